@@ -1,0 +1,158 @@
+package io.flowbatch.delivery;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import jakarta.mail.internet.AddressException;
+import jakarta.mail.internet.InternetAddress;
+import org.thymeleaf.TemplateEngine;
+import org.thymeleaf.context.Context;
+import org.thymeleaf.exceptions.TemplateEngineException;
+import org.thymeleaf.templatemode.TemplateMode;
+import org.thymeleaf.templateresolver.StringTemplateResolver;
+
+import org.springframework.stereotype.Component;
+import org.springframework.web.util.HtmlUtils;
+
+/**
+ * Validates and renders marketers' templates with a Thymeleaf engine of its own: not Spring's
+ * (whose SpEL evaluator can reach any bean), with a dialect cut down to output and conditions,
+ * and an evaluator that resolves only the allow-listed variables from plain maps.
+ */
+@Component
+public class TemplateSandbox {
+
+    private static final Pattern ATTRIBUTE = Pattern.compile("(?<![\\w-])(?:th:|data-th-)([A-Za-z][\\w-]*)");
+
+    private static final Pattern EXPRESSION = Pattern.compile("[$*]\\{([^}]*)}");
+
+    private static final Map<String, String> FORBIDDEN_SYNTAX = Map.of(
+            "~{", "fragment expressions ~{...} are not allowed",
+            "#{", "message expressions #{...} are not allowed",
+            "@{", "link expressions @{...} are not allowed; write the URL itself or use ${unsubscribeUrl}");
+
+    private static final TemplateVariables SAMPLE = TemplateVariables.of("sample@example.com", "Sam", "Sample",
+            Map.of(), Map.of(), "https://example.com/u/sample");
+
+    private final TemplateEngine htmlEngine = engine(TemplateMode.HTML);
+
+    private final TemplateEngine textEngine = engine(TemplateMode.TEXT);
+
+    private static TemplateEngine engine(TemplateMode mode) {
+        StringTemplateResolver resolver = new StringTemplateResolver();
+        resolver.setTemplateMode(mode);
+        TemplateEngine engine = new TemplateEngine();
+        engine.setTemplateResolver(resolver);
+        engine.setDialect(new SandboxDialect());
+        return engine;
+    }
+
+    /** Everything wrong with a template, or nothing when it may be saved. */
+    public List<TemplateProblem> validate(EmailContent content) {
+        List<TemplateProblem> problems = new ArrayList<>();
+        validateFrom(content.from(), problems);
+        if (content.subject() != null && content.subject().matches("(?s).*[\\r\\n].*")) {
+            problems.add(new TemplateProblem("subject", "must be a single line"));
+        }
+        validatePart("subject", content.subject(), TemplateMode.TEXT, problems);
+        validatePart("html", content.html(), TemplateMode.HTML, problems);
+        validatePart("text", content.text(), TemplateMode.TEXT, problems);
+        return problems;
+    }
+
+    /** Renders one email; throws {@link TemplateEngineException} when this customer's data breaks it. */
+    public RenderedEmail render(EmailContent content, TemplateVariables variables) {
+        Context context = new Context();
+        context.setVariables(variables.asMap());
+        // Header injection: a subject is one line, whatever the customer's data holds.
+        String subject = renderText(content.subject(), context).replaceAll("[\\r\\n]+", " ").strip();
+        String html = htmlEngine.process(content.html(), context);
+        String text = (content.text() != null) ? renderText(content.text(), context) : null;
+        return new RenderedEmail(subject, html, text);
+    }
+
+    /**
+     * Thymeleaf's TEXT mode HTML-escapes {@code [[...]]} output, as if the text were going into a
+     * page. A subject or a text part is not HTML: "Tom &amp; Jerry" must read "Tom & Jerry".
+     */
+    private String renderText(String template, Context context) {
+        return HtmlUtils.htmlUnescape(textEngine.process(template, context));
+    }
+
+    private static void validateFrom(String from, List<TemplateProblem> problems) {
+        if (from == null || from.isBlank()) {
+            return;
+        }
+        try {
+            InternetAddress address = new InternetAddress(from, true);
+            if (address.isGroup() || from.matches("(?s).*[\\r\\n].*")) {
+                problems.add(new TemplateProblem("from", "must be one address, like Shop <shop@example.com>"));
+            }
+        }
+        catch (AddressException ex) {
+            problems.add(new TemplateProblem("from", "is not a valid address: " + ex.getMessage()));
+        }
+    }
+
+    private void validatePart(String part, String template, TemplateMode mode, List<TemplateProblem> problems) {
+        if (template == null || template.isEmpty()) {
+            return;
+        }
+        int before = problems.size();
+        TreeSet<String> refused = new TreeSet<>();
+        Matcher attributes = ATTRIBUTE.matcher(template);
+        while (attributes.find()) {
+            String name = attributes.group(1);
+            if (!SandboxDialect.ALLOWED_ATTRIBUTES.contains(name)) {
+                refused.add("th:" + name);
+            }
+        }
+        if (!refused.isEmpty()) {
+            problems.add(new TemplateProblem(part, "attributes " + refused + " are not allowed; allowed are th:"
+                    + String.join(", th:", new TreeSet<>(SandboxDialect.ALLOWED_ATTRIBUTES))));
+        }
+        Matcher expressions = EXPRESSION.matcher(template);
+        while (expressions.find()) {
+            if (!AllowListVariableEvaluator.isAllowed(expressions.group(1))) {
+                problems.add(new TemplateProblem(part, "expression " + expressions.group()
+                        + " is not allowed; templates may use " + AllowListVariableEvaluator.ALLOWED_DESCRIPTION));
+            }
+        }
+        FORBIDDEN_SYNTAX.forEach((token, message) -> {
+            if (template.contains(token)) {
+                problems.add(new TemplateProblem(part, message));
+            }
+        });
+        if (mode == TemplateMode.HTML && (template.contains("[(") || template.contains("th:utext"))) {
+            problems.add(new TemplateProblem(part, "unescaped output is not allowed in HTML; use [[...]] or th:text"));
+        }
+        if (problems.size() == before) {
+            dryRun(part, template, mode, problems);
+        }
+    }
+
+    /** Renders with sample data, which catches what only the parser sees. */
+    private void dryRun(String part, String template, TemplateMode mode, List<TemplateProblem> problems) {
+        Context context = new Context();
+        context.setVariables(SAMPLE.asMap());
+        try {
+            ((mode == TemplateMode.HTML) ? htmlEngine : textEngine).process(template, context);
+        }
+        catch (TemplateEngineException ex) {
+            problems.add(new TemplateProblem(part, "does not parse: " + rootMessage(ex)));
+        }
+    }
+
+    private static String rootMessage(Throwable ex) {
+        Throwable root = ex;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getMessage();
+    }
+
+}

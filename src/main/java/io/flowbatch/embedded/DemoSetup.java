@@ -1,0 +1,80 @@
+package io.flowbatch.embedded;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import io.flowbatch.flow.ActionStatus;
+import io.flowbatch.flow.FlowRequest;
+import io.flowbatch.flow.FlowService;
+import io.flowbatch.intake.CustomerRequest;
+import io.flowbatch.intake.IntakeService;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import org.springframework.core.io.ClassPathResource;
+
+/** Creates the demo flow (once: it survives restarts with the data) and the demo customers. */
+class DemoSetup {
+
+    static final String FLOW_NAME = "Abandoned checkout";
+
+    static final String TRIGGER_METRIC = "Started Checkout";
+
+    static final String EXIT_METRIC = "Placed Order";
+
+    private static final Log logger = LogFactory.getLog(DemoSetup.class);
+
+    private static final String[] FIRST_NAMES = { "Ada", "Grace", "Linus", "Margaret", "Alan", "Barbara", "Ken",
+            "Frances", "Dennis", "Radia", "Edsger", "Hedy", "Tim", "Katherine", "Donald", "Shafi" };
+
+    private static final String[] LAST_NAMES = { "Lovelace", "Hopper", "Torvalds", "Hamilton", "Turing", "Liskov",
+            "Thompson", "Allen", "Ritchie", "Perlman", "Dijkstra", "Lamarr", "Berners-Lee", "Johnson", "Knuth",
+            "Goldwasser" };
+
+    private final FlowService flows;
+
+    private final IntakeService intake;
+
+    private final DemoProperties properties;
+
+    DemoSetup(FlowService flows, IntakeService intake, DemoProperties properties) {
+        this.flows = flows;
+        this.intake = intake;
+        this.properties = properties;
+    }
+
+    void ensureFlowAndCustomers() {
+        if (flows.findIdByName(FLOW_NAME).isEmpty()) {
+            FlowRequest.Email email = new FlowRequest.Email("Demo Shop <shop@example.com>",
+                    "[[${customer.firstName}]], you left something in your cart",
+                    read("templates/email/abandoned-checkout.html"), read("templates/email/abandoned-checkout.txt"));
+            long id = flows.create(new FlowRequest(FLOW_NAME, new FlowRequest.Trigger(TRIGGER_METRIC),
+                    List.of(EXIT_METRIC), null,
+                    List.of(new FlowRequest.ActionRequest(properties.delay(), ActionStatus.LIVE, email))))
+                .id();
+            logger.info("Demo flow '" + FLOW_NAME + "' created (id " + id + "): email " + properties.delay()
+                    + " after '" + TRIGGER_METRIC + "' unless '" + EXIT_METRIC + "'");
+        }
+        List<CustomerRequest> customers = new ArrayList<>();
+        for (int i = 0; i < properties.customers(); i++) {
+            customers.add(new CustomerRequest(DemoTraffic.email(i), FIRST_NAMES[i % FIRST_NAMES.length],
+                    LAST_NAMES[(i / FIRST_NAMES.length) % LAST_NAMES.length], "Europe/Paris",
+                    Map.of("tier", (i % 5 == 0) ? "gold" : "standard")));
+        }
+        intake.upsertCustomers(customers);
+    }
+
+    private static String read(String path) {
+        try {
+            return new ClassPathResource(path).getContentAsString(StandardCharsets.UTF_8);
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException("Demo template missing: " + path, ex);
+        }
+    }
+
+}

@@ -1,0 +1,95 @@
+package io.flowbatch.embedded;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.apache.commons.logging.Log;
+
+import org.springframework.boot.EnvironmentPostProcessor;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.logging.DeferredLogFactory;
+import org.springframework.core.Ordered;
+import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.MapPropertySource;
+import org.springframework.util.StringUtils;
+
+/**
+ * The zero-setup run: when no database is configured, starts embedded PostgreSQL, Redis and an
+ * SMTP sink before any bean exists, and points the standard Spring Boot properties at them.
+ * Everything downstream (DataSource, Flyway, Redis, mail) is then configured exactly as in
+ * production. A service the user did configure is left alone.
+ */
+public class EmbeddedServicesEnvironmentPostProcessor implements EnvironmentPostProcessor, Ordered {
+
+    static final String PROPERTY_SOURCE_NAME = "flowbatchEmbeddedServices";
+
+    static final String DEFAULTS_SOURCE_NAME = "flowbatchEmbeddedDefaults";
+
+    private static final AtomicBoolean shutdownHandlerRegistered = new AtomicBoolean();
+
+    private final Log logger;
+
+    public EmbeddedServicesEnvironmentPostProcessor(DeferredLogFactory logFactory) {
+        this.logger = logFactory.getLog(EmbeddedServicesEnvironmentPostProcessor.class);
+    }
+
+    @Override
+    public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
+        EmbeddedProperties settings = Binder.get(environment)
+            .bindOrCreate("flowbatch.embedded", EmbeddedProperties.class);
+        boolean databaseConfigured = isSet(environment, "spring.datasource.url");
+        boolean enabled = (settings.enabled() != null) ? settings.enabled() : !databaseConfigured;
+        if (!enabled || environment.getPropertySources().contains(PROPERTY_SOURCE_NAME)) {
+            return;
+        }
+        registerShutdownHandler();
+        Map<String, Object> properties = new LinkedHashMap<>();
+        properties.put(EmbeddedProperties.ENABLED, true);
+        if (!databaseConfigured) {
+            EmbeddedPostgresServer postgres = EmbeddedServices.postgres(settings.dataDirectory(), settings.clean());
+            properties.put("spring.datasource.url", postgres.jdbcUrl());
+            properties.put("spring.datasource.username", EmbeddedPostgresServer.USER);
+            properties.put("spring.datasource.password", "");
+            logger.info("Embedded PostgreSQL at " + postgres.jdbcUrl() + ", data in " + postgres.dataDirectory());
+        }
+        if (!isSet(environment, "spring.data.redis.url") && !isSet(environment, "spring.data.redis.host")) {
+            EmbeddedRedisServer redis = EmbeddedServices.redis(settings.dataDirectory());
+            properties.put("spring.data.redis.url", "redis://" + redis.host() + ":" + redis.port());
+            properties.put("spring.data.redis.host", redis.host());
+            properties.put("spring.data.redis.port", redis.port());
+            logger.info("Embedded Redis " + EmbeddedRedisServer.VERSION + " at " + redis.host() + ":" + redis.port());
+        }
+        if (!isSet(environment, "spring.mail.host")) {
+            EmbeddedSmtpServer smtp = EmbeddedServices.smtp();
+            properties.put("spring.mail.host", smtp.host());
+            properties.put("spring.mail.port", smtp.port());
+            logger.info("Embedded SMTP sink at " + smtp.host() + ":" + smtp.port());
+        }
+        // First: these only name services the user left blank, and a blank value set elsewhere
+        // (an unset ${VARIABLE:} in a profile, say) must not hide them.
+        environment.getPropertySources().addFirst(new MapPropertySource(PROPERTY_SOURCE_NAME, properties));
+        // Last: a default only; flowbatch.demo.enabled=false set anywhere wins.
+        environment.getPropertySources()
+            .addLast(new MapPropertySource(DEFAULTS_SOURCE_NAME, Map.of("flowbatch.demo.enabled", true)));
+    }
+
+    private static boolean isSet(ConfigurableEnvironment environment, String name) {
+        return StringUtils.hasText(environment.getProperty(name));
+    }
+
+    private static void registerShutdownHandler() {
+        if (shutdownHandlerRegistered.compareAndSet(false, true)) {
+            // Runs after every application context has closed, so no bean loses its database early.
+            SpringApplication.getShutdownHandlers().add(EmbeddedServices::stopAll);
+        }
+    }
+
+    @Override
+    public int getOrder() {
+        // After the config data processor, so application properties and profiles are visible.
+        return Ordered.LOWEST_PRECEDENCE;
+    }
+
+}

@@ -1,0 +1,41 @@
+package io.flowbatch.flow;
+
+import java.util.Map;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+
+/** Flows and action status (API.md, Intake and flows). */
+@RestController
+class FlowController {
+
+    private final FlowService flows;
+
+    FlowController(FlowService flows) {
+        this.flows = flows;
+    }
+
+    @PostMapping("/api/flows")
+    @ResponseStatus(HttpStatus.CREATED)
+    FlowCreated create(@RequestBody FlowRequest request) {
+        return flows.create(request);
+    }
+
+    @GetMapping("/api/flows/{id}")
+    FlowView get(@PathVariable long id) {
+        return flows.get(id);
+    }
+
+    @PutMapping("/api/actions/{id}/status")
+    Map<String, Object> changeStatus(@PathVariable long id, @RequestBody ActionStatusRequest request) {
+        flows.changeActionStatus(id, request);
+        return Map.of("id", id, "status", request.status());
+    }
+
+}

@@ -1,0 +1,42 @@
+package io.flowbatch.flow;
+
+import java.time.Duration;
+import java.util.List;
+
+import io.flowbatch.system.TextRules;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotEmpty;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+
+/**
+ * {@code POST /api/flows}: a flow, its trigger, its exit metrics and its actions in order.
+ *
+ * @param status {@code LIVE} (the default) or {@code DRAFT}
+ */
+public record FlowRequest(
+        @NotBlank @Size(max = 200) @Pattern(regexp = TextRules.NO_CONTROL_CHARACTERS,
+                message = TextRules.NO_CONTROL_CHARACTERS_MESSAGE) String name,
+        @NotNull @Valid Trigger trigger,
+        @Size(max = 20) List<@NotBlank @Size(max = 200) @Pattern(regexp = TextRules.NO_CONTROL_CHARACTERS,
+                message = TextRules.NO_CONTROL_CHARACTERS_MESSAGE) String> exitMetrics,
+        FlowStatus status,
+        @NotEmpty @Size(max = 50) List<@NotNull @Valid ActionRequest> actions) {
+
+    /** The metric whose events start the flow. */
+    public record Trigger(@NotBlank @Size(max = 200) @Pattern(regexp = TextRules.NO_CONTROL_CHARACTERS,
+            message = TextRules.NO_CONTROL_CHARACTERS_MESSAGE) String metric) {
+    }
+
+    /** One step: wait {@code delay}, then send {@code email}. */
+    public record ActionRequest(@NotNull Duration delay, @NotNull ActionStatus status, @NotNull @Valid Email email) {
+    }
+
+    /** The email template of an action. */
+    public record Email(@NotBlank @Size(max = 320) String from, @NotBlank @Size(max = 500) String subject,
+            @NotBlank @Size(max = 262_144) String html, @Size(max = 262_144) String text) {
+    }
+
+}

@@ -1,0 +1,85 @@
+package io.flowbatch.flow;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import io.flowbatch.delivery.EmailContent;
+import io.flowbatch.delivery.TemplateProblem;
+import io.flowbatch.delivery.TemplateSandbox;
+import io.flowbatch.system.FieldProblem;
+import io.flowbatch.system.NotFoundException;
+import io.flowbatch.system.RequestValidator;
+
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/** Creates flows with their actions and templates, and changes action status. */
+@Service
+public class FlowService {
+
+    /** Longest delay an action may have. */
+    static final Duration MAX_DELAY = Duration.ofDays(365);
+
+    private final FlowRepository flows;
+
+    private final TemplateSandbox templates;
+
+    private final RequestValidator validator;
+
+    FlowService(FlowRepository flows, TemplateSandbox templates, RequestValidator validator) {
+        this.flows = flows;
+        this.templates = templates;
+        this.validator = validator;
+    }
+
+    /** Validates the whole request, templates included, then writes it in one transaction. */
+    @Transactional
+    public FlowCreated create(FlowRequest request) {
+        validator.validate(request);
+        List<FieldProblem> problems = new ArrayList<>();
+        for (int i = 0; i < request.actions().size(); i++) {
+            FlowRequest.ActionRequest action = request.actions().get(i);
+            String path = "actions[" + i + "]";
+            if (action.delay().isNegative() || action.delay().compareTo(MAX_DELAY) > 0) {
+                problems.add(new FieldProblem(path + ".delay", "must be between PT0S and P365D"));
+            }
+            FlowRequest.Email email = action.email();
+            for (TemplateProblem problem : templates
+                .validate(new EmailContent(email.from(), email.subject(), email.html(), email.text()))) {
+                problems.add(new FieldProblem(path + ".email." + problem.part(), problem.message()));
+            }
+        }
+        RequestValidator.throwIfAny(problems);
+
+        FlowStatus status = (request.status() != null) ? request.status() : FlowStatus.LIVE;
+        List<String> exitMetrics = (request.exitMetrics() != null) ? request.exitMetrics() : List.of();
+        long flowId = flows.insertFlow(request.name().strip(), request.trigger().metric().strip(), exitMetrics, status);
+        List<FlowCreated.ActionId> actionIds = new ArrayList<>();
+        for (int i = 0; i < request.actions().size(); i++) {
+            FlowRequest.ActionRequest action = request.actions().get(i);
+            long templateId = flows.insertTemplate(action.email());
+            actionIds.add(new FlowCreated.ActionId(
+                    flows.insertAction(flowId, i + 1, action.delay(), action.status(), templateId)));
+        }
+        return new FlowCreated(flowId, actionIds);
+    }
+
+    public FlowView get(long id) {
+        return flows.findFlow(id).orElseThrow(() -> new NotFoundException("No flow with id " + id));
+    }
+
+    public Optional<Long> findIdByName(String name) {
+        return flows.findFlowIdByName(name);
+    }
+
+    @Transactional
+    public void changeActionStatus(long actionId, ActionStatusRequest request) {
+        validator.validate(request);
+        if (!flows.updateActionStatus(actionId, request.status())) {
+            throw new NotFoundException("No action with id " + actionId);
+        }
+    }
+
+}

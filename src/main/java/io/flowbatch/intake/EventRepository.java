@@ -1,0 +1,71 @@
+package io.flowbatch.intake;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+/** Events and the evaluations they create, written together in one statement. */
+@Repository
+class EventRepository {
+
+    /**
+     * Stores the events (a uniqueId already stored makes an event a duplicate) and, for each
+     * stored event whose metric triggers a live flow, creates the evaluation of the flow's first
+     * action, due at the event's time plus the action's delay. One round trip for the request.
+     */
+    static final String INSERT_EVENTS_AND_EVALUATIONS = """
+            WITH input AS (
+                SELECT * FROM unnest(:customerIds::bigint[], :metrics::text[], :properties::text[],
+                                     :times::timestamptz[], :uniqueIds::text[])
+                    AS i(customer_id, metric, properties, occurred_at, unique_id)
+            ), stored AS (
+                INSERT INTO event (customer_id, metric, properties, occurred_at, unique_id)
+                SELECT customer_id, metric, properties::jsonb, occurred_at, unique_id FROM input
+                ON CONFLICT (unique_id) DO NOTHING
+                RETURNING id, customer_id, metric, occurred_at
+            ), created AS (
+                INSERT INTO evaluation (action_id, customer_id, event_id, flow_started_at, due_at)
+                SELECT first_action.id, s.customer_id, s.id, s.occurred_at, s.occurred_at + first_action.delay
+                FROM stored s
+                JOIN flow f ON f.trigger_metric = s.metric AND f.status = 'LIVE'
+                CROSS JOIN LATERAL (
+                    SELECT a.id, a.delay FROM action a WHERE a.flow_id = f.id ORDER BY a.position LIMIT 1
+                ) first_action
+                WHERE s.occurred_at >= :oldestTrigger
+                RETURNING 1
+            )
+            SELECT (SELECT count(*) FROM stored) AS accepted, (SELECT count(*) FROM created) AS evaluations_created
+            """;
+
+    private final JdbcClient jdbc;
+
+    EventRepository(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /** Stores the events; says how many were stored and how many evaluations they created. */
+    Stored insert(List<EventRow> events, Instant oldestTrigger) {
+        return jdbc.sql(INSERT_EVENTS_AND_EVALUATIONS)
+            .param("customerIds", events.stream().map(EventRow::customerId).toArray(Long[]::new))
+            .param("metrics", events.stream().map(EventRow::metric).toArray(String[]::new))
+            .param("properties", events.stream().map(EventRow::propertiesJson).toArray(String[]::new))
+            .param("times", events.stream().map((event) -> event.occurredAt().toString()).toArray(String[]::new))
+            .param("uniqueIds", events.stream().map(EventRow::uniqueId).toArray(String[]::new))
+            .param("oldestTrigger", OffsetDateTime.ofInstant(oldestTrigger, ZoneOffset.UTC))
+            .query((rs, row) -> new Stored(rs.getLong("accepted"), rs.getLong("evaluations_created")))
+            .single();
+    }
+
+    /** What one insert stored. */
+    record Stored(long events, long evaluations) {
+    }
+
+    /** An event ready to write. */
+    record EventRow(long customerId, String metric, String propertiesJson, Instant occurredAt, String uniqueId) {
+    }
+
+}

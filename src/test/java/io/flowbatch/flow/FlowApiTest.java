@@ -1,0 +1,128 @@
+package io.flowbatch.flow;
+
+import io.flowbatch.support.FlowbatchTest;
+import io.flowbatch.support.TestData;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.test.web.servlet.MockMvc;
+import org.springframework.test.web.servlet.MvcResult;
+
+import static io.flowbatch.support.Api.flow;
+import static io.flowbatch.support.Api.postJson;
+import static io.flowbatch.support.Api.putJson;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
+
+@FlowbatchTest
+class FlowApiTest {
+
+    @Autowired
+    MockMvc mvc;
+
+    @Autowired
+    TestData data;
+
+    @BeforeEach
+    void reset() {
+        data.reset();
+    }
+
+    @Test
+    void createsFlowWithActionsInOrderAndTemplates() throws Exception {
+        MvcResult created = mvc.perform(postJson("/api/flows", flow("Abandoned checkout", "Started Checkout",
+                "Placed Order", "PT4H", "P1D")))
+            .andExpect(status().isCreated())
+            .andExpect(jsonPath("$.id").isNumber())
+            .andExpect(jsonPath("$.actions.length()").value(2))
+            .andReturn();
+        long id = data.jdbc().sql("SELECT id FROM flow").query(Long.class).single();
+
+        mvc.perform(get("/api/flows/{id}", id).header("X-Api-Key", FlowbatchTest.API_KEY))
+            .andExpect(status().isOk())
+            .andExpect(jsonPath("$.name").value("Abandoned checkout"))
+            .andExpect(jsonPath("$.triggerMetric").value("Started Checkout"))
+            .andExpect(jsonPath("$.exitMetrics[0]").value("Placed Order"))
+            .andExpect(jsonPath("$.status").value("LIVE"))
+            .andExpect(jsonPath("$.actions[0].position").value(1))
+            .andExpect(jsonPath("$.actions[0].delay").value("PT4H"))
+            .andExpect(jsonPath("$.actions[1].delay").value("PT24H"))
+            .andExpect(jsonPath("$.actions[1].templateVersion").value(1));
+        assertThat(created.getResponse().getContentAsString()).contains("\"id\":" + id);
+        assertThat(data.count("template")).isEqualTo(2);
+    }
+
+    @Test
+    void actionStatusChangesAndUnknownActionIsNotFound() throws Exception {
+        mvc.perform(postJson("/api/flows", flow("Welcome", "Subscribed", "Unsubscribed", "PT0S")));
+        long actionId = data.jdbc().sql("SELECT id FROM action").query(Long.class).single();
+
+        mvc.perform(putJson("/api/actions/" + actionId + "/status", "{\"status\": \"PAUSED\"}"))
+            .andExpect(status().isOk())
+            .andExpect(jsonPath("$.status").value("PAUSED"));
+        assertThat(data.jdbc().sql("SELECT status FROM action").query(String.class).single()).isEqualTo("PAUSED");
+
+        mvc.perform(putJson("/api/actions/" + actionId + "/status", "{\"status\": \"RUNNING\"}"))
+            .andExpect(status().isBadRequest())
+            .andExpect(jsonPath("$.errors[0].field").value("status"))
+            .andExpect(jsonPath("$.errors[0].message").value("must be one of [LIVE, MANUAL, DRAFT, PAUSED]"));
+        mvc.perform(putJson("/api/actions/" + actionId + "/status", "{}"))
+            .andExpect(status().isBadRequest())
+            .andExpect(jsonPath("$.errors[0].field").value("status"));
+        mvc.perform(putJson("/api/actions/999999/status", "{\"status\": \"LIVE\"}")).andExpect(status().isNotFound());
+        assertThat(data.jdbc().sql("SELECT status FROM action").query(String.class).single()).isEqualTo("PAUSED");
+    }
+
+    @Test
+    void invalidFlowNamesEachBadFieldAndWritesNothing() throws Exception {
+        mvc.perform(postJson("/api/flows", """
+                {"name": "", "trigger": {"metric": "Started Checkout"}, "exitMetrics": ["Placed Order"],
+                 "actions": [
+                   {"delay": "PT4H", "status": "LIVE", "email": {"from": "shop@example.com", "subject": "Hi", "html": "<p>ok</p>"}},
+                   {"delay": "-PT1H", "status": "LIVE", "email": {"from": "not an address", "subject": "Hi", "html": ""}}
+                 ]}
+                """))
+            .andExpect(status().isBadRequest())
+            .andExpect(jsonPath("$.errors[0].field").value("actions[1].email.html"))
+            .andExpect(jsonPath("$.errors[1].field").value("name"));
+        mvc.perform(postJson("/api/flows", """
+                {"name": "x", "trigger": {"metric": "M"}, "actions": [{"delay": "four hours", "status": "LIVE",
+                 "email": {"from": "shop@example.com", "subject": "Hi", "html": "<p>ok</p>"}}]}
+                """))
+            .andExpect(status().isBadRequest())
+            .andExpect(jsonPath("$.errors[0].field").value("actions[0].delay"))
+            .andExpect(jsonPath("$.errors[0].message").value("must be an ISO-8601 duration such as PT4H"));
+        mvc.perform(postJson("/api/flows", """
+                {"name": "x", "trigger": {"metric": "M"}, "actions": [{"delay": "-PT1H", "status": "LIVE",
+                 "email": {"from": "not an address", "subject": "Hi", "html": "<p>ok</p>"}}]}
+                """))
+            .andExpect(status().isBadRequest())
+            .andExpect(jsonPath("$.errors[0].field").value("actions[0].delay"))
+            .andExpect(jsonPath("$.errors[1].field").value("actions[0].email.from"));
+
+        assertThat(data.counts()).containsEntry("flow", 0L).containsEntry("action", 0L).containsEntry("template", 0L);
+    }
+
+    @Test
+    void templatesThatReachForJavaAreRefusedWhenSaved() throws Exception {
+        String[] attacks = { "[[${T(java.lang.Runtime).getRuntime().exec('id')}]]", "[[${@templateSandbox}]]",
+                "[[${new java.io.File('/etc/passwd')}]]", "<p th:text=\"${__${customer.firstName}__}\">x</p>",
+                "<p th:text=\"__${T(java.lang.System).getenv()}__\">x</p>", "<div th:insert=\"~{admin/index}\"></div>",
+                "[[${#ctx.getEnvironment()}]]", "<p th:utext=\"${customer.firstName}\">x</p>",
+                "<p th:each=\"p : ${customer.properties}\" th:text=\"${p}\">x</p>" };
+        for (String attack : attacks) {
+            String body = flow("Attack", "M", "X", "PT1H").replace("<p>Hello [[${customer.firstName}]], ",
+                    attack.replace("\"", "\\\"") + " <p>");
+            mvc.perform(postJson("/api/flows", body))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.errors[0].field").value("actions[0].email.html"))
+                .andExpect(jsonPath("$.errors[0].message", containsString("not allowed")));
+        }
+        assertThat(data.count("flow")).isZero();
+    }
+
+}

@@ -1,0 +1,58 @@
+package io.flowbatch.support;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+import javax.sql.DataSource;
+
+import net.ttddyy.dsproxy.ExecutionInfo;
+import net.ttddyy.dsproxy.QueryInfo;
+import net.ttddyy.dsproxy.listener.QueryExecutionListener;
+import net.ttddyy.dsproxy.support.ProxyDataSourceBuilder;
+
+import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.boot.test.context.TestConfiguration;
+
+/**
+ * Counts the SQL statements the test thread sends to PostgreSQL, by wrapping the application's
+ * DataSource with datasource-proxy. A JDBC batch counts once: it is one round trip.
+ */
+@TestConfiguration(proxyBeanMethods = false)
+public class StatementCounter implements BeanPostProcessor {
+
+    private static final ThreadLocal<List<String>> statements = ThreadLocal.withInitial(ArrayList::new);
+
+    @Override
+    public Object postProcessAfterInitialization(Object bean, String beanName) {
+        if (bean instanceof DataSource dataSource && !(bean instanceof net.ttddyy.dsproxy.support.ProxyDataSource)) {
+            return ProxyDataSourceBuilder.create(dataSource).name("counted").listener(new Listener()).build();
+        }
+        return bean;
+    }
+
+    /** Forgets what the current thread sent so far. */
+    public static void reset() {
+        statements.get().clear();
+    }
+
+    /** The statements the current thread sent since {@link #reset()}, first line of each. */
+    public static List<String> statements() {
+        return Collections.unmodifiableList(new ArrayList<>(statements.get()));
+    }
+
+    private static final class Listener implements QueryExecutionListener {
+
+        @Override
+        public void beforeQuery(ExecutionInfo execution, List<QueryInfo> queries) {
+        }
+
+        @Override
+        public void afterQuery(ExecutionInfo execution, List<QueryInfo> queries) {
+            String sql = queries.isEmpty() ? "" : queries.get(0).getQuery().strip();
+            statements.get().add(sql.lines().findFirst().orElse(sql));
+        }
+
+    }
+
+}
