@@ -10,6 +10,7 @@ import java.util.regex.Pattern;
 import jakarta.mail.internet.AddressException;
 import jakarta.mail.internet.InternetAddress;
 import org.thymeleaf.TemplateEngine;
+import org.thymeleaf.cache.StandardCacheManager;
 import org.thymeleaf.context.Context;
 import org.thymeleaf.exceptions.TemplateEngineException;
 import org.thymeleaf.templatemode.TemplateMode;
@@ -35,18 +36,35 @@ public class TemplateSandbox {
             "#{", "message expressions #{...} are not allowed",
             "@{", "link expressions @{...} are not allowed; write the URL itself or use ${unsubscribeUrl}");
 
+    /**
+     * Dry-run data: every property reads "1", so a template that does arithmetic on a property
+     * parses and runs; whether a real customer's value suits it is a render-time matter.
+     */
     private static final TemplateVariables SAMPLE = TemplateVariables.of("sample@example.com", "Sam", "Sample",
-            Map.of(), Map.of(), "https://example.com/u/sample");
+            new AnyKeyMap(), new AnyKeyMap(), "https://example.com/u/sample");
 
-    private final TemplateEngine htmlEngine = engine(TemplateMode.HTML);
+    private final VersionedTemplateResolver htmlVersions = new VersionedTemplateResolver(TemplateMode.HTML);
 
-    private final TemplateEngine textEngine = engine(TemplateMode.TEXT);
+    private final VersionedTemplateResolver textVersions = new VersionedTemplateResolver(TemplateMode.TEXT);
 
-    private static TemplateEngine engine(TemplateMode mode) {
-        StringTemplateResolver resolver = new StringTemplateResolver();
-        resolver.setTemplateMode(mode);
+    private final TemplateEngine htmlEngine = engine(htmlVersions, TemplateMode.HTML);
+
+    private final TemplateEngine textEngine = engine(textVersions, TemplateMode.TEXT);
+
+    /**
+     * Saved versions resolve through the cached resolver; anything else (validation of a
+     * template not saved yet) is parsed from the string each time.
+     */
+    private static TemplateEngine engine(VersionedTemplateResolver versions, TemplateMode mode) {
+        StringTemplateResolver strings = new StringTemplateResolver();
+        strings.setTemplateMode(mode);
+        strings.setOrder(2);
         TemplateEngine engine = new TemplateEngine();
-        engine.setTemplateResolver(resolver);
+        engine.addTemplateResolver(versions);
+        engine.addTemplateResolver(strings);
+        StandardCacheManager cache = new StandardCacheManager();
+        cache.setTemplateCacheMaxSize(5_000);
+        engine.setCacheManager(cache);
         engine.setDialect(new SandboxDialect());
         return engine;
     }
@@ -64,14 +82,33 @@ public class TemplateSandbox {
         return problems;
     }
 
-    /** Renders one email; throws {@link TemplateEngineException} when this customer's data breaks it. */
+    /**
+     * Renders one email from a saved template version, compiled once per version and cached;
+     * throws {@link TemplateEngineException} when this customer's data breaks it.
+     */
+    public RenderedEmail render(TemplateRef ref, EmailContent content, TemplateVariables variables) {
+        textVersions.register(ref.name("subject"), content.subject());
+        htmlVersions.register(ref.name("html"), content.html());
+        if (content.text() != null) {
+            textVersions.register(ref.name("text"), content.text());
+        }
+        return render(ref.name("subject"), ref.name("html"), (content.text() != null) ? ref.name("text") : null,
+                variables);
+    }
+
+    /** Renders an unsaved template, parsing it each time (previews and tests). */
     public RenderedEmail render(EmailContent content, TemplateVariables variables) {
+        return render(content.subject(), content.html(), content.text(), variables);
+    }
+
+    private RenderedEmail render(String subjectTemplate, String htmlTemplate, String textTemplate,
+            TemplateVariables variables) {
         Context context = new Context();
         context.setVariables(variables.asMap());
         // Header injection: a subject is one line, whatever the customer's data holds.
-        String subject = renderText(content.subject(), context).replaceAll("[\\r\\n]+", " ").strip();
-        String html = htmlEngine.process(content.html(), context);
-        String text = (content.text() != null) ? renderText(content.text(), context) : null;
+        String subject = renderText(subjectTemplate, context).replaceAll("[\\r\\n]+", " ").strip();
+        String html = htmlEngine.process(htmlTemplate, context);
+        String text = (textTemplate != null) ? renderText(textTemplate, context) : null;
         return new RenderedEmail(subject, html, text);
     }
 
@@ -145,6 +182,26 @@ public class TemplateSandbox {
         catch (TemplateEngineException ex) {
             problems.add(new TemplateProblem(part, "does not parse: " + rootMessage(ex)));
         }
+    }
+
+    /** A map that has every key, with the value "1". */
+    private static final class AnyKeyMap extends java.util.AbstractMap<String, Object> {
+
+        @Override
+        public Object get(Object key) {
+            return "1";
+        }
+
+        @Override
+        public boolean containsKey(Object key) {
+            return true;
+        }
+
+        @Override
+        public java.util.Set<Entry<String, Object>> entrySet() {
+            return java.util.Set.of();
+        }
+
     }
 
     private static String rootMessage(Throwable ex) {

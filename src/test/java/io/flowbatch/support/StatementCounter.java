@@ -21,7 +21,7 @@ import org.springframework.boot.test.context.TestConfiguration;
 @TestConfiguration(proxyBeanMethods = false)
 public class StatementCounter implements BeanPostProcessor {
 
-    private static final ThreadLocal<List<String>> statements = ThreadLocal.withInitial(ArrayList::new);
+    private static final List<Statement> statements = Collections.synchronizedList(new ArrayList<>());
 
     @Override
     public Object postProcessAfterInitialization(Object bean, String beanName) {
@@ -31,14 +31,25 @@ public class StatementCounter implements BeanPostProcessor {
         return bean;
     }
 
-    /** Forgets what the current thread sent so far. */
+    /** Forgets every statement sent so far. */
     public static void reset() {
-        statements.get().clear();
+        statements.clear();
     }
 
     /** The statements the current thread sent since {@link #reset()}, first line of each. */
     public static List<String> statements() {
-        return Collections.unmodifiableList(new ArrayList<>(statements.get()));
+        String thread = Thread.currentThread().getName();
+        return onThreads(thread::equals);
+    }
+
+    /** The statements sent since {@link #reset()} by threads whose name passes the test. */
+    public static List<String> onThreads(java.util.function.Predicate<String> threadName) {
+        synchronized (statements) {
+            return statements.stream().filter((s) -> threadName.test(s.thread())).map(Statement::sql).toList();
+        }
+    }
+
+    private record Statement(String thread, String sql) {
     }
 
     private static final class Listener implements QueryExecutionListener {
@@ -50,7 +61,7 @@ public class StatementCounter implements BeanPostProcessor {
         @Override
         public void afterQuery(ExecutionInfo execution, List<QueryInfo> queries) {
             String sql = queries.isEmpty() ? "" : queries.get(0).getQuery().strip();
-            statements.get().add(sql.lines().findFirst().orElse(sql));
+            statements.add(new Statement(Thread.currentThread().getName(), sql.lines().findFirst().orElse(sql)));
         }
 
     }

@@ -1,0 +1,54 @@
+package io.flowbatch.delivery;
+
+import java.util.Properties;
+
+import javax.net.SocketFactory;
+import javax.net.ssl.SSLSocketFactory;
+
+import org.springframework.boot.mail.autoconfigure.MailProperties;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.mail.javamail.JavaMailSenderImpl;
+
+/**
+ * The mail sender, from the standard {@code spring.mail.*} properties, with what bulk sending
+ * needs on top: sockets without Nagle's algorithm and timeouts, so a stalled server fails a
+ * message instead of hanging the job.
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(MailProperties.class)
+class MailSenderConfiguration {
+
+    @Bean
+    JavaMailSenderImpl mailSender(MailProperties mail) {
+        JavaMailSenderImpl sender = new JavaMailSenderImpl();
+        sender.setHost(mail.getHost());
+        if (mail.getPort() != null) {
+            sender.setPort(mail.getPort());
+        }
+        sender.setUsername(mail.getUsername());
+        sender.setPassword(mail.getPassword());
+        sender.setProtocol(mail.getProtocol());
+        if (mail.getDefaultEncoding() != null) {
+            sender.setDefaultEncoding(mail.getDefaultEncoding().name());
+        }
+        Properties properties = new Properties();
+        String prefix = "mail." + mail.getProtocol() + ".";
+        properties.setProperty(prefix + "connectiontimeout", "10000");
+        properties.setProperty(prefix + "timeout", "30000");
+        properties.setProperty(prefix + "writetimeout", "30000");
+        properties.putAll(mail.getProperties());
+        boolean ssl = Boolean.parseBoolean(properties.getProperty(prefix + "ssl.enable", "false"))
+                || "smtps".equals(mail.getProtocol());
+        if (ssl) {
+            properties.put(prefix + "ssl.socketFactory", new NoDelaySocketFactory(SSLSocketFactory.getDefault()));
+        }
+        else {
+            properties.put(prefix + "socketFactory", new NoDelaySocketFactory(SocketFactory.getDefault()));
+        }
+        sender.setJavaMailProperties(properties);
+        return sender;
+    }
+
+}

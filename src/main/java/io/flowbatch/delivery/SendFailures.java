@@ -1,0 +1,96 @@
+package io.flowbatch.delivery;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.UnknownHostException;
+
+import jakarta.mail.AuthenticationFailedException;
+import jakarta.mail.MessagingException;
+import jakarta.mail.SendFailedException;
+import jakarta.mail.internet.AddressException;
+import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
+import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
+import org.eclipse.angus.mail.smtp.SMTPSenderFailedException;
+import org.eclipse.angus.mail.util.MailConnectException;
+
+import org.springframework.mail.MailAuthenticationException;
+
+/**
+ * Sorts a failed send into what it means for the message: the server's reply code decides
+ * between "try again" and "give up"; a connection that never opened means the message did not
+ * go out; a connection that broke mid-message means nobody knows.
+ */
+final class SendFailures {
+
+    private SendFailures() {
+    }
+
+    static SendResult classify(Exception failure) {
+        Integer code = replyCode(failure);
+        String text = describe(failure);
+        if (code != null) {
+            return SendResult.of((code >= 400 && code < 500) ? SendResult.Kind.TRANSIENT : SendResult.Kind.PERMANENT,
+                    text);
+        }
+        if (neverConnected(failure)) {
+            return new SendResult(SendResult.Kind.TRANSIENT, "mail server unreachable: " + text, true);
+        }
+        if (find(failure, AddressException.class) != null || find(failure, SendFailedException.class) != null) {
+            return SendResult.of(SendResult.Kind.PERMANENT, text);
+        }
+        return SendResult.of(SendResult.Kind.UNKNOWN, "connection lost while sending: " + text);
+    }
+
+    /** True when the failure happened before any message was handed to the server. */
+    static boolean neverConnected(Exception failure) {
+        return failure instanceof MailAuthenticationException || find(failure, MailConnectException.class) != null
+                || find(failure, ConnectException.class) != null || find(failure, UnknownHostException.class) != null
+                || find(failure, AuthenticationFailedException.class) != null;
+    }
+
+    private static Integer replyCode(Throwable failure) {
+        SMTPAddressFailedException address = find(failure, SMTPAddressFailedException.class);
+        if (address != null) {
+            return address.getReturnCode();
+        }
+        SMTPSenderFailedException sender = find(failure, SMTPSenderFailedException.class);
+        if (sender != null) {
+            return sender.getReturnCode();
+        }
+        SMTPSendFailedException send = find(failure, SMTPSendFailedException.class);
+        return (send != null) ? send.getReturnCode() : null;
+    }
+
+    private static String describe(Throwable failure) {
+        Throwable specific = failure;
+        for (Throwable cause = failure; cause != null; cause = next(cause)) {
+            if (cause instanceof SMTPAddressFailedException || cause instanceof SMTPSendFailedException
+                    || cause instanceof IOException) {
+                specific = cause;
+                break;
+            }
+        }
+        String message = (specific.getMessage() != null) ? specific.getMessage().strip() : specific.getClass().getSimpleName();
+        return (message.length() > 500) ? message.substring(0, 500) : message;
+    }
+
+    private static <T extends Throwable> T find(Throwable failure, Class<T> type) {
+        int depth = 0;
+        for (Throwable cause = failure; cause != null && depth < 20; cause = next(cause), depth++) {
+            if (type.isInstance(cause)) {
+                return type.cast(cause);
+            }
+        }
+        return null;
+    }
+
+    /** Jakarta Mail chains causes through getNextException as well as getCause. */
+    private static Throwable next(Throwable failure) {
+        if (failure instanceof MessagingException messaging && messaging.getNextException() != null
+                && messaging.getNextException() != failure) {
+            return messaging.getNextException();
+        }
+        return (failure.getCause() != failure) ? failure.getCause() : null;
+    }
+
+}

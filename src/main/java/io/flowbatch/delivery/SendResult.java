@@ -1,0 +1,41 @@
+package io.flowbatch.delivery;
+
+/**
+ * What became of one message handed to the mail server.
+ *
+ * @param kind the outcome
+ * @param reply the server's reply or the error, for the evaluation's reason
+ * @param unreachable no connection to the server could be made: certainly not sent
+ */
+public record SendResult(Kind kind, String reply, boolean unreachable) {
+
+    /** The outcomes that matter for what happens to an evaluation next. */
+    public enum Kind {
+
+        /** The server accepted the message. */
+        SENT,
+        /** The server refused it for now (4xx) or could not be reached: it did not go out; try again. */
+        TRANSIENT,
+        /** The server refused it for good (5xx, invalid address): it did not go out. */
+        PERMANENT,
+        /**
+         * The connection broke while the message was in flight: the server may or may not have
+         * accepted it.
+         */
+        UNKNOWN
+
+    }
+
+    static SendResult sent(String reply) {
+        return new SendResult(Kind.SENT, reply, false);
+    }
+
+    static SendResult of(Kind kind, String reply) {
+        return new SendResult(kind, reply, false);
+    }
+
+    public boolean isSent() {
+        return kind == Kind.SENT;
+    }
+
+}

@@ -1,0 +1,148 @@
+package io.flowbatch.execution;
+
+import java.math.BigDecimal;
+import java.sql.Array;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.flowbatch.delivery.EmailContent;
+import io.flowbatch.delivery.TemplateRef;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+/**
+ * What the processor needs for a whole chunk, in three statements whatever its size: the
+ * action with its template and next step, the customers and triggering events, and the flow
+ * filter. This is the write-up's fix for N+1 queries.
+ */
+@Repository
+class ChunkLoader {
+
+    static final String ACTION = """
+            SELECT a.id, a.status, f.exit_metrics, t.id AS template_id, t.version AS template_version,
+                   t.from_address, t.subject, t.body_html, t.body_text,
+                   next_action.id AS next_action_id, extract(epoch FROM next_action.delay) AS next_delay_seconds
+            FROM action a
+            JOIN flow f ON f.id = a.flow_id
+            JOIN template t ON t.id = a.template_id
+            LEFT JOIN LATERAL (
+                SELECT n.id, n.delay FROM action n WHERE n.flow_id = a.flow_id AND n.position > a.position
+                ORDER BY n.position LIMIT 1
+            ) next_action ON true
+            WHERE a.id = :actionId
+            """;
+
+    static final String RECIPIENTS = """
+            SELECT x.evaluation_id, c.id IS NOT NULL AS customer_found, c.email, c.first_name, c.last_name,
+                   c.properties::text AS customer_properties, c.subscription, c.suppressed_at IS NOT NULL AS suppressed,
+                   c.suppression_reason, ev.properties::text AS event_properties
+            FROM unnest(:evaluationIds::bigint[], :customerIds::bigint[], :eventIds::bigint[])
+                AS x(evaluation_id, customer_id, event_id)
+            LEFT JOIN customer c ON c.id = x.customer_id
+            LEFT JOIN event ev ON ev.id = x.event_id
+            """;
+
+    /** The flow filter: evaluations whose customer did an exit metric since the flow started. */
+    static final String EXITED = """
+            SELECT x.evaluation_id, hit.metric
+            FROM unnest(:evaluationIds::bigint[], :customerIds::bigint[], :startedAt::timestamptz[])
+                AS x(evaluation_id, customer_id, started_at)
+            CROSS JOIN LATERAL (
+                SELECT e.metric FROM event e
+                WHERE e.customer_id = x.customer_id AND e.metric = ANY(:exitMetrics::text[])
+                  AND e.occurred_at >= x.started_at
+                LIMIT 1
+            ) hit
+            """;
+
+    private static final TypeReference<Map<String, Object>> PROPERTIES = new TypeReference<>() {
+    };
+
+    private final JdbcClient jdbc;
+
+    private final JsonMapper json;
+
+    ChunkLoader(JdbcClient jdbc, JsonMapper json) {
+        this.jdbc = jdbc;
+        this.json = json;
+    }
+
+    ActionSnapshot action(long actionId) {
+        return jdbc.sql(ACTION).param("actionId", actionId).query((rs, row) -> {
+            BigDecimal nextDelay = rs.getBigDecimal("next_delay_seconds");
+            return new ActionSnapshot(rs.getLong("id"), rs.getString("status"), textArray(rs, "exit_metrics"),
+                    new TemplateRef(rs.getLong("template_id"), rs.getInt("template_version")),
+                    new EmailContent(rs.getString("from_address"), rs.getString("subject"), rs.getString("body_html"),
+                            rs.getString("body_text")),
+                    (Long) rs.getObject("next_action_id"), (nextDelay != null) ? nextDelay.doubleValue() : 0);
+        }).optional().orElseThrow(() -> new IllegalStateException("Action " + actionId + " no longer exists"));
+    }
+
+    Map<Long, Recipient> recipients(List<ClaimedEvaluation> evaluations) {
+        Map<Long, Recipient> recipients = new HashMap<>(evaluations.size() * 2);
+        jdbc.sql(RECIPIENTS)
+            .param("evaluationIds", evaluations.stream().map(ClaimedEvaluation::id).toArray(Long[]::new))
+            .param("customerIds", evaluations.stream().map(ClaimedEvaluation::customerId).toArray(Long[]::new))
+            .param("eventIds", evaluations.stream().map(ClaimedEvaluation::eventId).toArray(Long[]::new))
+            .query((ResultSet rs) -> {
+                long evaluationId = rs.getLong("evaluation_id");
+                recipients.put(evaluationId, rs.getBoolean("customer_found")
+                        ? new Recipient(rs.getString("email"), rs.getString("first_name"), rs.getString("last_name"),
+                                properties(rs.getString("customer_properties")),
+                                "SUBSCRIBED".equals(rs.getString("subscription")), rs.getBoolean("suppressed"),
+                                rs.getString("suppression_reason"), properties(rs.getString("event_properties")))
+                        : null);
+            });
+        return recipients;
+    }
+
+    /** Exit metric done since the flow started, per evaluation; none when the flow has no exit metrics. */
+    Map<Long, String> exited(List<ClaimedEvaluation> evaluations, List<String> exitMetrics) {
+        Map<Long, String> exited = new HashMap<>();
+        if (exitMetrics.isEmpty()) {
+            return exited;
+        }
+        jdbc.sql(EXITED)
+            .param("evaluationIds", evaluations.stream().map(ClaimedEvaluation::id).toArray(Long[]::new))
+            .param("customerIds", evaluations.stream().map(ClaimedEvaluation::customerId).toArray(Long[]::new))
+            .param("startedAt", evaluations.stream().map((e) -> e.flowStartedAt().toString()).toArray(String[]::new))
+            .param("exitMetrics", exitMetrics.toArray(String[]::new))
+            .query((ResultSet rs) -> {
+                exited.put(rs.getLong("evaluation_id"), rs.getString("metric"));
+            });
+        return exited;
+    }
+
+    private Map<String, Object> properties(String text) {
+        return (text == null || text.isEmpty()) ? Map.of() : json.readValue(text, PROPERTIES);
+    }
+
+    private static List<String> textArray(ResultSet rs, String column) throws SQLException {
+        Array array = rs.getArray(column);
+        return (array != null) ? Arrays.asList((String[]) array.getArray()) : List.of();
+    }
+
+    /** An action as it is now, with what executing it needs. */
+    record ActionSnapshot(long id, String status, List<String> exitMetrics, TemplateRef template, EmailContent content,
+            Long nextActionId, double nextDelaySeconds) {
+    }
+
+    /** The customer of one evaluation and the properties of its triggering event. */
+    record Recipient(String email, String firstName, String lastName, Map<String, Object> properties,
+            boolean subscribed, boolean suppressed, String suppressionReason, Map<String, Object> eventProperties) {
+
+        String fullName() {
+            String name = ((firstName != null) ? firstName : "") + " " + ((lastName != null) ? lastName : "");
+            return name.isBlank() ? null : name.strip();
+        }
+
+    }
+
+}

@@ -1,0 +1,35 @@
+package io.flowbatch.execution;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What the processor learned about the current chunk and the writer needs: the action as
+ * loaded for it, and the outcomes of the items the processor filtered (skipped or released),
+ * recorded by the writer together with the send outcomes in one statement. One per partition.
+ */
+public class ChunkOutcomes {
+
+    private final List<Outcome> outcomes = new ArrayList<>();
+
+    private ChunkLoader.ActionSnapshot action;
+
+    public void add(Outcome outcome) {
+        outcomes.add(outcome);
+    }
+
+    public List<Outcome> drain() {
+        List<Outcome> drained = new ArrayList<>(outcomes);
+        outcomes.clear();
+        return drained;
+    }
+
+    public ChunkLoader.ActionSnapshot action() {
+        return action;
+    }
+
+    public void action(ChunkLoader.ActionSnapshot action) {
+        this.action = action;
+    }
+
+}

@@ -1,0 +1,7 @@
+package io.flowbatch.execution;
+
+import java.time.Instant;
+
+/** An evaluation the reader claimed for this step execution: what the processor starts from. */
+public record ClaimedEvaluation(long id, long customerId, Long eventId, Instant flowStartedAt, int attempts) {
+}

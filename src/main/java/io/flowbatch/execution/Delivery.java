@@ -1,0 +1,7 @@
+package io.flowbatch.execution;
+
+import jakarta.mail.internet.MimeMessage;
+
+/** One rendered message ready to send, and the evaluation it executes. */
+record Delivery(ClaimedEvaluation evaluation, String recipient, String messageId, MimeMessage message) {
+}

@@ -1,0 +1,123 @@
+package io.flowbatch.execution;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import io.flowbatch.delivery.DeliveryProperties;
+import io.flowbatch.delivery.SendResult;
+import io.flowbatch.delivery.SmtpSender;
+
+import org.springframework.batch.infrastructure.item.Chunk;
+import org.springframework.batch.infrastructure.item.ItemWriter;
+
+/**
+ * Sends a chunk and records every item's outcome. The chunk becomes SENDING (committed) before
+ * any message leaves; only messages that failed transiently are retried, with back-off; then
+ * all outcomes of the chunk, the processor's skips included, are written in one statement.
+ *
+ * <p>It never throws for a failed item, so Spring Batch never re-runs a chunk's sends. It
+ * throws only when no message of the chunk reached the mail server: then the chunk goes back to
+ * the buffer and the step fails, to be restarted.
+ */
+class DeliveryWriter implements ItemWriter<Delivery> {
+
+    private final long actionId;
+
+    private final long stepExecutionId;
+
+    private final EvaluationStore store;
+
+    private final Buckets buckets;
+
+    private final SmtpSender sender;
+
+    private final ChunkOutcomes chunkOutcomes;
+
+    private final DeliveryProperties delivery;
+
+    private final Clock clock;
+
+    DeliveryWriter(long actionId, long stepExecutionId, EvaluationStore store, Buckets buckets, SmtpSender sender,
+            ChunkOutcomes chunkOutcomes, DeliveryProperties delivery, Clock clock) {
+        this.actionId = actionId;
+        this.stepExecutionId = stepExecutionId;
+        this.store = store;
+        this.buckets = buckets;
+        this.sender = sender;
+        this.chunkOutcomes = chunkOutcomes;
+        this.delivery = delivery;
+        this.clock = clock;
+    }
+
+    @Override
+    public void write(Chunk<? extends Delivery> chunk) throws InterruptedException {
+        List<Outcome> outcomes = chunkOutcomes.drain();
+        if (!chunk.isEmpty()) {
+            outcomes.addAll(send(chunk.getItems()));
+        }
+        ChunkLoader.ActionSnapshot action = chunkOutcomes.action();
+        store.recordOutcomes(stepExecutionId, outcomes, (action != null) ? action.nextActionId() : null,
+                (action != null) ? action.nextDelaySeconds() : 0, clock.instant());
+    }
+
+    private List<Outcome> send(List<? extends Delivery> deliveries) throws InterruptedException {
+        Set<Long> sending = store.markSending(deliveries.stream().map((d) -> d.evaluation().id()).toList(),
+                stepExecutionId);
+        List<Delivery> pending = new ArrayList<>();
+        for (Delivery item : deliveries) {
+            if (sending.contains(item.evaluation().id())) {
+                pending.add(item);
+            }
+        }
+        Map<Delivery, SendResult> results = new LinkedHashMap<>();
+        Duration backoff = delivery.sendBackoff();
+        for (int attempt = 1; !pending.isEmpty(); attempt++) {
+            List<SendResult> sent = sender.send(pending.stream().map(Delivery::message).toList());
+            List<Delivery> retry = new ArrayList<>();
+            for (int i = 0; i < pending.size(); i++) {
+                results.put(pending.get(i), sent.get(i));
+                if (sent.get(i).kind() == SendResult.Kind.TRANSIENT && attempt < delivery.sendAttempts()) {
+                    retry.add(pending.get(i));
+                }
+            }
+            pending = retry;
+            if (!pending.isEmpty()) {
+                Thread.sleep(backoff.toMillis());
+                backoff = backoff.multipliedBy(2);
+            }
+        }
+        if (!results.isEmpty() && results.values().stream().allMatch(SendResult::unreachable)) {
+            List<Long> returned = store.returnToBuffer(results.keySet().stream().map((d) -> d.evaluation().id()).toList(),
+                    stepExecutionId);
+            buckets.push(actionId, returned);
+            throw new MailServerUnavailableException("The mail server could not be reached for any of "
+                    + results.size() + " messages: " + results.values().iterator().next().reply());
+        }
+        Instant now = clock.instant();
+        List<Outcome> outcomes = new ArrayList<>(results.size());
+        results.forEach((item, result) -> outcomes.add(outcome(item, result, now)));
+        return outcomes;
+    }
+
+    private Outcome outcome(Delivery item, SendResult result, Instant now) {
+        long id = item.evaluation().id();
+        return switch (result.kind()) {
+            case SENT -> Outcome.sent(id, new Outcome.DeliveryRecord(item.messageId(), item.recipient(), now,
+                    result.reply()));
+            case PERMANENT -> Outcome.failed(id, "refused by the mail server: " + result.reply());
+            case TRANSIENT -> (item.evaluation().attempts() + 1 >= delivery.maxAttempts())
+                    ? Outcome.failed(id, "gave up after " + delivery.maxAttempts() + " attempts: " + result.reply())
+                    : Outcome.retryLater(id, "will retry: " + result.reply(), now.plus(delivery.retryDelay()));
+            case UNKNOWN -> delivery.atLeastOnce()
+                    ? Outcome.retryLater(id, "resending with the same Message-ID: " + result.reply(), now)
+                    : Outcome.inDoubt(id, "may or may not have been sent: " + result.reply());
+        };
+    }
+
+}

@@ -1,0 +1,146 @@
+package io.flowbatch.execution;
+
+import java.util.List;
+import java.util.Map;
+
+import io.flowbatch.delivery.MessageFactory;
+import io.flowbatch.delivery.OutgoingEmail;
+import io.flowbatch.delivery.RenderedEmail;
+import io.flowbatch.delivery.TemplateSandbox;
+import io.flowbatch.delivery.TemplateVariables;
+import io.flowbatch.delivery.UnsubscribeLinks;
+import io.flowbatch.system.EmailAddress;
+import jakarta.mail.MessagingException;
+import jakarta.mail.Session;
+import org.thymeleaf.exceptions.TemplateEngineException;
+
+import org.springframework.batch.core.listener.ChunkListener;
+import org.springframework.batch.infrastructure.item.Chunk;
+import org.springframework.batch.infrastructure.item.ItemProcessor;
+
+/**
+ * Decides each evaluation of a chunk and renders the ones to send. Everything it reads is
+ * loaded once per chunk in {@link #beforeChunk}: the action's status and template, the
+ * customers and events, the flow filter. An evaluation that must not be sent is filtered
+ * (returned as null) with its reason recorded; a bad item never stops the others.
+ */
+class EvaluationProcessor implements ItemProcessor<ClaimedEvaluation, Delivery>, ChunkListener<ClaimedEvaluation, Delivery> {
+
+    private final long actionId;
+
+    private final ChunkLoader loader;
+
+    private final TemplateSandbox templates;
+
+    private final MessageFactory messages;
+
+    private final UnsubscribeLinks unsubscribeLinks;
+
+    private final Session session;
+
+    private final ChunkOutcomes outcomes;
+
+    private ChunkLoader.ActionSnapshot action;
+
+    private Map<Long, ChunkLoader.Recipient> recipients = Map.of();
+
+    private Map<Long, String> exited = Map.of();
+
+    EvaluationProcessor(long actionId, ChunkLoader loader, TemplateSandbox templates, MessageFactory messages,
+            UnsubscribeLinks unsubscribeLinks, Session session, ChunkOutcomes outcomes) {
+        this.actionId = actionId;
+        this.loader = loader;
+        this.templates = templates;
+        this.messages = messages;
+        this.unsubscribeLinks = unsubscribeLinks;
+        this.session = session;
+        this.outcomes = outcomes;
+    }
+
+    @Override
+    public void beforeChunk(Chunk<ClaimedEvaluation> chunk) {
+        List<ClaimedEvaluation> evaluations = chunk.getItems();
+        action = loader.action(actionId);
+        outcomes.action(action);
+        if (!"LIVE".equals(action.status())) {
+            recipients = Map.of();
+            exited = Map.of();
+            return;
+        }
+        recipients = loader.recipients(evaluations);
+        exited = loader.exited(evaluations, action.exitMetrics());
+    }
+
+    @Override
+    public Delivery process(ClaimedEvaluation evaluation) {
+        switch (action.status()) {
+            case "LIVE" -> {
+                return decide(evaluation);
+            }
+            case "DRAFT" -> outcomes.add(Outcome.skipped(evaluation.id(), "action is a draft", true));
+            default -> outcomes.add(Outcome.released(evaluation.id(),
+                    "action is " + action.status() + "; waits until it is live"));
+        }
+        return null;
+    }
+
+    private Delivery decide(ClaimedEvaluation evaluation) {
+        ChunkLoader.Recipient recipient = recipients.get(evaluation.id());
+        String skip = reasonNotToSend(evaluation, recipient);
+        if (skip != null) {
+            outcomes.add(Outcome.skipped(evaluation.id(), skip, false));
+            return null;
+        }
+        String unsubscribeUrl = unsubscribeLinks.url(evaluation.customerId());
+        RenderedEmail rendered;
+        try {
+            rendered = templates.render(action.template(), action.content(),
+                    TemplateVariables.of(recipient.email(), recipient.firstName(), recipient.lastName(),
+                            recipient.properties(), recipient.eventProperties(), unsubscribeUrl));
+        }
+        catch (TemplateEngineException ex) {
+            outcomes.add(Outcome.skipped(evaluation.id(), "template did not render: " + rootMessage(ex), true));
+            return null;
+        }
+        try {
+            OutgoingEmail email = new OutgoingEmail(evaluation.id(), recipient.email(), recipient.fullName(),
+                    action.content().from(), unsubscribeUrl);
+            return new Delivery(evaluation, recipient.email(), messages.messageId(evaluation.id()),
+                    messages.build(session, email, rendered));
+        }
+        catch (MessagingException ex) {
+            outcomes.add(Outcome.skipped(evaluation.id(), "message could not be built: " + ex.getMessage(), false));
+            return null;
+        }
+    }
+
+    private String reasonNotToSend(ClaimedEvaluation evaluation, ChunkLoader.Recipient recipient) {
+        if (recipient == null) {
+            return "customer " + evaluation.customerId() + " no longer exists";
+        }
+        if (!recipient.subscribed()) {
+            return "customer unsubscribed";
+        }
+        if (recipient.suppressed()) {
+            return "customer suppressed: " + recipient.suppressionReason();
+        }
+        if (recipient.email() == null || !EmailAddress.Validator.isValid(recipient.email())) {
+            return "invalid email address: " + recipient.email();
+        }
+        String exitMetric = exited.get(evaluation.id());
+        if (exitMetric != null) {
+            return "flow filter: customer did '" + exitMetric + "' since the flow started";
+        }
+        return null;
+    }
+
+    private static String rootMessage(Throwable ex) {
+        Throwable root = ex;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String message = (root.getMessage() != null) ? root.getMessage() : root.getClass().getSimpleName();
+        return (message.length() > 300) ? message.substring(0, 300) : message;
+    }
+
+}

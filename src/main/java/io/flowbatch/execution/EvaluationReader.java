@@ -1,0 +1,48 @@
+package io.flowbatch.execution;
+
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+
+import org.springframework.batch.infrastructure.item.ItemReader;
+
+/**
+ * Reads one action's bucket: pops a page of ids from Redis and claims them in PostgreSQL
+ * (BUFFERED to PROCESSING, recording the step execution) in one statement per page. Ids whose
+ * row is no longer BUFFERED, left in Redis by a crash or a re-push, are dropped by the claim.
+ */
+class EvaluationReader implements ItemReader<ClaimedEvaluation> {
+
+    private final long actionId;
+
+    private final long stepExecutionId;
+
+    private final int pageSize;
+
+    private final Buckets buckets;
+
+    private final EvaluationStore store;
+
+    private final Deque<ClaimedEvaluation> page = new ArrayDeque<>();
+
+    EvaluationReader(long actionId, long stepExecutionId, int pageSize, Buckets buckets, EvaluationStore store) {
+        this.actionId = actionId;
+        this.stepExecutionId = stepExecutionId;
+        this.pageSize = pageSize;
+        this.buckets = buckets;
+        this.store = store;
+    }
+
+    @Override
+    public ClaimedEvaluation read() {
+        while (page.isEmpty()) {
+            List<Long> ids = buckets.pop(actionId, pageSize);
+            if (ids.isEmpty()) {
+                return null;
+            }
+            page.addAll(store.claim(actionId, stepExecutionId, ids));
+        }
+        return page.poll();
+    }
+
+}

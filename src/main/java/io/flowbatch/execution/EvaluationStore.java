@@ -1,0 +1,289 @@
+package io.flowbatch.execution;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Every state move of the minute job, as set-based statements: each one conditional on the
+ * state it moves from, each one covering a page or a chunk, never a row at a time. Moves that
+ * must be durable before the next thing happens (claim, SENDING) commit on their own.
+ */
+@Repository
+class EvaluationStore {
+
+    /** Live and draft actions with due waiting evaluations; paused and manual ones wait. */
+    static final String DUE_ACTIONS = """
+            SELECT a.id, a.status FROM action a
+            WHERE a.status IN ('LIVE', 'DRAFT')
+              AND EXISTS (SELECT 1 FROM evaluation e
+                          WHERE e.action_id = a.id AND e.state = 'WAITING' AND e.due_at <= :now)
+            ORDER BY a.id
+            """;
+
+    /** One page of an action's due evaluations, oldest first, to BUFFERED (or SKIPPED for drafts). */
+    static final String BUFFER_PAGE = """
+            WITH due AS (
+                SELECT id FROM evaluation
+                WHERE action_id = :actionId AND state = 'WAITING' AND due_at <= :now
+                ORDER BY due_at, id
+                LIMIT :limit
+                FOR UPDATE SKIP LOCKED
+            )
+            UPDATE evaluation e SET state = :state, reason = :reason, claimed_by = NULL, updated_at = now()
+            FROM due WHERE e.id = due.id
+            RETURNING e.id
+            """;
+
+    /** The reader's claim of popped ids; ids no longer BUFFERED (stale Redis entries) drop out. */
+    static final String CLAIM = """
+            UPDATE evaluation SET state = 'PROCESSING', claimed_by = :stepExecutionId, updated_at = now()
+            WHERE id = ANY(:ids::bigint[]) AND state = 'BUFFERED' AND action_id = :actionId
+            RETURNING id, customer_id, event_id, flow_started_at, attempts
+            """;
+
+    static final String MARK_SENDING = """
+            UPDATE evaluation SET state = 'SENDING', updated_at = now()
+            WHERE id = ANY(:ids::bigint[]) AND state = 'PROCESSING' AND claimed_by = :stepExecutionId
+            RETURNING id
+            """;
+
+    /**
+     * The end of a chunk in one statement: every evaluation's outcome, the delivery log of the
+     * sent ones, and the next action's evaluations for those that continue the flow.
+     */
+    static final String RECORD_OUTCOMES = """
+            WITH outcome AS (
+                SELECT * FROM unnest(:ids::bigint[], :states::text[], :reasons::text[], :attempted::boolean[],
+                                     :dueAt::timestamptz[], :continueFlow::boolean[])
+                    AS o(id, state, reason, attempted, due_at, continue_flow)
+            ), updated AS (
+                UPDATE evaluation e SET state = o.state, reason = o.reason,
+                    attempts = e.attempts + CASE WHEN o.attempted THEN 1 ELSE 0 END,
+                    due_at = COALESCE(o.due_at, e.due_at),
+                    claimed_by = CASE WHEN o.state IN ('WAITING', 'BUFFERED') THEN NULL ELSE e.claimed_by END,
+                    updated_at = now()
+                FROM outcome o
+                WHERE e.id = o.id AND e.state IN ('PROCESSING', 'SENDING') AND e.claimed_by = :stepExecutionId
+                RETURNING e.id, e.customer_id, e.event_id, e.flow_started_at, o.continue_flow
+            ), logged AS (
+                INSERT INTO delivery_log (evaluation_id, message_id, recipient, sent_at, smtp_reply)
+                SELECT d.id, d.message_id, d.recipient, d.sent_at, d.reply
+                FROM unnest(:sentIds::bigint[], :messageIds::text[], :recipients::text[], :sentAt::timestamptz[],
+                            :replies::text[]) AS d(id, message_id, recipient, sent_at, reply)
+                JOIN updated u ON u.id = d.id
+                ON CONFLICT (evaluation_id) DO NOTHING
+                RETURNING 1
+            ), continued AS (
+                INSERT INTO evaluation (action_id, customer_id, event_id, flow_started_at, due_at)
+                SELECT :nextActionId, u.customer_id, u.event_id, u.flow_started_at,
+                       :now + make_interval(secs => :nextDelaySeconds)
+                FROM updated u
+                WHERE u.continue_flow AND :nextActionId::bigint IS NOT NULL
+                RETURNING 1
+            )
+            SELECT (SELECT count(*) FROM updated) AS updated, (SELECT count(*) FROM logged) AS logged,
+                   (SELECT count(*) FROM continued) AS continued
+            """;
+
+    /** A chunk that could not reach the mail server at all: nothing went out, so it goes back. */
+    static final String RETURN_TO_BUFFER = """
+            UPDATE evaluation SET state = 'BUFFERED', claimed_by = NULL, updated_at = now()
+            WHERE id = ANY(:ids::bigint[]) AND state IN ('PROCESSING', 'SENDING') AND claimed_by = :stepExecutionId
+            RETURNING id
+            """;
+
+    /** Claims held by step executions that are no longer running. */
+    static final String DEAD_CLAIM = """
+            NOT EXISTS (SELECT 1 FROM batch_step_execution s
+                        WHERE s.step_execution_id = e.claimed_by AND s.status IN ('STARTING', 'STARTED', 'STOPPING'))
+            """;
+
+    static final String RELEASE_DEAD_PROCESSING = """
+            UPDATE evaluation e SET state = 'BUFFERED', claimed_by = NULL, updated_at = now()
+            WHERE e.state = 'PROCESSING' AND %s
+            RETURNING e.id, e.action_id
+            """.formatted(DEAD_CLAIM);
+
+    static final String DEAD_SENDING_TO_IN_DOUBT = """
+            UPDATE evaluation e SET state = 'IN_DOUBT', reason = :reason, attempts = e.attempts + 1, updated_at = now()
+            WHERE e.state = 'SENDING' AND %s
+            RETURNING e.id, e.action_id
+            """.formatted(DEAD_CLAIM);
+
+    static final String DEAD_SENDING_TO_BUFFER = """
+            UPDATE evaluation e SET state = 'BUFFERED', reason = :reason, attempts = e.attempts + 1, claimed_by = NULL,
+                                    updated_at = now()
+            WHERE e.state = 'SENDING' AND %s
+            RETURNING e.id, e.action_id
+            """.formatted(DEAD_CLAIM);
+
+    /** BUFFERED rows untouched for too long: their Redis entries may be gone. Touched, so a page at a time. */
+    static final String STALE_BUFFERED_PAGE = """
+            WITH stale AS (
+                SELECT id FROM evaluation
+                WHERE state = 'BUFFERED' AND updated_at < now() - make_interval(secs => :olderThanSeconds)
+                ORDER BY updated_at
+                LIMIT :limit
+                FOR UPDATE SKIP LOCKED
+            )
+            UPDATE evaluation e SET updated_at = now() FROM stale WHERE e.id = stale.id
+            RETURNING e.id, e.action_id
+            """;
+
+    private final JdbcClient jdbc;
+
+    private final TransactionTemplate ownTransaction;
+
+    EvaluationStore(JdbcClient jdbc, PlatformTransactionManager transactionManager) {
+        this.jdbc = jdbc;
+        this.ownTransaction = new TransactionTemplate(transactionManager);
+        this.ownTransaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+    }
+
+    record DueAction(long id, String status) {
+    }
+
+    List<DueAction> dueActions(Instant now) {
+        return jdbc.sql(DUE_ACTIONS)
+            .param("now", utc(now))
+            .query((rs, row) -> new DueAction(rs.getLong("id"), rs.getString("status")))
+            .list();
+    }
+
+    /** Moves one page and commits it, so its ids may be pushed to Redis right after. */
+    List<Long> bufferPage(long actionId, Instant now, int limit, EvaluationState state, String reason) {
+        return ownTransaction.execute((status) -> jdbc.sql(BUFFER_PAGE)
+            .param("actionId", actionId)
+            .param("now", utc(now))
+            .param("limit", limit)
+            .param("state", state.name())
+            .param("reason", reason)
+            .query(Long.class)
+            .list());
+    }
+
+    /** Claims popped ids for a step execution and commits: recovery can always find its claims. */
+    List<ClaimedEvaluation> claim(long actionId, long stepExecutionId, List<Long> ids) {
+        return ownTransaction.execute((status) -> jdbc.sql(CLAIM)
+            .param("ids", ids.toArray(Long[]::new))
+            .param("actionId", actionId)
+            .param("stepExecutionId", stepExecutionId)
+            .query((rs, row) -> new ClaimedEvaluation(rs.getLong("id"), rs.getLong("customer_id"),
+                    (Long) rs.getObject("event_id"), instant(rs, "flow_started_at"), rs.getInt("attempts")))
+            .list());
+    }
+
+    /** Commits SENDING before any message leaves: a crash from here on leaves a visible trace. */
+    Set<Long> markSending(Collection<Long> ids, long stepExecutionId) {
+        return new HashSet<>(ownTransaction.execute((status) -> jdbc.sql(MARK_SENDING)
+            .param("ids", ids.toArray(Long[]::new))
+            .param("stepExecutionId", stepExecutionId)
+            .query(Long.class)
+            .list()));
+    }
+
+    List<Long> returnToBuffer(Collection<Long> ids, long stepExecutionId) {
+        return ownTransaction.execute((status) -> jdbc.sql(RETURN_TO_BUFFER)
+            .param("ids", ids.toArray(Long[]::new))
+            .param("stepExecutionId", stepExecutionId)
+            .query(Long.class)
+            .list());
+    }
+
+    /** Written in the chunk's transaction, with the step execution's counts. */
+    void recordOutcomes(long stepExecutionId, List<Outcome> outcomes, Long nextActionId, double nextDelaySeconds,
+            Instant now) {
+        if (outcomes.isEmpty()) {
+            return;
+        }
+        int size = outcomes.size();
+        Long[] ids = new Long[size];
+        String[] states = new String[size];
+        String[] reasons = new String[size];
+        Boolean[] attempted = new Boolean[size];
+        String[] dueAt = new String[size];
+        Boolean[] continueFlow = new Boolean[size];
+        List<Outcome> sent = new ArrayList<>();
+        for (int i = 0; i < size; i++) {
+            Outcome outcome = outcomes.get(i);
+            ids[i] = outcome.evaluationId();
+            states[i] = outcome.state().name();
+            reasons[i] = outcome.reason();
+            attempted[i] = outcome.attempted();
+            dueAt[i] = (outcome.dueAt() != null) ? outcome.dueAt().toString() : null;
+            continueFlow[i] = outcome.continueFlow();
+            if (outcome.delivery() != null) {
+                sent.add(outcome);
+            }
+        }
+        jdbc.sql(RECORD_OUTCOMES)
+            .param("ids", ids)
+            .param("states", states)
+            .param("reasons", reasons)
+            .param("attempted", attempted)
+            .param("dueAt", dueAt)
+            .param("continueFlow", continueFlow)
+            .param("sentIds", sent.stream().map(Outcome::evaluationId).toArray(Long[]::new))
+            .param("messageIds", sent.stream().map((o) -> o.delivery().messageId()).toArray(String[]::new))
+            .param("recipients", sent.stream().map((o) -> o.delivery().recipient()).toArray(String[]::new))
+            .param("sentAt", sent.stream().map((o) -> o.delivery().sentAt().toString()).toArray(String[]::new))
+            .param("replies", sent.stream().map((o) -> o.delivery().reply()).toArray(String[]::new))
+            .param("nextActionId", nextActionId, java.sql.Types.BIGINT)
+            .param("nextDelaySeconds", nextDelaySeconds)
+            .param("now", utc(now))
+            .param("stepExecutionId", stepExecutionId)
+            .query((rs, row) -> rs.getLong("updated"))
+            .single();
+    }
+
+    /** PROCESSING rows of dead executions back to BUFFERED; returns their ids by action, to push again. */
+    Map<Long, List<Long>> releaseDeadProcessing() {
+        return ownTransaction.execute((status) -> byAction(jdbc.sql(RELEASE_DEAD_PROCESSING)));
+    }
+
+    /** SENDING rows of dead executions: IN_DOUBT, or BUFFERED to resend under at-least-once. */
+    Map<Long, List<Long>> settleDeadSending(boolean resend, String reason) {
+        return ownTransaction.execute((status) -> byAction(
+                jdbc.sql(resend ? DEAD_SENDING_TO_BUFFER : DEAD_SENDING_TO_IN_DOUBT).param("reason", reason)));
+    }
+
+    Map<Long, List<Long>> staleBufferedPage(long olderThanSeconds, int limit) {
+        return ownTransaction.execute((status) -> byAction(
+                jdbc.sql(STALE_BUFFERED_PAGE).param("olderThanSeconds", olderThanSeconds).param("limit", limit)));
+    }
+
+    private static Map<Long, List<Long>> byAction(JdbcClient.StatementSpec statement) {
+        Map<Long, List<Long>> ids = new LinkedHashMap<>();
+        statement.query((ResultSet rs) -> {
+            ids.computeIfAbsent(rs.getLong("action_id"), (action) -> new ArrayList<>()).add(rs.getLong("id"));
+        });
+        return ids;
+    }
+
+    static OffsetDateTime utc(Instant instant) {
+        return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
+    }
+
+    static Instant instant(ResultSet rs, String column) throws SQLException {
+        Timestamp timestamp = rs.getTimestamp(column);
+        return (timestamp != null) ? timestamp.toInstant() : null;
+    }
+
+}

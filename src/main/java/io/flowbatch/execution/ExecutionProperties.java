@@ -1,0 +1,28 @@
+package io.flowbatch.execution;
+
+import java.time.Duration;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * How the minute job executes due evaluations.
+ *
+ * @param chunkSize evaluations per chunk: one status check, one customer query and one outcome
+ *     write for this many
+ * @param threads action partitions executed at once
+ * @param bufferPageSize due evaluations the buffer step claims per statement
+ * @param reconcileAfter a BUFFERED evaluation untouched this long is pushed to its Redis bucket
+ *     again, in case Redis lost it (two schedule periods by default)
+ */
+@ConfigurationProperties("flowbatch.execution")
+public record ExecutionProperties(@DefaultValue("500") int chunkSize, @DefaultValue("4") int threads,
+        @DefaultValue("5000") int bufferPageSize, @DefaultValue("PT2M") Duration reconcileAfter) {
+
+    public ExecutionProperties {
+        if (chunkSize < 1 || threads < 1 || bufferPageSize < 1) {
+            throw new IllegalArgumentException("flowbatch.execution sizes must be at least 1");
+        }
+    }
+
+}

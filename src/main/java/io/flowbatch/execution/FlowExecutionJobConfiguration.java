@@ -1,0 +1,142 @@
+package io.flowbatch.execution;
+
+import java.time.Clock;
+
+import io.flowbatch.delivery.DeliveryProperties;
+import io.flowbatch.delivery.MessageFactory;
+import io.flowbatch.delivery.SmtpSender;
+import io.flowbatch.delivery.TemplateSandbox;
+import io.flowbatch.delivery.UnsubscribeLinks;
+
+import org.springframework.batch.core.configuration.annotation.StepScope;
+import org.springframework.batch.core.job.Job;
+import org.springframework.batch.core.job.builder.JobBuilder;
+import org.springframework.batch.core.listener.JobExecutionListener;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.batch.core.step.Step;
+import org.springframework.batch.core.step.builder.StepBuilder;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.task.TaskExecutor;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
+import org.springframework.transaction.PlatformTransactionManager;
+
+/**
+ * The job {@code flowExecution}: recovery, then {@code buffer} (due rows to Redis buckets), then
+ * {@code execute}, partitioned per action, each partition a chunk-oriented step of
+ * {@code flowbatch.execution.chunk-size} evaluations.
+ */
+@Configuration(proxyBeanMethods = false)
+class FlowExecutionJobConfiguration {
+
+    static final String JOB_NAME = "flowExecution";
+
+    @Bean
+    Job flowExecution(JobRepository jobRepository, Step buffer, Step execute, JobExecutionListener recoveryBeforeJob,
+            JobExecutionListener launchNotifier) {
+        return new JobBuilder(JOB_NAME, jobRepository).listener(recoveryBeforeJob)
+            .listener(launchNotifier)
+            .start(buffer)
+            .next(execute)
+            .build();
+    }
+
+    /** Recovery before every run, restarts included (the buffer step does not run again on restart). */
+    @Bean
+    JobExecutionListener recoveryBeforeJob(Recovery recovery) {
+        return new JobExecutionListener() {
+            @Override
+            public void beforeJob(org.springframework.batch.core.job.JobExecution jobExecution) {
+                recovery.recover();
+            }
+        };
+    }
+
+    @Bean
+    JobExecutionListener launchNotifier(FlowExecutionLauncher launcher) {
+        return new JobExecutionListener() {
+            @Override
+            public void beforeJob(org.springframework.batch.core.job.JobExecution jobExecution) {
+                launcher.started(jobExecution);
+            }
+        };
+    }
+
+    @Bean
+    Step buffer(JobRepository jobRepository, PlatformTransactionManager transactionManager, EvaluationStore store,
+            Buckets buckets, ExecutionProperties properties, Clock clock) {
+        return new StepBuilder("buffer", jobRepository)
+            .tasklet(new BufferTasklet(store, buckets, properties.bufferPageSize(), clock), transactionManager)
+            .build();
+    }
+
+    @Bean
+    Step execute(JobRepository jobRepository, Step executeAction, Buckets buckets, TaskExecutor partitionExecutor,
+            ExecutionProperties properties) {
+        return new StepBuilder("execute", jobRepository).partitioner("executeAction", new BucketPartitioner(buckets))
+            .step(executeAction)
+            .taskExecutor(partitionExecutor)
+            .gridSize(properties.threads())
+            .build();
+    }
+
+    @Bean
+    Step executeAction(JobRepository jobRepository, PlatformTransactionManager transactionManager,
+            EvaluationReader evaluationReader, EvaluationProcessor evaluationProcessor,
+            DeliveryWriter deliveryWriter, ExecutionProperties properties) {
+        return new StepBuilder("executeAction", jobRepository)
+            .<ClaimedEvaluation, Delivery>chunk(properties.chunkSize())
+            .reader(evaluationReader)
+            .processor(evaluationProcessor)
+            .listener(evaluationProcessor)
+            .writer(deliveryWriter)
+            // The chunk transaction carries the outcome write and the step's counts together.
+            .transactionManager(transactionManager)
+            .build();
+    }
+
+    /** A bounded pool: at most {@code flowbatch.execution.threads} actions execute at once. */
+    @Bean
+    ThreadPoolTaskExecutor partitionExecutor(ExecutionProperties properties) {
+        ThreadPoolTaskExecutor executor = new ThreadPoolTaskExecutor();
+        executor.setCorePoolSize(properties.threads());
+        executor.setMaxPoolSize(properties.threads());
+        executor.setThreadNamePrefix("partition-");
+        executor.setWaitForTasksToCompleteOnShutdown(true);
+        executor.setAwaitTerminationSeconds(60);
+        return executor;
+    }
+
+    @Bean
+    @StepScope
+    ChunkOutcomes chunkOutcomes() {
+        return new ChunkOutcomes();
+    }
+
+    @Bean
+    @StepScope
+    EvaluationReader evaluationReader(@Value("#{stepExecutionContext['actionId']}") long actionId,
+            @Value("#{stepExecution.id}") long stepExecutionId, Buckets buckets, EvaluationStore store,
+            ExecutionProperties properties) {
+        return new EvaluationReader(actionId, stepExecutionId, properties.chunkSize(), buckets, store);
+    }
+
+    @Bean
+    @StepScope
+    EvaluationProcessor evaluationProcessor(@Value("#{stepExecutionContext['actionId']}") long actionId,
+            ChunkLoader loader, TemplateSandbox templates, MessageFactory messages, UnsubscribeLinks unsubscribeLinks,
+            SmtpSender sender, ChunkOutcomes chunkOutcomes) {
+        return new EvaluationProcessor(actionId, loader, templates, messages, unsubscribeLinks, sender.session(),
+                chunkOutcomes);
+    }
+
+    @Bean
+    @StepScope
+    DeliveryWriter deliveryWriter(@Value("#{stepExecutionContext['actionId']}") long actionId,
+            @Value("#{stepExecution.id}") long stepExecutionId, EvaluationStore store, Buckets buckets,
+            SmtpSender sender, ChunkOutcomes chunkOutcomes, DeliveryProperties delivery, Clock clock) {
+        return new DeliveryWriter(actionId, stepExecutionId, store, buckets, sender, chunkOutcomes, delivery, clock);
+    }
+
+}

@@ -1,0 +1,139 @@
+package io.flowbatch.execution;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import io.flowbatch.delivery.MessageFactory;
+import io.flowbatch.flow.ActionStatus;
+import io.flowbatch.support.FlowbatchTest;
+import io.flowbatch.support.TestSmtpServer;
+import jakarta.mail.internet.MimeMessage;
+import jakarta.mail.internet.MimeMultipart;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.step.StepExecution;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.context.annotation.Import;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The minute job end to end: real PostgreSQL, Redis and SMTP server, side effects asserted. */
+@FlowbatchTest
+@Import(JobFixture.class)
+class FlowExecutionJobTest {
+
+    static final String CHECKOUT_HTML = """
+            <p>Hi [[${customer.firstName}]], <a th:href="${event.properties['cartUrl']}">your cart</a></p>
+            <a th:href="${unsubscribeUrl}">unsubscribe</a>
+            """;
+
+    @Autowired
+    JobFixture fixture;
+
+    @BeforeEach
+    void reset() {
+        fixture.reset();
+    }
+
+    @Test
+    void executesTwoThousandEvaluationsOverThreeActionsWithTheRightOutcomes() throws Exception {
+        long checkout = fixture.flow("Checkout", "Started Checkout", List.of("Placed Order"), ActionStatus.LIVE,
+                CHECKOUT_HTML, "PT1H").get(0);
+        List<Long> browse = fixture.flow("Browse", "Viewed Product", List.of(), ActionStatus.LIVE, CHECKOUT_HTML,
+                "PT30M", "PT1H");
+        long draft = fixture.flow("Welcome", "Signed Up", List.of(), ActionStatus.DRAFT, CHECKOUT_HTML, "PT0S").get(0);
+        Instant twoHoursAgo = Instant.now().minus(Duration.ofHours(2));
+        fixture.customers(0, 1000);
+        fixture.events("Started Checkout", 0, 1000, twoHoursAgo);
+        fixture.events("Viewed Product", 0, 700, twoHoursAgo);
+        fixture.events("Signed Up", 700, 1000, twoHoursAgo);
+        // Ordered after the checkout started: those 100 leave the flow. Ordered before: no effect.
+        fixture.events("Placed Order", 0, 100, twoHoursAgo.plus(Duration.ofMinutes(30)));
+        fixture.events("Placed Order", 100, 110, twoHoursAgo.minus(Duration.ofMinutes(30)));
+        fixture.data.jdbc().sql("UPDATE customer SET subscription = 'UNSUBSCRIBED' WHERE email LIKE 'customer99_@%'")
+            .update();
+        assertThat(fixture.count("true")).isEqualTo(2000);
+
+        JobExecution execution = fixture.runMinute();
+
+        assertThat(execution.getStatus()).isEqualTo(BatchStatus.COMPLETED);
+        assertThat(states(checkout)).isEqualTo(Map.of("SENT", 890L, "SKIPPED", 110L));
+        assertThat(fixture.count("action_id = " + checkout
+                + " AND reason = 'flow filter: customer did ''Placed Order'' since the flow started'")).isEqualTo(100);
+        assertThat(fixture.count("action_id = " + checkout + " AND reason = 'customer unsubscribed'")).isEqualTo(10);
+        assertThat(states(browse.get(0))).isEqualTo(Map.of("SENT", 700L));
+        assertThat(states(browse.get(1))).isEqualTo(Map.of("WAITING", 700L));
+        assertThat(fixture.count("action_id = " + browse.get(1) + " AND due_at > now() + interval '55 minutes'"))
+            .isEqualTo(700);
+        assertThat(states(draft)).isEqualTo(Map.of("SKIPPED", 300L));
+        assertThat(fixture.count("action_id = " + draft + " AND reason = 'action is a draft'")).isEqualTo(300);
+
+        List<TestSmtpServer.Received> received = fixture.smtp.received();
+        assertThat(received).hasSize(1590);
+        assertThat(fixture.smtp.countByMessageId().values()).allMatch((count) -> count == 1);
+        List<Long> sentIds = fixture.data.jdbc().sql("SELECT id FROM evaluation WHERE state = 'SENT'").query(Long.class)
+            .list();
+        assertThat(received).extracting(TestSmtpServer.Received::messageId)
+            .containsExactlyInAnyOrderElementsOf(sentIds.stream().map((id) -> "<evaluation-" + id + "@flowbatch.local>").toList());
+        assertThat(fixture.data.count("delivery_log")).isEqualTo(1590);
+
+        StepExecution checkoutPartition = partition(execution, checkout);
+        assertThat(checkoutPartition.getReadCount()).isEqualTo(1000);
+        assertThat(checkoutPartition.getFilterCount()).isEqualTo(110);
+        assertThat(checkoutPartition.getWriteCount()).isEqualTo(890);
+        StepExecution buffer = execution.getStepExecutions().stream().filter((s) -> s.getStepName().equals("buffer"))
+            .findFirst().orElseThrow();
+        assertThat(buffer.getWriteCount()).isEqualTo(1700);
+        assertThat(buffer.getFilterCount()).isEqualTo(300);
+    }
+
+    @Test
+    void everyMessageCarriesItsHeadersAndRenderedContent() throws Exception {
+        long action = fixture.flow("Checkout", "Started Checkout", List.of(), ActionStatus.LIVE, CHECKOUT_HTML, "PT1H")
+            .get(0);
+        fixture.customers(7, 8);
+        fixture.events("Started Checkout", 7, 8, Instant.now().minus(Duration.ofHours(2)));
+        long evaluationId = fixture.data.jdbc().sql("SELECT id FROM evaluation WHERE action_id = " + action)
+            .query(Long.class).single();
+
+        fixture.runMinute();
+
+        TestSmtpServer.Received received = fixture.smtp.received().get(0);
+        MimeMessage message = received.parse();
+        assertThat(message.getMessageID()).isEqualTo("<evaluation-" + evaluationId + "@flowbatch.local>");
+        assertThat(received.header(MessageFactory.EVALUATION_HEADER)).isEqualTo(Long.toString(evaluationId));
+        assertThat(received.header("List-Unsubscribe")).matches("<http://localhost:8080/u/\\d+\\.[A-Za-z0-9_-]+>");
+        assertThat(received.header("List-Unsubscribe-Post")).isEqualTo("List-Unsubscribe=One-Click");
+        assertThat(message.getSubject()).isEqualTo("Hi First7");
+        assertThat(message.getAllRecipients()[0].toString()).isEqualTo("First7 Last7 <customer7@example.com>");
+        MimeMultipart parts = (MimeMultipart) message.getContent();
+        assertThat(parts.getContentType()).startsWith("multipart/alternative");
+        assertThat((String) parts.getBodyPart(0).getContent()).isEqualTo("Hello First7");
+        assertThat((String) parts.getBodyPart(1).getContent()).contains("Hi First7",
+                "href=\"https://shop.example.com/cart/7\"", "href=\"http://localhost:8080/u/");
+    }
+
+    private Map<String, Long> states(long actionId) {
+        return fixture.data.jdbc()
+            .sql("SELECT state, count(*) AS n FROM evaluation WHERE action_id = :id GROUP BY state")
+            .param("id", actionId)
+            .query()
+            .listOfRows()
+            .stream()
+            .collect(Collectors.toMap((row) -> (String) row.get("state"), (row) -> (Long) row.get("n")));
+    }
+
+    static StepExecution partition(JobExecution execution, long actionId) {
+        return execution.getStepExecutions().stream()
+            .filter((s) -> s.getStepName().equals("executeAction:action-" + actionId))
+            .findFirst()
+            .orElseThrow();
+    }
+
+}

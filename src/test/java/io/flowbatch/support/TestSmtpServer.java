@@ -1,0 +1,275 @@
+package io.flowbatch.support;
+
+import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+import jakarta.mail.MessagingException;
+import jakarta.mail.Session;
+import jakarta.mail.internet.MimeMessage;
+
+/**
+ * A real SMTP server for tests, on a loopback port, whose answers a test can script: a reply
+ * code for chosen recipients (once or always), refusing connections, dropping the connection in
+ * the middle of a message. It keeps what it accepted and counts by Message-ID, so a test can
+ * prove that nothing was received twice. One per test JVM ({@link #shared()}).
+ */
+public final class TestSmtpServer {
+
+    private static final TestSmtpServer SHARED = new TestSmtpServer();
+
+    private final int port;
+
+    private volatile ServerSocket serverSocket;
+
+    private final List<Received> received = new CopyOnWriteArrayList<>();
+
+    private final Map<String, String> replyAlways = new ConcurrentHashMap<>();
+
+    private final Map<String, AtomicInteger> replyOnceCounts = new ConcurrentHashMap<>();
+
+    private final Map<String, String> replyOnce = new ConcurrentHashMap<>();
+
+    private final Map<String, Boolean> dropDuringData = new ConcurrentHashMap<>();
+
+    private final AtomicInteger connections = new AtomicInteger();
+
+    private TestSmtpServer() {
+        try {
+            this.serverSocket = new ServerSocket(0, 200, InetAddress.getLoopbackAddress());
+            this.port = serverSocket.getLocalPort();
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+        acceptLoop(serverSocket);
+    }
+
+    public static TestSmtpServer shared() {
+        return SHARED;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** Forgets what it received and every scripted answer; accepts connections again. */
+    public synchronized void reset() {
+        received.clear();
+        replyAlways.clear();
+        replyOnce.clear();
+        replyOnceCounts.clear();
+        dropDuringData.clear();
+        connections.set(0);
+        acceptConnections();
+    }
+
+    /** Answers RCPT TO for this recipient with {@code reply} (e.g. "550 5.1.1 no such user"), every time. */
+    public void replyAlways(String recipient, String reply) {
+        replyAlways.put(recipient.toLowerCase(), reply);
+    }
+
+    /** Answers RCPT TO for this recipient with {@code reply} the first time only. */
+    public void replyOnce(String recipient, String reply) {
+        replyOnce.put(recipient.toLowerCase(), reply);
+        replyOnceCounts.put(recipient.toLowerCase(), new AtomicInteger());
+    }
+
+    /** Closes the connection after reading this recipient's message, before answering it. */
+    public void dropAfterData(String recipient) {
+        dropDuringData.put(recipient.toLowerCase(), true);
+    }
+
+    /** Closes the listening socket: connections are refused until {@link #acceptConnections()}. */
+    public synchronized void refuseConnections() {
+        try {
+            serverSocket.close();
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    public synchronized void acceptConnections() {
+        if (!serverSocket.isClosed()) {
+            return;
+        }
+        try {
+            ServerSocket socket = new ServerSocket();
+            socket.setReuseAddress(true);
+            socket.bind(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
+            serverSocket = socket;
+            acceptLoop(socket);
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    public List<Received> received() {
+        return List.copyOf(received);
+    }
+
+    /** How many times each Message-ID arrived. */
+    public Map<String, Long> countByMessageId() {
+        return received.stream().collect(Collectors.groupingBy(Received::messageId, Collectors.counting()));
+    }
+
+    public int connections() {
+        return connections.get();
+    }
+
+    private void acceptLoop(ServerSocket socket) {
+        Thread acceptor = new Thread(() -> {
+            while (!socket.isClosed()) {
+                try {
+                    Socket client = socket.accept();
+                    connections.incrementAndGet();
+                    Thread session = new Thread(() -> serve(client), "test-smtp-session");
+                    session.setDaemon(true);
+                    session.start();
+                }
+                catch (IOException ex) {
+                    // Closed by refuseConnections().
+                }
+            }
+        }, "test-smtp-accept");
+        acceptor.setDaemon(true);
+        acceptor.start();
+    }
+
+    private void serve(Socket client) {
+        try (client;
+                BufferedReader in = new BufferedReader(
+                        new InputStreamReader(client.getInputStream(), StandardCharsets.ISO_8859_1));
+                OutputStream out = client.getOutputStream()) {
+            client.setTcpNoDelay(true);
+            write(out, "220 test-smtp ready");
+            String recipient = null;
+            String line;
+            while ((line = in.readLine()) != null) {
+                String command = line.toUpperCase();
+                if (command.startsWith("EHLO") || command.startsWith("HELO")) {
+                    write(out, "250-test-smtp\r\n250-8BITMIME\r\n250 SMTPUTF8");
+                }
+                else if (command.startsWith("MAIL FROM")) {
+                    recipient = null;
+                    write(out, "250 2.1.0 ok");
+                }
+                else if (command.startsWith("RCPT TO")) {
+                    recipient = address(line);
+                    write(out, rcptReply(recipient));
+                }
+                else if (command.equals("DATA")) {
+                    write(out, "354 end with <CRLF>.<CRLF>");
+                    String message = readData(in);
+                    if (recipient != null && dropDuringData.containsKey(recipient)) {
+                        return;
+                    }
+                    received.add(new Received(recipient, header(message, "Message-ID"), message));
+                    write(out, "250 2.0.0 queued");
+                }
+                else if (command.equals("QUIT")) {
+                    write(out, "221 bye");
+                    return;
+                }
+                else {
+                    write(out, "250 ok");
+                }
+            }
+        }
+        catch (IOException ex) {
+            // The client went away.
+        }
+    }
+
+    private String rcptReply(String recipient) {
+        String always = replyAlways.get(recipient);
+        if (always != null) {
+            return always;
+        }
+        String once = replyOnce.get(recipient);
+        if (once != null && replyOnceCounts.get(recipient).getAndIncrement() == 0) {
+            return once;
+        }
+        return "250 2.1.5 ok";
+    }
+
+    private static String readData(BufferedReader in) throws IOException {
+        StringBuilder message = new StringBuilder();
+        String line;
+        while ((line = in.readLine()) != null && !line.equals(".")) {
+            message.append(line.startsWith("..") ? line.substring(1) : line).append("\r\n");
+        }
+        return message.toString();
+    }
+
+    private static String address(String line) {
+        int start = line.indexOf('<');
+        int end = line.indexOf('>');
+        return ((start >= 0 && end > start) ? line.substring(start + 1, end) : line.substring(line.indexOf(':') + 1))
+            .strip()
+            .toLowerCase();
+    }
+
+    private static String header(String message, String name) {
+        for (String line : message.split("\r\n")) {
+            if (line.isEmpty()) {
+                break;
+            }
+            if (line.regionMatches(true, 0, name + ":", 0, name.length() + 1)) {
+                return line.substring(name.length() + 1).strip();
+            }
+        }
+        return null;
+    }
+
+    private static void write(OutputStream out, String reply) throws IOException {
+        out.write((reply + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+        out.flush();
+    }
+
+    /** One accepted message. */
+    public record Received(String recipient, String messageId, String raw) {
+
+        public MimeMessage parse() {
+            try {
+                return new MimeMessage(Session.getInstance(new java.util.Properties()),
+                        new ByteArrayInputStream(raw.getBytes(StandardCharsets.ISO_8859_1)));
+            }
+            catch (MessagingException ex) {
+                throw new IllegalStateException(ex);
+            }
+        }
+
+        public String header(String name) {
+            return TestSmtpServer.header(raw, name);
+        }
+
+    }
+
+    /** Groups received messages by a key; handy for assertions. */
+    public <K> Map<K, List<Received>> receivedBy(Function<Received, K> key) {
+        return received.stream().collect(Collectors.groupingBy(key, Collectors.toList()));
+    }
+
+    static List<String> lines(String text) {
+        return new ArrayList<>(List.of(text.split("\r\n")));
+    }
+
+}
