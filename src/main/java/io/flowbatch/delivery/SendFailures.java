@@ -28,14 +28,18 @@ final class SendFailures {
     static SendResult classify(Exception failure) {
         Integer code = replyCode(failure);
         String text = describe(failure);
-        if (code != null) {
+        // Angus reports a connection closed before the reply as code -1 ("[EOF]"): no reply at all.
+        if (code != null && code >= 200) {
             return SendResult.of((code >= 400 && code < 500) ? SendResult.Kind.TRANSIENT : SendResult.Kind.PERMANENT,
                     text);
         }
         if (neverConnected(failure)) {
             return new SendResult(SendResult.Kind.TRANSIENT, "mail server unreachable: " + text, true);
         }
-        if (find(failure, AddressException.class) != null || find(failure, SendFailedException.class) != null) {
+        SendFailedException sendFailed = find(failure, SendFailedException.class);
+        boolean invalidAddress = sendFailed != null && sendFailed.getInvalidAddresses() != null
+                && sendFailed.getInvalidAddresses().length > 0;
+        if (invalidAddress || find(failure, AddressException.class) != null) {
             return SendResult.of(SendResult.Kind.PERMANENT, text);
         }
         return SendResult.of(SendResult.Kind.UNKNOWN, "connection lost while sending: " + text);

@@ -87,13 +87,15 @@ public class TemplateSandbox {
      * throws {@link TemplateEngineException} when this customer's data breaks it.
      */
     public RenderedEmail render(TemplateRef ref, EmailContent content, TemplateVariables variables) {
-        textVersions.register(ref.name("subject"), content.subject());
-        htmlVersions.register(ref.name("html"), content.html());
-        if (content.text() != null) {
-            textVersions.register(ref.name("text"), content.text());
+        String subject = ref.name("subject", content.subject());
+        String html = ref.name("html", content.html());
+        String text = (content.text() != null) ? ref.name("text", content.text()) : null;
+        textVersions.register(subject, content.subject());
+        htmlVersions.register(html, content.html());
+        if (text != null) {
+            textVersions.register(text, content.text());
         }
-        return render(ref.name("subject"), ref.name("html"), (content.text() != null) ? ref.name("text") : null,
-                variables);
+        return render(subject, html, text, variables);
     }
 
     /** Renders an unsaved template, parsing it each time (previews and tests). */

@@ -9,6 +9,7 @@ import io.flowbatch.delivery.TemplateSandbox;
 import io.flowbatch.delivery.UnsubscribeLinks;
 
 import org.springframework.batch.core.configuration.annotation.StepScope;
+import org.springframework.batch.core.configuration.support.MapJobRegistry;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.builder.JobBuilder;
 import org.springframework.batch.core.listener.JobExecutionListener;
@@ -31,6 +32,15 @@ import org.springframework.transaction.PlatformTransactionManager;
 class FlowExecutionJobConfiguration {
 
     static final String JOB_NAME = "flowExecution";
+
+    /**
+     * The registry the JobOperator finds jobs in by name, to restart them. As a bean it registers
+     * every Job bean of the context by itself.
+     */
+    @Bean
+    MapJobRegistry jobRegistry() {
+        return new MapJobRegistry();
+    }
 
     @Bean
     Job flowExecution(JobRepository jobRepository, Step buffer, Step execute, JobExecutionListener recoveryBeforeJob,

@@ -32,6 +32,7 @@ class StartupModesTest {
         settings.put("flowbatch.embedded.data-directory", "target/embedded-services");
         settings.put("flowbatch.demo.interval", "PT0.2S");
         settings.put("spring.quartz.auto-startup", "false");
+        settings.put("spring.quartz.scheduler-name", "startup-" + java.util.UUID.randomUUID());
         try (ConfigurableApplicationContext app = new SpringApplicationBuilder(FlowbatchApplication.class)
             .properties(settings)
             .run()) {
@@ -89,6 +90,7 @@ class StartupModesTest {
         settings.put("spring.mail.host", "127.0.0.1");
         settings.put("spring.mail.port", Integer.toString(mailServer.getSmtp().getPort()));
         settings.put("spring.quartz.auto-startup", "false");
+        settings.put("spring.quartz.scheduler-name", "startup-" + java.util.UUID.randomUUID());
         try (ConfigurableApplicationContext app = new SpringApplicationBuilder(FlowbatchApplication.class)
             .properties(settings)
             .run()) {

@@ -1,0 +1,115 @@
+package io.flowbatch.admin;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import io.flowbatch.flow.ActionStatus;
+import io.flowbatch.flow.FlowCreated;
+import io.flowbatch.flow.FlowRequest;
+import io.flowbatch.flow.FlowService;
+import io.flowbatch.intake.EventRequest;
+import io.flowbatch.intake.IntakeService;
+import io.flowbatch.support.FlowbatchTest;
+import io.flowbatch.support.TestData;
+import io.flowbatch.support.TestSmtpServer;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.test.web.servlet.MockMvc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.httpBasic;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
+
+/** The first admin endpoints: action stats (with the Redis bucket) and launch-now. */
+@FlowbatchTest
+class AdminJobEndpointsTest {
+
+    @Autowired
+    MockMvc mvc;
+
+    @Autowired
+    TestData data;
+
+    @Autowired
+    FlowService flows;
+
+    @Autowired
+    IntakeService intake;
+
+    @Autowired
+    JobRepository jobRepository;
+
+    @Autowired
+    StringRedisTemplate redis;
+
+    long action;
+
+    @BeforeEach
+    void flowWithDueEvaluations() {
+        data.reset();
+        TestSmtpServer.shared().reset();
+        redis.delete(redis.keys("flowbatch:*"));
+        FlowCreated flow = flows.create(new FlowRequest("Checkout", new FlowRequest.Trigger("Started Checkout"), List.of(),
+                null, List.of(new FlowRequest.ActionRequest(Duration.ofHours(1), ActionStatus.LIVE,
+                        new FlowRequest.Email("shop@example.com", "Hi", "<p>Hi</p>", null)))));
+        action = flow.actions().get(0).id();
+        intake.ingestEvents(List.of(
+                new EventRequest("a@example.com", "Started Checkout", Instant.now().minus(Duration.ofHours(2)), null, Map.of()),
+                new EventRequest("b@example.com", "Started Checkout", Instant.now().minus(Duration.ofHours(2)), null, Map.of()),
+                new EventRequest("c@example.com", "Started Checkout", Instant.now(), null, Map.of())));
+    }
+
+    @Test
+    void statsCountEveryStateIncludingZerosAndTheBucket() throws Exception {
+        redis.opsForSet().add("flowbatch:bucket:" + action, "1", "2");
+
+        mvc.perform(get("/api/admin/actions/{id}/stats", action).with(admin()))
+            .andExpect(status().isOk())
+            .andExpect(jsonPath("$.actionId").value(action))
+            .andExpect(jsonPath("$.states.WAITING").value(3))
+            .andExpect(jsonPath("$.states.SENT").value(0))
+            .andExpect(jsonPath("$.states.IN_DOUBT").value(0))
+            .andExpect(jsonPath("$.states.CANCELLED").value(0))
+            .andExpect(jsonPath("$.states.length()").value(9))
+            .andExpect(jsonPath("$.buffered").value(2));
+        mvc.perform(get("/api/admin/actions/{id}/stats", 999_999).with(admin())).andExpect(status().isNotFound());
+        mvc.perform(get("/api/admin/actions/{id}/stats", action)).andExpect(status().isUnauthorized());
+    }
+
+    @Test
+    void launchRunsTheJobNowAndAnswersWithItsExecution() throws Exception {
+        String body = mvc.perform(post("/api/admin/jobs/flowExecution/launch").with(admin()))
+            .andExpect(status().isAccepted())
+            .andExpect(jsonPath("$.executionId").isNumber())
+            .andReturn()
+            .getResponse()
+            .getContentAsString();
+        long executionId = Long.parseLong(body.replaceAll("\\D", ""));
+
+        await().atMost(Duration.ofSeconds(30))
+            .until(() -> jobRepository.getJobExecution(executionId).getStatus() == BatchStatus.COMPLETED);
+        assertThat(jobRepository.getJobExecution(executionId).getJobInstance().getJobName()).isEqualTo("flowExecution");
+        assertThat(TestSmtpServer.shared().received()).hasSize(2);
+        mvc.perform(get("/api/admin/actions/{id}/stats", action).with(admin()))
+            .andExpect(jsonPath("$.states.SENT").value(2))
+            .andExpect(jsonPath("$.states.WAITING").value(1))
+            .andExpect(jsonPath("$.buffered").value(0));
+        mvc.perform(post("/api/admin/jobs/noSuchJob/launch").with(admin())).andExpect(status().isNotFound());
+    }
+
+    private static org.springframework.test.web.servlet.request.RequestPostProcessor admin() {
+        return httpBasic(FlowbatchTest.ADMIN_USER, FlowbatchTest.ADMIN_PASSWORD);
+    }
+
+}
