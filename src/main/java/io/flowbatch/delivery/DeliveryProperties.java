@@ -24,7 +24,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  */
 @ConfigurationProperties("flowbatch.delivery")
 public record DeliveryProperties(@DefaultValue("at-most-once") String guarantee,
-        @DefaultValue("flowbatch.local") String messageIdDomain, @DefaultValue("4") int smtpConnections,
+        @DefaultValue("flowbatch.local") String messageIdDomain, @DefaultValue("2") int smtpConnections,
         @DefaultValue("3") int sendAttempts, @DefaultValue("PT0.2S") Duration sendBackoff,
         @DefaultValue("5") int maxAttempts, @DefaultValue("PT5M") Duration retryDelay,
         @DefaultValue("http://localhost:8080") String publicUrl, String unsubscribeSecret) {

@@ -10,6 +10,7 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.mail.javamail.JavaMailSenderImpl;
+import org.springframework.util.ClassUtils;
 
 /**
  * The mail sender, from the standard {@code spring.mail.*} properties, with what bulk sending
@@ -20,8 +21,22 @@ import org.springframework.mail.javamail.JavaMailSenderImpl;
 @EnableConfigurationProperties(MailProperties.class)
 class MailSenderConfiguration {
 
+    /**
+     * Jakarta Mail 2.1 looks up its {@code StreamProvider} with a ServiceLoader scan of every jar
+     * on the class path each time a body part is created or encoded: measured with JFR, 40 % of
+     * the job's CPU at 100,000 messages. A system property, when set, is read first and skips
+     * the scan; it names the implementation that the scan would find anyway.
+     */
+    static final String STREAM_PROVIDER = "jakarta.mail.util.StreamProvider";
+
+    static final String ANGUS_STREAM_PROVIDER = "org.eclipse.angus.mail.util.MailStreamProvider";
+
     @Bean
     JavaMailSenderImpl mailSender(MailProperties mail) {
+        if (System.getProperty(STREAM_PROVIDER) == null
+                && ClassUtils.isPresent(ANGUS_STREAM_PROVIDER, MailSenderConfiguration.class.getClassLoader())) {
+            System.setProperty(STREAM_PROVIDER, ANGUS_STREAM_PROVIDER);
+        }
         JavaMailSenderImpl sender = new JavaMailSenderImpl();
         sender.setHost(mail.getHost());
         if (mail.getPort() != null) {

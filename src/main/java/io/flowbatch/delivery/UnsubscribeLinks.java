@@ -38,6 +38,8 @@ public class UnsubscribeLinks {
 
     private final String baseUrl;
 
+    private final ThreadLocal<Mac> macs = ThreadLocal.withInitial(this::newMac);
+
     UnsubscribeLinks(DeliveryProperties properties, JdbcClient jdbc) {
         this.key = secret(properties, jdbc).getBytes(StandardCharsets.UTF_8);
         this.baseUrl = properties.publicUrl().replaceAll("/+$", "") + "/u/";
@@ -81,11 +83,16 @@ public class UnsubscribeLinks {
     }
 
     private byte[] sign(long customerId) {
+        return Arrays.copyOf(macs.get().doFinal(Long.toString(customerId).getBytes(StandardCharsets.UTF_8)),
+                SIGNATURE_BYTES);
+    }
+
+    /** A keyed Mac per thread: creating one costs a provider lookup, and one link is made per message. */
+    private Mac newMac() {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(key, "HmacSHA256"));
-            return Arrays.copyOf(mac.doFinal(Long.toString(customerId).getBytes(StandardCharsets.UTF_8)),
-                    SIGNATURE_BYTES);
+            return mac;
         }
         catch (GeneralSecurityException ex) {
             throw new IllegalStateException("HmacSHA256 is not available", ex);
