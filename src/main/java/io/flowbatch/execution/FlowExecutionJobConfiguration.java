@@ -44,9 +44,10 @@ class FlowExecutionJobConfiguration {
 
     @Bean
     Job flowExecution(JobRepository jobRepository, Step buffer, Step execute, JobExecutionListener recoveryBeforeJob,
-            JobExecutionListener launchNotifier) {
+            JobExecutionListener launchNotifier, JobExecutionListener failureSummary) {
         return new JobBuilder(JOB_NAME, jobRepository).listener(recoveryBeforeJob)
             .listener(launchNotifier)
+            .listener(failureSummary)
             .start(buffer)
             .next(execute)
             .build();
@@ -61,6 +62,12 @@ class FlowExecutionJobConfiguration {
                 recovery.recover();
             }
         };
+    }
+
+    /** A failed run says why in its own exit description, not only "a partition failed". */
+    @Bean
+    JobExecutionListener failureSummary() {
+        return new FailureSummary();
     }
 
     @Bean

@@ -45,13 +45,15 @@ public class FlowExecutionLauncher implements DisposableBean {
 
     private final Clock clock;
 
-    private final ExecutorService manualLaunches = Executors.newSingleThreadExecutor((runnable) -> {
+    private final ExecutorService manualLaunches = Executors.newCachedThreadPool((runnable) -> {
         Thread thread = new Thread(runnable, "manual-launch");
         thread.setDaemon(true);
         return thread;
     });
 
     private final Map<String, CompletableFuture<Long>> pending = new ConcurrentHashMap<>();
+
+    private final Map<Long, CompletableFuture<Long>> pendingRestarts = new ConcurrentHashMap<>();
 
     FlowExecutionLauncher(JobOperator jobOperator, @Lazy Job flowExecution, Clock clock) {
         this.jobOperator = jobOperator;
@@ -74,18 +76,31 @@ public class FlowExecutionLauncher implements DisposableBean {
             .addLocalDateTime(LAUNCHED_AT, LocalDateTime.ofInstant(clock.instant(), ZoneOffset.UTC))
             .addString(LAUNCH_ID, launchId, true)
             .toJobParameters();
+        return runInBackground(pending, launchId, () -> jobOperator.start(job, parameters));
+    }
+
+    /**
+     * Restarts a failed or stopped execution in the background and returns the id of the new
+     * execution once it has begun. Only what did not complete runs again.
+     */
+    public long restart(JobExecution failed) throws Exception {
+        return runInBackground(pendingRestarts, failed.getJobInstanceId(), () -> jobOperator.restart(failed));
+    }
+
+    private <K> long runInBackground(Map<K, CompletableFuture<Long>> waiting, K key, Run run) throws Exception {
         CompletableFuture<Long> started = new CompletableFuture<>();
-        pending.put(launchId, started);
+        if (waiting.putIfAbsent(key, started) != null) {
+            throw new IllegalStateException("Already starting: " + key);
+        }
         manualLaunches.submit(() -> {
             try {
-                JobExecution execution = jobOperator.start(job, parameters);
-                started.complete(execution.getId());
+                started.complete(run.execute().getId());
             }
             catch (Exception | Error ex) {
                 started.completeExceptionally(ex);
             }
             finally {
-                pending.remove(launchId);
+                waiting.remove(key);
             }
         });
         try {
@@ -99,15 +114,24 @@ public class FlowExecutionLauncher implements DisposableBean {
         }
     }
 
-    /** Called as a run begins: answers the manual launch waiting for it. */
+    /** Called as a run begins: answers the launch or restart waiting for it. */
     void started(JobExecution execution) {
         String launchId = execution.getJobParameters().getString(LAUNCH_ID);
-        if (launchId != null) {
-            CompletableFuture<Long> started = pending.get(launchId);
-            if (started != null) {
-                started.complete(execution.getId());
-            }
+        CompletableFuture<Long> launched = (launchId != null) ? pending.get(launchId) : null;
+        if (launched != null) {
+            launched.complete(execution.getId());
         }
+        CompletableFuture<Long> restarted = pendingRestarts.get(execution.getJobInstanceId());
+        if (restarted != null) {
+            restarted.complete(execution.getId());
+        }
+    }
+
+    @FunctionalInterface
+    private interface Run {
+
+        JobExecution execute() throws Exception;
+
     }
 
     @Override

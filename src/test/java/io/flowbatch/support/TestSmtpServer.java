@@ -41,6 +41,8 @@ public final class TestSmtpServer {
 
     private volatile boolean countOnly;
 
+    private volatile long delayPerMessageMillis;
+
     private final Map<String, String> replyAlways = new ConcurrentHashMap<>();
 
     private final Map<String, AtomicInteger> replyOnceCounts = new ConcurrentHashMap<>();
@@ -75,12 +77,18 @@ public final class TestSmtpServer {
         received.clear();
         countsByMessageId.clear();
         countOnly = false;
+        delayPerMessageMillis = 0;
         replyAlways.clear();
         replyOnce.clear();
         replyOnceCounts.clear();
         dropDuringData.clear();
         connections.set(0);
         acceptConnections();
+    }
+
+    /** Waits this long before accepting each message: a slow server, for long runs. */
+    public void delayPerMessage(java.time.Duration delay) {
+        delayPerMessageMillis = delay.toMillis();
     }
 
     /** Keeps no message, only counts them by Message-ID: for benchmarks. */
@@ -190,6 +198,15 @@ public final class TestSmtpServer {
                     String message = readData(in);
                     if (recipient != null && dropDuringData.containsKey(recipient)) {
                         return;
+                    }
+                    if (delayPerMessageMillis > 0) {
+                        try {
+                            Thread.sleep(delayPerMessageMillis);
+                        }
+                        catch (InterruptedException ex) {
+                            Thread.currentThread().interrupt();
+                            return;
+                        }
                     }
                     String messageId = header(message, "Message-ID");
                     countsByMessageId.computeIfAbsent(String.valueOf(messageId), (id) -> new AtomicInteger())

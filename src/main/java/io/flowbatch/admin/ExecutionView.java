@@ -1,0 +1,48 @@
+package io.flowbatch.admin;
+
+import java.time.LocalDateTime;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.job.parameters.JobParameter;
+import org.springframework.batch.core.step.StepExecution;
+
+/** One job execution as API.md shapes it: parameters, steps and every count Spring Batch keeps. */
+record ExecutionView(long id, long jobInstanceId, String jobName, String status, String exitCode,
+        String exitDescription, Map<String, String> parameters, LocalDateTime createTime, LocalDateTime startTime,
+        LocalDateTime endTime, List<StepView> steps) {
+
+    static ExecutionView of(JobExecution execution) {
+        Map<String, String> parameters = new LinkedHashMap<>();
+        for (JobParameter<?> parameter : execution.getJobParameters().parameters()) {
+            parameters.put(parameter.name(), String.valueOf(parameter.value()));
+        }
+        List<StepView> steps = execution.getStepExecutions()
+            .stream()
+            .sorted(Comparator.comparingLong(StepExecution::getId))
+            .map(StepView::of)
+            .toList();
+        return new ExecutionView(execution.getId(), execution.getJobInstanceId(),
+                execution.getJobInstance().getJobName(), execution.getStatus().name(),
+                execution.getExitStatus().getExitCode(), execution.getExitStatus().getExitDescription(), parameters,
+                execution.getCreateTime(), execution.getStartTime(), execution.getEndTime(), steps);
+    }
+
+    /** One step execution; a partition's name ends with the action it executed. */
+    record StepView(long id, String name, String status, long readCount, long filterCount, long writeCount,
+            long readSkipCount, long processSkipCount, long writeSkipCount, long commitCount, long rollbackCount,
+            String exitDescription, LocalDateTime startTime, LocalDateTime endTime) {
+
+        static StepView of(StepExecution step) {
+            return new StepView(step.getId(), step.getStepName(), step.getStatus().name(), step.getReadCount(),
+                    step.getFilterCount(), step.getWriteCount(), step.getReadSkipCount(), step.getProcessSkipCount(),
+                    step.getWriteSkipCount(), step.getCommitCount(), step.getRollbackCount(),
+                    step.getExitStatus().getExitDescription(), step.getStartTime(), step.getEndTime());
+        }
+
+    }
+
+}

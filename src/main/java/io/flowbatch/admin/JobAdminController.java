@@ -1,0 +1,157 @@
+package io.flowbatch.admin;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.flowbatch.execution.FlowExecutionLauncher;
+import io.flowbatch.system.ConflictException;
+import io.flowbatch.system.InvalidRequestException;
+import io.flowbatch.system.NotFoundException;
+
+import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.job.JobInstance;
+import org.springframework.batch.core.launch.JobExecutionNotRunningException;
+import org.springframework.batch.core.launch.JobOperator;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.dao.EmptyResultDataAccessException;
+import org.springframework.http.HttpStatus;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * Job inspection and control (API.md), on Spring Batch's JobRepository and JobOperator. An
+ * operation that is not legal in the execution's state is a 409 that says why.
+ */
+@RestController
+class JobAdminController {
+
+    static final int MAX_PAGE_SIZE = 200;
+
+    private final JobRepository jobRepository;
+
+    private final JobOperator jobOperator;
+
+    private final FlowExecutionLauncher launcher;
+
+    private final ExecutionQueries executions;
+
+    JobAdminController(JobRepository jobRepository, JobOperator jobOperator, FlowExecutionLauncher launcher,
+            ExecutionQueries executions) {
+        this.jobRepository = jobRepository;
+        this.jobOperator = jobOperator;
+        this.launcher = launcher;
+        this.executions = executions;
+    }
+
+    @GetMapping("/api/admin/jobs")
+    List<Map<String, Object>> jobs() throws Exception {
+        List<Map<String, Object>> jobs = new ArrayList<>();
+        for (String name : jobOperator.getJobNames()) {
+            Map<String, Object> job = new LinkedHashMap<>();
+            job.put("name", name);
+            job.put("instanceCount", jobRepository.getJobInstanceCount(name));
+            List<ExecutionQueries.ExecutionSummary> last = executions.page(name, null, 0, 1);
+            job.put("lastExecution", last.isEmpty() ? null : last.get(0));
+            jobs.add(job);
+        }
+        return jobs;
+    }
+
+    @GetMapping("/api/admin/jobs/{jobName}/executions")
+    Map<String, Object> executions(@PathVariable String jobName, @RequestParam(required = false) BatchStatus status,
+            @RequestParam(defaultValue = "0") int page, @RequestParam(defaultValue = "20") int size) {
+        if (!jobOperator.getJobNames().contains(jobName)) {
+            throw new NotFoundException("No job named " + jobName);
+        }
+        if (page < 0) {
+            throw new InvalidRequestException("page", "must be 0 or more");
+        }
+        if (size < 1 || size > MAX_PAGE_SIZE) {
+            throw new InvalidRequestException("size", "must be between 1 and " + MAX_PAGE_SIZE);
+        }
+        String statusName = (status != null) ? status.name() : null;
+        return Map.of("page", page, "size", size, "total", executions.count(jobName, statusName), "items",
+                executions.page(jobName, statusName, page, size));
+    }
+
+    @GetMapping("/api/admin/executions/{id}")
+    ExecutionView execution(@PathVariable long id) {
+        return ExecutionView.of(find(id));
+    }
+
+    /** Runs again what did not complete, as a new execution of the same JobInstance. */
+    @PostMapping("/api/admin/executions/{id}/restart")
+    @ResponseStatus(HttpStatus.ACCEPTED)
+    Map<String, Long> restart(@PathVariable long id) throws Exception {
+        JobExecution execution = find(id);
+        BatchStatus status = execution.getStatus();
+        if (status != BatchStatus.FAILED && status != BatchStatus.STOPPED) {
+            throw new ConflictException("Execution " + id + " is " + status + "; only FAILED or STOPPED executions "
+                    + "can be restarted" + ((status == BatchStatus.ABANDONED) ? " (an abandoned one never)" : ""));
+        }
+        if (execution.getStepExecutions().stream().anyMatch((step) -> step.getStatus().isRunning())) {
+            throw new ConflictException("Execution " + id + " is " + status + " but some of its steps are still "
+                    + "finishing their chunk; try again in a moment");
+        }
+        JobInstance instance = jobRepository.getJobInstance(execution.getJobInstanceId());
+        JobExecution last = jobRepository.getLastJobExecution(instance);
+        if (last != null && last.getId() != id) {
+            throw new ConflictException("Execution " + id + " is not the last of its job instance; restart execution "
+                    + last.getId() + " (" + last.getStatus() + ") instead");
+        }
+        return Map.of("executionId", launcher.restart(execution));
+    }
+
+    /** Asks a running execution to stop at the next chunk boundary; works across instances. */
+    @PostMapping("/api/admin/executions/{id}/stop")
+    @ResponseStatus(HttpStatus.ACCEPTED)
+    Map<String, Object> stop(@PathVariable long id) throws Exception {
+        JobExecution execution = find(id);
+        if (!execution.isRunning()) {
+            throw new ConflictException("Execution " + id + " is " + execution.getStatus() + "; only a running "
+                    + "execution can be stopped");
+        }
+        try {
+            jobOperator.stop(execution);
+        }
+        catch (JobExecutionNotRunningException ex) {
+            throw new ConflictException("Execution " + id + " finished before it could be stopped");
+        }
+        return Map.of("executionId", id, "status", find(id).getStatus().name());
+    }
+
+    /** Marks a FAILED or STOPPED execution ABANDONED: it will never be restarted. */
+    @PostMapping("/api/admin/executions/{id}/abandon")
+    Map<String, Object> abandon(@PathVariable long id) throws Exception {
+        JobExecution execution = find(id);
+        BatchStatus status = execution.getStatus();
+        if (status != BatchStatus.FAILED && status != BatchStatus.STOPPED) {
+            throw new ConflictException("Execution " + id + " is " + status + "; only FAILED or STOPPED executions "
+                    + "can be abandoned");
+        }
+        return Map.of("executionId", id, "status", jobOperator.abandon(execution).getStatus().name());
+    }
+
+    private JobExecution find(long id) {
+        JobExecution execution;
+        try {
+            execution = jobRepository.getJobExecution(id);
+        }
+        catch (EmptyResultDataAccessException ex) {
+            // Batch 6's JDBC explorer throws instead of answering null for an unknown id.
+            execution = null;
+        }
+        if (execution == null) {
+            throw new NotFoundException("No job execution with id " + id);
+        }
+        return execution;
+    }
+
+}
