@@ -6,6 +6,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.flowbatch.system.ExitDescriptions;
+
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.parameters.JobParameter;
 import org.springframework.batch.core.step.StepExecution;
@@ -14,6 +16,15 @@ import org.springframework.batch.core.step.StepExecution;
 record ExecutionView(long id, long jobInstanceId, String jobName, String status, String exitCode,
         String exitDescription, Map<String, String> parameters, LocalDateTime createTime, LocalDateTime startTime,
         LocalDateTime endTime, List<StepView> steps) {
+
+    /** The first line of the exit description: for a failed run, what went wrong. */
+    public String exitSummary() {
+        return firstLine(exitDescription);
+    }
+
+    static String firstLine(String text) {
+        return (text == null) ? "" : text.lines().findFirst().orElse("");
+    }
 
     static ExecutionView of(JobExecution execution) {
         Map<String, String> parameters = new LinkedHashMap<>();
@@ -35,6 +46,11 @@ record ExecutionView(long id, long jobInstanceId, String jobName, String status,
     record StepView(long id, String name, String status, long readCount, long filterCount, long writeCount,
             long readSkipCount, long processSkipCount, long writeSkipCount, long commitCount, long rollbackCount,
             String exitDescription, LocalDateTime startTime, LocalDateTime endTime) {
+
+        /** A failed partition's root cause, not "Unable to process chunk". */
+        public String exitSummary() {
+            return ExitDescriptions.rootCause(exitDescription);
+        }
 
         static StepView of(StepExecution step) {
             return new StepView(step.getId(), step.getStepName(), step.getStatus().name(), step.getReadCount(),

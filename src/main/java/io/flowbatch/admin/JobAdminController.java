@@ -5,18 +5,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import io.flowbatch.execution.FlowExecutionLauncher;
-import io.flowbatch.system.ConflictException;
 import io.flowbatch.system.InvalidRequestException;
 import io.flowbatch.system.NotFoundException;
 
 import org.springframework.batch.core.BatchStatus;
-import org.springframework.batch.core.job.JobExecution;
-import org.springframework.batch.core.job.JobInstance;
-import org.springframework.batch.core.launch.JobExecutionNotRunningException;
 import org.springframework.batch.core.launch.JobOperator;
 import org.springframework.batch.core.repository.JobRepository;
-import org.springframework.dao.EmptyResultDataAccessException;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -38,15 +32,15 @@ class JobAdminController {
 
     private final JobOperator jobOperator;
 
-    private final FlowExecutionLauncher launcher;
+    private final ExecutionOperations operations;
 
     private final ExecutionQueries executions;
 
-    JobAdminController(JobRepository jobRepository, JobOperator jobOperator, FlowExecutionLauncher launcher,
+    JobAdminController(JobRepository jobRepository, JobOperator jobOperator, ExecutionOperations operations,
             ExecutionQueries executions) {
         this.jobRepository = jobRepository;
         this.jobOperator = jobOperator;
-        this.launcher = launcher;
+        this.operations = operations;
         this.executions = executions;
     }
 
@@ -83,75 +77,25 @@ class JobAdminController {
 
     @GetMapping("/api/admin/executions/{id}")
     ExecutionView execution(@PathVariable long id) {
-        return ExecutionView.of(find(id));
+        return ExecutionView.of(operations.find(id));
     }
 
     /** Runs again what did not complete, as a new execution of the same JobInstance. */
     @PostMapping("/api/admin/executions/{id}/restart")
     @ResponseStatus(HttpStatus.ACCEPTED)
     Map<String, Long> restart(@PathVariable long id) throws Exception {
-        JobExecution execution = find(id);
-        BatchStatus status = execution.getStatus();
-        if (status != BatchStatus.FAILED && status != BatchStatus.STOPPED) {
-            throw new ConflictException("Execution " + id + " is " + status + "; only FAILED or STOPPED executions "
-                    + "can be restarted" + ((status == BatchStatus.ABANDONED) ? " (an abandoned one never)" : ""));
-        }
-        if (execution.getStepExecutions().stream().anyMatch((step) -> step.getStatus().isRunning())) {
-            throw new ConflictException("Execution " + id + " is " + status + " but some of its steps are still "
-                    + "finishing their chunk; try again in a moment");
-        }
-        JobInstance instance = jobRepository.getJobInstance(execution.getJobInstanceId());
-        JobExecution last = jobRepository.getLastJobExecution(instance);
-        if (last != null && last.getId() != id) {
-            throw new ConflictException("Execution " + id + " is not the last of its job instance; restart execution "
-                    + last.getId() + " (" + last.getStatus() + ") instead");
-        }
-        return Map.of("executionId", launcher.restart(execution));
+        return Map.of("executionId", operations.restart(id));
     }
 
-    /** Asks a running execution to stop at the next chunk boundary; works across instances. */
     @PostMapping("/api/admin/executions/{id}/stop")
     @ResponseStatus(HttpStatus.ACCEPTED)
     Map<String, Object> stop(@PathVariable long id) throws Exception {
-        JobExecution execution = find(id);
-        if (!execution.isRunning()) {
-            throw new ConflictException("Execution " + id + " is " + execution.getStatus() + "; only a running "
-                    + "execution can be stopped");
-        }
-        try {
-            jobOperator.stop(execution);
-        }
-        catch (JobExecutionNotRunningException ex) {
-            throw new ConflictException("Execution " + id + " finished before it could be stopped");
-        }
-        return Map.of("executionId", id, "status", find(id).getStatus().name());
+        return Map.of("executionId", id, "status", operations.stop(id).name());
     }
 
-    /** Marks a FAILED or STOPPED execution ABANDONED: it will never be restarted. */
     @PostMapping("/api/admin/executions/{id}/abandon")
     Map<String, Object> abandon(@PathVariable long id) throws Exception {
-        JobExecution execution = find(id);
-        BatchStatus status = execution.getStatus();
-        if (status != BatchStatus.FAILED && status != BatchStatus.STOPPED) {
-            throw new ConflictException("Execution " + id + " is " + status + "; only FAILED or STOPPED executions "
-                    + "can be abandoned");
-        }
-        return Map.of("executionId", id, "status", jobOperator.abandon(execution).getStatus().name());
-    }
-
-    private JobExecution find(long id) {
-        JobExecution execution;
-        try {
-            execution = jobRepository.getJobExecution(id);
-        }
-        catch (EmptyResultDataAccessException ex) {
-            // Batch 6's JDBC explorer throws instead of answering null for an unknown id.
-            execution = null;
-        }
-        if (execution == null) {
-            throw new NotFoundException("No job execution with id " + id);
-        }
-        return execution;
+        return Map.of("executionId", id, "status", operations.abandon(id).name());
     }
 
 }

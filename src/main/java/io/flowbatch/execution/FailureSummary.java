@@ -3,6 +3,8 @@ package io.flowbatch.execution;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.flowbatch.system.ExitDescriptions;
+
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.ExitStatus;
 import org.springframework.batch.core.job.JobExecution;
@@ -30,7 +32,7 @@ class FailureSummary implements JobExecutionListener {
                 causes.add(step.getStepName() + ": " + rootMessage(failure));
             }
             if (step.getFailureExceptions().isEmpty()) {
-                causes.add(step.getStepName() + ": " + lastCause(step.getExitStatus().getExitDescription()));
+                causes.add(step.getStepName() + ": " + ExitDescriptions.rootCause(step.getExitStatus().getExitDescription()));
             }
         }
         if (!causes.isEmpty()) {
@@ -38,17 +40,6 @@ class FailureSummary implements JobExecutionListener {
             execution.setExitStatus(new ExitStatus(exit.getExitCode(),
                     String.join("\n", causes) + "\n\n" + exit.getExitDescription()));
         }
-    }
-
-    /** The innermost "Caused by:" line of a stack trace kept as text (a partition's exit description). */
-    private static String lastCause(String description) {
-        String cause = description.lines().findFirst().orElse("");
-        for (String line : description.lines().toList()) {
-            if (line.startsWith("Caused by: ")) {
-                cause = line.substring("Caused by: ".length());
-            }
-        }
-        return cause.replaceFirst("^[\\w.$]+\\.(\\w+(Exception|Error))", "$1");
     }
 
     private static String rootMessage(Throwable failure) {

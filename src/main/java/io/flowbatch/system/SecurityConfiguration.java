@@ -91,13 +91,14 @@ public class SecurityConfiguration {
     @Order(3)
     SecurityFilterChain pageChain(HttpSecurity http) throws Exception {
         return http
-            .authorizeHttpRequests((requests) -> requests.requestMatchers("/u/**", "/login", "/error", "/favicon.ico")
+            .authorizeHttpRequests((requests) -> requests
+                .requestMatchers("/u/**", "/login", "/error", "/favicon.ico", "/css/**")
                 .permitAll()
                 .requestMatchers("/admin/**", "/")
                 .hasRole(ROLE_ADMIN)
                 .anyRequest()
                 .authenticated())
-            .formLogin((form) -> form.defaultSuccessUrl("/admin", false))
+            .formLogin((form) -> form.loginPage("/login").defaultSuccessUrl("/admin", false).permitAll())
             .logout(Customizer.withDefaults())
             // One-click unsubscribe (RFC 8058) is a POST from a mail provider, which has no token.
             .csrf((csrf) -> csrf.ignoringRequestMatchers("/u/**"))

@@ -1,0 +1,193 @@
+package io.flowbatch.admin;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.flowbatch.execution.FlowExecutionLauncher;
+import io.flowbatch.flow.ActionStatus;
+import io.flowbatch.flow.FlowRequest;
+import io.flowbatch.flow.FlowService;
+import io.flowbatch.intake.CustomerRequest;
+import io.flowbatch.intake.EventRequest;
+import io.flowbatch.intake.IntakeService;
+import io.flowbatch.support.FlowbatchTest;
+import io.flowbatch.support.TestData;
+import io.flowbatch.support.TestSmtpServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.test.context.ActiveProfiles;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The admin pages in a real browser (Debian's headless Chromium): an operator logs in, finds
+ * the minute that failed, sees why, restarts it and sees it complete. Screenshots are saved
+ * under target/screenshots for review.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = "spring.quartz.scheduler-name=flowbatch-browser-test")
+@ActiveProfiles("test")
+@org.springframework.context.annotation.Import(TestData.class)
+class AdminPagesBrowserTest {
+
+    static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+
+    static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+
+    static final Path SCREENSHOTS = Path.of("target", "screenshots");
+
+    static WebDriver browser;
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    TestData data;
+
+    @Autowired
+    FlowService flows;
+
+    @Autowired
+    IntakeService intake;
+
+    @Autowired
+    FlowExecutionLauncher launcher;
+
+    @Autowired
+    StringRedisTemplate redis;
+
+    final TestSmtpServer smtp = TestSmtpServer.shared();
+
+    @BeforeAll
+    static void startBrowser() throws IOException {
+        assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
+                "Debian's chromium and chromium-driver are needed (apt-get install chromium chromium-driver)");
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM.toFile());
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+                "--window-size=1440,1100", "--user-data-dir=" + Files.createTempDirectory("flowbatch-chromium"));
+        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
+            .usingAnyFreePort()
+            .build();
+        browser = new ChromeDriver(service, options);
+        Files.createDirectories(SCREENSHOTS);
+    }
+
+    @AfterAll
+    static void stopBrowser() {
+        if (browser != null) {
+            browser.quit();
+        }
+    }
+
+    @BeforeEach
+    void failedMinute() {
+        data.reset();
+        smtp.reset();
+        redis.delete(redis.keys("flowbatch:*"));
+    }
+
+    @Test
+    void anOperatorFindsTheFailedMinuteSeesWhyRestartsItAndSeesItComplete() throws Exception {
+        long action = flows.create(new FlowRequest("Abandoned checkout", new FlowRequest.Trigger("Started Checkout"),
+                List.of("Placed Order"), null, List.of(new FlowRequest.ActionRequest(Duration.ofHours(1), ActionStatus.LIVE,
+                        new FlowRequest.Email("Shop <shop@example.com>", "Hi [[${customer.firstName}]]",
+                                "<p>Hi [[${customer.firstName}]]</p>", null)))))
+            .actions().get(0).id();
+        due(40);
+        smtp.refuseConnections();
+        JobExecution failed = launcher.runScheduled(Instant.parse("2030-06-01T10:00:00Z").plusNanos(System.nanoTime() % 1_000_000));
+        assertThat(failed.getStatus()).isEqualTo(BatchStatus.FAILED);
+        smtp.acceptConnections();
+
+        open("/admin");
+        assertThat(browser.getCurrentUrl()).endsWith("/login");
+        browser.findElement(By.id("username")).sendKeys(FlowbatchTest.ADMIN_USER);
+        browser.findElement(By.id("password")).sendKeys(FlowbatchTest.ADMIN_PASSWORD);
+        browser.findElement(By.id("login")).click();
+        waitFor(By.id("schedule"));
+        assertThat(browser.getTitle()).startsWith("Dashboard");
+        assertThat(browser.findElement(By.id("actions")).getText()).contains("Abandoned checkout · 1");
+        screenshot("dashboard");
+
+        open("/admin/executions?status=FAILED");
+        browser.findElement(By.linkText("#" + failed.getId())).click();
+        waitFor(By.id("exit-summary"));
+        assertThat(browser.findElement(By.id("execution-status")).getText()).isEqualTo("FAILED");
+        assertThat(browser.findElement(By.id("exit-summary")).getText())
+            .contains("executeAction:action-" + action, "The mail server could not be reached");
+        assertThat(browser.findElement(By.id("steps")).getText()).contains("executeAction:action-" + action);
+        screenshot("execution-failed");
+
+        browser.findElement(By.id("restart")).click();
+        new WebDriverWait(browser, Duration.ofSeconds(10))
+            .until(ExpectedConditions.textToBePresentInElementLocated(By.className("flash"), "restarted as execution"));
+        String restartedUrl = browser.getCurrentUrl();
+        new WebDriverWait(browser, Duration.ofSeconds(30)).until((driver) -> {
+            driver.navigate().refresh();
+            return driver.findElement(By.id("execution-status")).getText().equals("COMPLETED");
+        });
+        assertThat(restartedUrl).doesNotEndWith("/" + failed.getId());
+        assertThat(browser.findElement(By.className("subtitle")).getText()).contains("minute 2030-06-01T10:00");
+        screenshot("execution");
+
+        assertThat(smtp.received()).hasSize(40);
+        assertThat(smtp.countByMessageId().values()).allMatch((count) -> count == 1);
+        open("/admin/actions/" + action + "?state=SENT");
+        assertThat(browser.findElement(By.id("evaluations")).findElements(By.tagName("tr"))).hasSize(26);
+        open("/admin");
+        screenshot("dashboard-after-restart");
+    }
+
+    private void due(int count) {
+        List<CustomerRequest> customers = new ArrayList<>();
+        List<EventRequest> events = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            customers.add(new CustomerRequest("shopper" + i + "@example.com", "Shopper" + i, null, null, null));
+            events.add(new EventRequest("shopper" + i + "@example.com", "Started Checkout",
+                    Instant.now().minus(Duration.ofHours(2)), null, null));
+        }
+        intake.upsertCustomers(customers);
+        intake.ingestEvents(events);
+    }
+
+    private void open(String path) {
+        browser.get("http://localhost:" + port + path);
+    }
+
+    private static void waitFor(By element) {
+        new WebDriverWait(browser, Duration.ofSeconds(10)).until(ExpectedConditions.presenceOfElementLocated(element));
+    }
+
+    private static void screenshot(String name) throws IOException {
+        Path file = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE).toPath();
+        Files.copy(file, SCREENSHOTS.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
+    }
+
+}
