@@ -1,5 +1,6 @@
 package io.flowbatch.schedule;
 
+import java.util.List;
 import java.util.TimeZone;
 
 import org.apache.commons.logging.Log;
@@ -36,13 +37,23 @@ public class ScheduleRegistrar implements SmartInitializingSingleton {
 
     private final ScheduleProperties properties;
 
-    ScheduleRegistrar(Scheduler scheduler, ScheduleProperties properties) {
+    private final List<RecurringJob> recurringJobs;
+
+    public ScheduleRegistrar(Scheduler scheduler, ScheduleProperties properties, List<RecurringJob> recurringJobs) {
         this.scheduler = scheduler;
         this.properties = properties;
+        this.recurringJobs = recurringJobs;
     }
 
     @Override
     public void afterSingletonsInstantiated() {
+        registerFlowExecution();
+        for (RecurringJob recurring : recurringJobs) {
+            register(recurring.job(), recurring.trigger(), recurring.cron(), recurring.timeZone());
+        }
+    }
+
+    private void registerFlowExecution() {
         try {
             if (!properties.enabled()) {
                 if (scheduler.unscheduleJob(TRIGGER)) {
@@ -75,6 +86,28 @@ public class ScheduleRegistrar implements SmartInitializingSingleton {
         }
         catch (SchedulerException ex) {
             throw new IllegalStateException("Could not register the flowExecution schedule", ex);
+        }
+    }
+
+    private void register(JobDetail job, TriggerKey key, String cronExpression, String timeZone) {
+        try {
+            scheduler.addJob(job, true);
+            Trigger trigger = TriggerBuilder.newTrigger()
+                .withIdentity(key)
+                .forJob(job.getKey())
+                .withSchedule(CronScheduleBuilder.cronSchedule(cronExpression)
+                    .inTimeZone(TimeZone.getTimeZone(timeZone))
+                    .withMisfireHandlingInstructionDoNothing())
+                .build();
+            if (scheduler.getTrigger(key) == null) {
+                scheduler.scheduleJob(trigger);
+            }
+            else {
+                scheduler.rescheduleJob(key, trigger);
+            }
+        }
+        catch (SchedulerException ex) {
+            throw new IllegalStateException("Could not register " + job.getKey(), ex);
         }
     }
 

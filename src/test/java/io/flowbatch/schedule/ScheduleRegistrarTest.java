@@ -17,21 +17,23 @@ class ScheduleRegistrarTest {
     @Autowired
     Scheduler scheduler;
 
+    java.util.List<RecurringJob> noRecurringJobs = java.util.List.of();
+
     @AfterEach
     void restoreDefault() {
-        new ScheduleRegistrar(scheduler, new ScheduleProperties(true, "0 * * * * ?", "UTC")).afterSingletonsInstantiated();
+        new ScheduleRegistrar(scheduler, new ScheduleProperties(true, "0 * * * * ?", "UTC"), noRecurringJobs).afterSingletonsInstantiated();
     }
 
     @Test
     void disablingTheScheduleRemovesTheStoredTrigger() throws Exception {
-        new ScheduleRegistrar(scheduler, new ScheduleProperties(false, "0 * * * * ?", "UTC")).afterSingletonsInstantiated();
+        new ScheduleRegistrar(scheduler, new ScheduleProperties(false, "0 * * * * ?", "UTC"), noRecurringJobs).afterSingletonsInstantiated();
 
         assertThat(scheduler.getTrigger(ScheduleRegistrar.TRIGGER)).isNull();
     }
 
     @Test
     void aChangedCronReplacesTheStoredOne() throws Exception {
-        new ScheduleRegistrar(scheduler, new ScheduleProperties(true, "0 0/5 * * * ?", "Europe/Paris"))
+        new ScheduleRegistrar(scheduler, new ScheduleProperties(true, "0 0/5 * * * ?", "Europe/Paris"), noRecurringJobs)
             .afterSingletonsInstantiated();
 
         CronTrigger trigger = (CronTrigger) scheduler.getTrigger(ScheduleRegistrar.TRIGGER);

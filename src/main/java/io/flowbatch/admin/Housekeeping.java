@@ -1,0 +1,104 @@
+package io.flowbatch.admin;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+
+import io.flowbatch.execution.FlowExecutionLauncher;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import org.springframework.batch.core.job.JobInstance;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+
+/**
+ * The daily purge: one JobInstance a minute is 1,440 a day, and every evaluation stays a row
+ * after it ran. Both are deleted past the retention, in bounded batches. Running executions,
+ * evaluations still in flight and IN_DOUBT ones are never touched.
+ */
+@Service
+public class Housekeeping {
+
+    static final String OLD_INSTANCES = """
+            SELECT i.job_instance_id FROM batch_job_instance i
+            WHERE i.job_name = :jobName
+              AND NOT EXISTS (SELECT 1 FROM batch_job_execution e WHERE e.job_instance_id = i.job_instance_id
+                              AND (e.create_time >= :cutoff OR e.status IN ('STARTING', 'STARTED', 'STOPPING')))
+            ORDER BY i.job_instance_id
+            LIMIT :limit
+            """;
+
+    /** Finished evaluations past the retention, with their delivery log rows, one batch per statement. */
+    static final String PURGE_EVALUATIONS = """
+            WITH old AS (
+                SELECT id FROM evaluation
+                WHERE state IN ('SENT', 'SKIPPED', 'FAILED', 'CANCELLED') AND updated_at < :cutoff
+                LIMIT :limit
+            ), logs AS (
+                DELETE FROM delivery_log d USING old WHERE d.evaluation_id = old.id
+            )
+            DELETE FROM evaluation e USING old WHERE e.id = old.id
+            """;
+
+    private static final Log logger = LogFactory.getLog(Housekeeping.class);
+
+    private final JobRepository jobRepository;
+
+    private final JdbcClient jdbc;
+
+    private final HousekeepingProperties properties;
+
+    private final Clock clock;
+
+    Housekeeping(JobRepository jobRepository, JdbcClient jdbc, HousekeepingProperties properties, Clock clock) {
+        this.jobRepository = jobRepository;
+        this.jdbc = jdbc;
+        this.properties = properties;
+        this.clock = clock;
+    }
+
+    /** What one purge removed. */
+    public record Purged(long jobInstances, long evaluations) {
+    }
+
+    public Purged purge() {
+        Instant cutoff = clock.instant().minus(properties.retention());
+        long instances = 0;
+        List<Long> ids;
+        do {
+            ids = jdbc.sql(OLD_INSTANCES)
+                .param("jobName", FlowExecutionLauncher.JOB_NAME)
+                .param("cutoff", LocalDateTime.ofInstant(cutoff, ZoneOffset.UTC))
+                .param("limit", properties.purgeBatch())
+                .query(Long.class)
+                .list();
+            for (long id : ids) {
+                JobInstance instance = jobRepository.getJobInstance(id);
+                if (instance != null) {
+                    jobRepository.deleteJobInstance(instance);
+                    instances++;
+                }
+            }
+        }
+        while (ids.size() == properties.purgeBatch());
+        long evaluations = 0;
+        int deleted;
+        do {
+            deleted = jdbc.sql(PURGE_EVALUATIONS)
+                .param("cutoff", OffsetDateTime.ofInstant(cutoff, ZoneOffset.UTC))
+                .param("limit", properties.purgeBatch())
+                .update();
+            evaluations += deleted;
+        }
+        while (deleted == properties.purgeBatch());
+        logger.info("Purged " + instances + " job instances and " + evaluations + " finished evaluations older than "
+                + properties.retention());
+        return new Purged(instances, evaluations);
+    }
+
+}

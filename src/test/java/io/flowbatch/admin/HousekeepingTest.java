@@ -1,0 +1,98 @@
+package io.flowbatch.admin;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.flowbatch.execution.FlowExecutionLauncher;
+import io.flowbatch.flow.ActionStatus;
+import io.flowbatch.flow.FlowRequest;
+import io.flowbatch.flow.FlowService;
+import io.flowbatch.intake.EventRequest;
+import io.flowbatch.intake.IntakeService;
+import io.flowbatch.schedule.ScheduleRegistrar;
+import io.flowbatch.support.FlowbatchTest;
+import io.flowbatch.support.TestData;
+import io.flowbatch.support.TestSmtpServer;
+import org.junit.jupiter.api.Test;
+import org.quartz.CronTrigger;
+import org.quartz.Scheduler;
+
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.beans.factory.annotation.Autowired;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The daily purge removes what is past the retention, and only that. */
+@FlowbatchTest
+class HousekeepingTest {
+
+    @Autowired
+    Housekeeping housekeeping;
+
+    @Autowired
+    TestData data;
+
+    @Autowired
+    FlowService flows;
+
+    @Autowired
+    IntakeService intake;
+
+    @Autowired
+    FlowExecutionLauncher launcher;
+
+    @Autowired
+    JobRepository jobRepository;
+
+    @Autowired
+    Scheduler scheduler;
+
+    @Test
+    void purgesOldJobInstancesAndFinishedEvaluationsButNeverInDoubtOrUnfinishedOnes() throws Exception {
+        data.reset();
+        TestSmtpServer.shared().reset();
+        flows.create(new FlowRequest("Checkout", new FlowRequest.Trigger("Started Checkout"), List.of(), null,
+                List.of(new FlowRequest.ActionRequest(Duration.ofHours(1), ActionStatus.LIVE,
+                        new FlowRequest.Email("shop@example.com", "Hi", "<p>Hi</p>", null)))));
+        List<EventRequest> events = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            events.add(new EventRequest("c" + i + "@example.com", "Started Checkout",
+                    Instant.now().minus(Duration.ofHours(2)), null, null));
+        }
+        intake.ingestEvents(events);
+        JobExecution old = launcher.runScheduled(Instant.parse("2029-01-01T00:00:00Z").plusNanos(System.nanoTime() % 1_000_000));
+        JobExecution recent = launcher.runScheduled(Instant.parse("2029-01-01T00:01:00Z").plusNanos(System.nanoTime() % 1_000_000));
+        data.jdbc().sql("UPDATE batch_job_execution SET create_time = now() - interval '30 days' WHERE job_execution_id = :id")
+            .param("id", old.getId()).update();
+        List<Long> ids = data.jdbc().sql("SELECT id FROM evaluation ORDER BY id").query(Long.class).list();
+        data.jdbc().sql("UPDATE evaluation SET state = 'IN_DOUBT' WHERE id = :id").param("id", ids.get(0)).update();
+        data.jdbc().sql("UPDATE evaluation SET state = 'WAITING' WHERE id = :id").param("id", ids.get(1)).update();
+        data.jdbc().sql("UPDATE evaluation SET updated_at = now() - interval '30 days' WHERE id <> :id")
+            .param("id", ids.get(11)).update();
+
+        Housekeeping.Purged purged = housekeeping.purge();
+
+        assertThat(purged.evaluations()).isEqualTo(9);
+        assertThat(data.count("evaluation")).isEqualTo(3);
+        assertThat(data.jdbc().sql("SELECT state FROM evaluation ORDER BY id").query(String.class).list())
+            .containsExactly("IN_DOUBT", "WAITING", "SENT");
+        assertThat(data.count("delivery_log")).as("logs of the kept evaluations stay").isEqualTo(3);
+        assertThat(purged.jobInstances()).isGreaterThanOrEqualTo(1);
+        assertThat(data.jdbc().sql("SELECT count(*) FROM batch_job_execution WHERE job_execution_id = :id")
+            .param("id", old.getId()).query(Long.class).single()).isZero();
+        assertThat(jobRepository.getJobExecution(recent.getId())).isNotNull();
+    }
+
+    @Test
+    void thePurgeIsScheduledDailyInQuartz() throws Exception {
+        CronTrigger trigger = (CronTrigger) scheduler.getTrigger(HousekeepingConfiguration.PURGE_TRIGGER);
+
+        assertThat(trigger.getCronExpression()).isEqualTo("0 30 3 * * ?");
+        assertThat(scheduler.getJobDetail(trigger.getJobKey()).getJobClass()).isEqualTo(HousekeepingQuartzJob.class);
+        assertThat(scheduler.getTrigger(ScheduleRegistrar.TRIGGER)).isNotNull();
+    }
+
+}
