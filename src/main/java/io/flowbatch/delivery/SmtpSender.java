@@ -8,7 +8,10 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import jakarta.mail.internet.MimeMessage;
 
 import org.springframework.beans.factory.DisposableBean;
@@ -25,14 +28,21 @@ import org.springframework.stereotype.Component;
 @Component
 public class SmtpSender implements DisposableBean {
 
+    static final String MESSAGES = "flowbatch.smtp.messages";
+
+    static final String LATENCY = "flowbatch.smtp.latency";
+
     private final JavaMailSenderImpl mailSender;
 
     private final int connections;
 
     private final ExecutorService executor;
 
-    SmtpSender(JavaMailSenderImpl mailSender, DeliveryProperties properties) {
+    private final MeterRegistry meters;
+
+    SmtpSender(JavaMailSenderImpl mailSender, DeliveryProperties properties, MeterRegistry meters) {
         this.mailSender = mailSender;
+        this.meters = meters;
         this.connections = properties.smtpConnections();
         this.executor = Executors.newCachedThreadPool((runnable) -> {
             Thread thread = new Thread(runnable, "smtp-sender");
@@ -79,6 +89,7 @@ public class SmtpSender implements DisposableBean {
     }
 
     private Map<MimeMessage, SendResult> sendOverOneConnection(List<MimeMessage> slice) {
+        long start = System.nanoTime();
         Map<MimeMessage, SendResult> results = new IdentityHashMap<>();
         Map<Object, Exception> failed = Map.of();
         try {
@@ -96,8 +107,15 @@ public class SmtpSender implements DisposableBean {
         }
         for (MimeMessage message : slice) {
             Exception failure = failed.get(message);
-            results.put(message, (failure == null) ? SendResult.sent("250 accepted") : SendFailures.classify(failure));
+            SendResult result = (failure == null) ? SendResult.sent("250 accepted") : SendFailures.classify(failure);
+            results.put(message, result);
+            meters.counter(MESSAGES, "result", result.kind().name()).increment();
         }
+        // Per message: the connection's time spread over what it carried.
+        Timer.builder(LATENCY)
+            .description("SMTP time per message, connection set-up included")
+            .register(meters)
+            .record((System.nanoTime() - start) / slice.size(), TimeUnit.NANOSECONDS);
         return results;
     }
 

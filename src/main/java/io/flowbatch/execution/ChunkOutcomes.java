@@ -14,6 +14,8 @@ public class ChunkOutcomes {
 
     private ChunkLoader.ActionSnapshot action;
 
+    private long startNanos = System.nanoTime();
+
     public void add(Outcome outcome) {
         outcomes.add(outcome);
     }
@@ -28,8 +30,14 @@ public class ChunkOutcomes {
         return action;
     }
 
+    /** Called as the processor loads a chunk: the chunk's clock starts. */
     public void action(ChunkLoader.ActionSnapshot action) {
         this.action = action;
+        this.startNanos = System.nanoTime();
+    }
+
+    public long startNanos() {
+        return startNanos;
     }
 
 }

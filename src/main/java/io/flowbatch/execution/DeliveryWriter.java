@@ -43,8 +43,10 @@ class DeliveryWriter implements ItemWriter<Delivery> {
 
     private final Clock clock;
 
+    private final JobMetrics metrics;
+
     DeliveryWriter(long actionId, long stepExecutionId, EvaluationStore store, Buckets buckets, SmtpSender sender,
-            ChunkOutcomes chunkOutcomes, DeliveryProperties delivery, Clock clock) {
+            ChunkOutcomes chunkOutcomes, DeliveryProperties delivery, Clock clock, JobMetrics metrics) {
         this.actionId = actionId;
         this.stepExecutionId = stepExecutionId;
         this.store = store;
@@ -53,6 +55,7 @@ class DeliveryWriter implements ItemWriter<Delivery> {
         this.chunkOutcomes = chunkOutcomes;
         this.delivery = delivery;
         this.clock = clock;
+        this.metrics = metrics;
     }
 
     @Override
@@ -64,6 +67,8 @@ class DeliveryWriter implements ItemWriter<Delivery> {
         ChunkLoader.ActionSnapshot action = chunkOutcomes.action();
         store.recordOutcomes(stepExecutionId, outcomes, (action != null) ? action.nextActionId() : null,
                 (action != null) ? action.nextDelaySeconds() : 0, clock.instant());
+        metrics.outcomes(actionId, outcomes);
+        metrics.chunk(actionId, chunkOutcomes.startNanos());
     }
 
     private List<Outcome> send(List<? extends Delivery> deliveries) throws InterruptedException {

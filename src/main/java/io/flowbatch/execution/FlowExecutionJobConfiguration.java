@@ -152,8 +152,9 @@ class FlowExecutionJobConfiguration {
     @StepScope
     DeliveryWriter deliveryWriter(@Value("#{stepExecutionContext['actionId']}") long actionId,
             @Value("#{stepExecution.id}") long stepExecutionId, EvaluationStore store, Buckets buckets,
-            SmtpSender sender, ChunkOutcomes chunkOutcomes, DeliveryProperties delivery, Clock clock) {
-        return new DeliveryWriter(actionId, stepExecutionId, store, buckets, sender, chunkOutcomes, delivery, clock);
+            SmtpSender sender, ChunkOutcomes chunkOutcomes, DeliveryProperties delivery, Clock clock, JobMetrics metrics) {
+        return new DeliveryWriter(actionId, stepExecutionId, store, buckets, sender, chunkOutcomes, delivery, clock,
+                metrics);
     }
 
 }
