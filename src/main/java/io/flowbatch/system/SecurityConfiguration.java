@@ -86,15 +86,32 @@ public class SecurityConfiguration {
             .build();
     }
 
-    /** Pages: form login with CSRF tokens; unsubscribe links work without login. */
+    /**
+     * The OpenAPI description: for the admin, over HTTP Basic (tools) or the page session (the
+     * Swagger UI page, after form login).
+     */
     @Bean
     @Order(3)
+    SecurityFilterChain apiDocsChain(HttpSecurity http) throws Exception {
+        AuthenticationEntryPoint unauthorized = jsonUnauthorized();
+        return http.securityMatcher("/v3/api-docs/**")
+            .authorizeHttpRequests((requests) -> requests.anyRequest().hasRole(ROLE_ADMIN))
+            .httpBasic((basic) -> basic.authenticationEntryPoint(unauthorized))
+            .csrf((csrf) -> csrf.disable())
+            .exceptionHandling((errors) -> errors.authenticationEntryPoint(unauthorized)
+                .accessDeniedHandler(jsonForbidden()))
+            .build();
+    }
+
+    /** Pages: form login with CSRF tokens; unsubscribe links work without login. */
+    @Bean
+    @Order(4)
     SecurityFilterChain pageChain(HttpSecurity http) throws Exception {
         return http
             .authorizeHttpRequests((requests) -> requests
                 .requestMatchers("/u/**", "/login", "/error", "/favicon.ico", "/css/**")
                 .permitAll()
-                .requestMatchers("/admin/**", "/")
+                .requestMatchers("/admin/**", "/", "/swagger-ui/**", "/swagger-ui.html")
                 .hasRole(ROLE_ADMIN)
                 .anyRequest()
                 .authenticated())
