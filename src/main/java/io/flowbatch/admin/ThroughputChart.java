@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** The last hour's sends as SVG bars, laid out here so the page needs no script. */
-record ThroughputChart(List<Bar> bars, long max, long total, int width, int height) {
+record ThroughputChart(List<Bar> bars, long max, long total, int width, int height, String from, String to) {
 
     static final int BAR_WIDTH = 10;
 
@@ -24,7 +24,9 @@ record ThroughputChart(List<Bar> bars, long max, long total, int width, int heig
             bars.add(new Bar(i * BAR_WIDTH, HEIGHT - height, BAR_WIDTH - 2, height,
                     TIME.format(minute.minute()) + " UTC: " + minute.sent() + " sent"));
         }
-        return new ThroughputChart(bars, max, total, minutes.size() * BAR_WIDTH, HEIGHT);
+        String from = minutes.isEmpty() ? "" : TIME.format(minutes.get(0).minute());
+        String to = minutes.isEmpty() ? "" : TIME.format(minutes.get(minutes.size() - 1).minute());
+        return new ThroughputChart(bars, max, total, minutes.size() * BAR_WIDTH, HEIGHT, from, to);
     }
 
     /** One minute's bar. */
