@@ -39,15 +39,10 @@ class EvaluationAdminController {
     Map<String, Object> list(@RequestParam(required = false) Long actionId,
             @RequestParam(required = false) EvaluationState state, @RequestParam(defaultValue = "0") int page,
             @RequestParam(defaultValue = "50") int size) {
-        if (page < 0) {
-            throw new InvalidRequestException("page", "must be 0 or more");
-        }
-        if (size < 1 || size > MAX_PAGE_SIZE) {
-            throw new InvalidRequestException("size", "must be between 1 and " + MAX_PAGE_SIZE);
-        }
+        Paging paging = Paging.of(page, size, MAX_PAGE_SIZE);
         String stateName = (state != null) ? state.name() : null;
         return Map.of("page", page, "size", size, "total", queries.count(actionId, stateName), "items",
-                queries.page(actionId, stateName, page, size));
+                queries.page(actionId, stateName, paging.page(), paging.size()));
     }
 
     /** {@code {ids}} or {@code {actionId, state}}: FAILED or IN_DOUBT back to WAITING, due now. */

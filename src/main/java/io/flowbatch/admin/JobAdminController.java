@@ -5,7 +5,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import io.flowbatch.system.InvalidRequestException;
 import io.flowbatch.system.NotFoundException;
 
 import org.springframework.batch.core.BatchStatus;
@@ -64,15 +63,10 @@ class JobAdminController {
         if (!jobOperator.getJobNames().contains(jobName)) {
             throw new NotFoundException("No job named " + jobName);
         }
-        if (page < 0) {
-            throw new InvalidRequestException("page", "must be 0 or more");
-        }
-        if (size < 1 || size > MAX_PAGE_SIZE) {
-            throw new InvalidRequestException("size", "must be between 1 and " + MAX_PAGE_SIZE);
-        }
+        Paging paging = Paging.of(page, size, MAX_PAGE_SIZE);
         String statusName = (status != null) ? status.name() : null;
         return Map.of("page", page, "size", size, "total", executions.count(jobName, statusName), "items",
-                executions.page(jobName, statusName, page, size));
+                executions.page(jobName, statusName, paging.page(), paging.size()));
     }
 
     @GetMapping("/api/admin/executions/{id}")

@@ -12,6 +12,7 @@ import org.springframework.core.annotation.Order;
 import org.springframework.http.MediaType;
 import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.annotation.web.configurers.AbstractHttpConfigurer;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.core.userdetails.User;
 import org.springframework.security.core.userdetails.UserDetailsService;
@@ -60,11 +61,8 @@ public class SecurityConfiguration {
                 .hasRole(ROLE_API))
             .addFilterBefore(new ApiKeyAuthenticationFilter(credentials.apiKey(), unauthorized),
                     BasicAuthenticationFilter.class)
-            .httpBasic((basic) -> basic.authenticationEntryPoint(unauthorized))
             .sessionManagement((session) -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
-            .csrf((csrf) -> csrf.disable())
-            .exceptionHandling((errors) -> errors.authenticationEntryPoint(unauthorized)
-                .accessDeniedHandler(jsonForbidden()))
+            .with(new JsonBasicAuthentication(unauthorized), Customizer.withDefaults())
             .build();
     }
 
@@ -78,11 +76,8 @@ public class SecurityConfiguration {
                 .permitAll()
                 .anyRequest()
                 .hasRole(ROLE_ADMIN))
-            .httpBasic((basic) -> basic.authenticationEntryPoint(unauthorized))
             .sessionManagement((session) -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
-            .csrf((csrf) -> csrf.disable())
-            .exceptionHandling((errors) -> errors.authenticationEntryPoint(unauthorized)
-                .accessDeniedHandler(jsonForbidden()))
+            .with(new JsonBasicAuthentication(unauthorized), Customizer.withDefaults())
             .build();
     }
 
@@ -96,10 +91,7 @@ public class SecurityConfiguration {
         AuthenticationEntryPoint unauthorized = jsonUnauthorized();
         return http.securityMatcher("/v3/api-docs/**")
             .authorizeHttpRequests((requests) -> requests.anyRequest().hasRole(ROLE_ADMIN))
-            .httpBasic((basic) -> basic.authenticationEntryPoint(unauthorized))
-            .csrf((csrf) -> csrf.disable())
-            .exceptionHandling((errors) -> errors.authenticationEntryPoint(unauthorized)
-                .accessDeniedHandler(jsonForbidden()))
+            .with(new JsonBasicAuthentication(unauthorized), Customizer.withDefaults())
             .build();
     }
 
@@ -120,6 +112,26 @@ public class SecurityConfiguration {
             // One-click unsubscribe (RFC 8058) is a POST from a mail provider, which has no token.
             .csrf((csrf) -> csrf.ignoringRequestMatchers("/u/**"))
             .build();
+    }
+
+    /** HTTP Basic for machine clients: no CSRF (no cookies to ride on), 401 and 403 as problem JSON. */
+    private static final class JsonBasicAuthentication
+            extends AbstractHttpConfigurer<JsonBasicAuthentication, HttpSecurity> {
+
+        private final AuthenticationEntryPoint unauthorized;
+
+        JsonBasicAuthentication(AuthenticationEntryPoint unauthorized) {
+            this.unauthorized = unauthorized;
+        }
+
+        @Override
+        public void init(HttpSecurity http) {
+            http.httpBasic((basic) -> basic.authenticationEntryPoint(unauthorized))
+                .csrf((csrf) -> csrf.disable())
+                .exceptionHandling((errors) -> errors.authenticationEntryPoint(unauthorized)
+                    .accessDeniedHandler(jsonForbidden()));
+        }
+
     }
 
     private static AuthenticationEntryPoint jsonUnauthorized() {

@@ -2,25 +2,15 @@ package io.flowbatch.admin;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
-import java.util.Map;
 
-import io.flowbatch.flow.ActionStatus;
-import io.flowbatch.flow.FlowCreated;
-import io.flowbatch.flow.FlowRequest;
-import io.flowbatch.flow.FlowService;
-import io.flowbatch.intake.EventRequest;
-import io.flowbatch.intake.IntakeService;
+import io.flowbatch.support.Fixtures;
 import io.flowbatch.support.FlowbatchTest;
-import io.flowbatch.support.TestData;
-import io.flowbatch.support.TestSmtpServer;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.test.web.servlet.MockMvc;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -39,40 +29,24 @@ class AdminJobEndpointsTest {
     MockMvc mvc;
 
     @Autowired
-    TestData data;
-
-    @Autowired
-    FlowService flows;
-
-    @Autowired
-    IntakeService intake;
+    Fixtures fixtures;
 
     @Autowired
     JobRepository jobRepository;
-
-    @Autowired
-    StringRedisTemplate redis;
 
     long action;
 
     @BeforeEach
     void flowWithDueEvaluations() {
-        data.reset();
-        TestSmtpServer.shared().reset();
-        redis.delete(redis.keys("flowbatch:*"));
-        FlowCreated flow = flows.create(new FlowRequest("Checkout", new FlowRequest.Trigger("Started Checkout"), List.of(),
-                null, List.of(new FlowRequest.ActionRequest(Duration.ofHours(1), ActionStatus.LIVE,
-                        new FlowRequest.Email("shop@example.com", "Hi", "<p>Hi</p>", null)))));
-        action = flow.actions().get(0).id();
-        intake.ingestEvents(List.of(
-                new EventRequest("a@example.com", "Started Checkout", Instant.now().minus(Duration.ofHours(2)), null, Map.of()),
-                new EventRequest("b@example.com", "Started Checkout", Instant.now().minus(Duration.ofHours(2)), null, Map.of()),
-                new EventRequest("c@example.com", "Started Checkout", Instant.now(), null, Map.of())));
+        fixtures.reset();
+        action = fixtures.checkoutFlow("Checkout");
+        fixtures.dueCheckouts(0, 2);
+        fixtures.events(Fixtures.TRIGGER, 2, 3, Instant.now());
     }
 
     @Test
     void statsCountEveryStateIncludingZerosAndTheBucket() throws Exception {
-        redis.opsForSet().add("flowbatch:bucket:" + action, "1", "2");
+        fixtures.redis().opsForSet().add("flowbatch:bucket:" + action, "1", "2");
 
         mvc.perform(get("/api/admin/actions/{id}/stats", action).with(admin()))
             .andExpect(status().isOk())
@@ -100,7 +74,7 @@ class AdminJobEndpointsTest {
         await().atMost(Duration.ofSeconds(30))
             .until(() -> jobRepository.getJobExecution(executionId).getStatus() == BatchStatus.COMPLETED);
         assertThat(jobRepository.getJobExecution(executionId).getJobInstance().getJobName()).isEqualTo("flowExecution");
-        assertThat(TestSmtpServer.shared().received()).hasSize(2);
+        assertThat(fixtures.smtp().received()).hasSize(2);
         mvc.perform(get("/api/admin/actions/{id}/stats", action).with(admin()))
             .andExpect(jsonPath("$.states.SENT").value(2))
             .andExpect(jsonPath("$.states.WAITING").value(1))

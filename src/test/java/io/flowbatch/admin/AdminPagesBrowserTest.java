@@ -5,19 +5,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 
-import io.flowbatch.execution.FlowExecutionLauncher;
-import io.flowbatch.flow.ActionStatus;
-import io.flowbatch.flow.FlowRequest;
-import io.flowbatch.flow.FlowService;
-import io.flowbatch.intake.CustomerRequest;
-import io.flowbatch.intake.EventRequest;
-import io.flowbatch.intake.IntakeService;
+import io.flowbatch.support.Fixtures;
 import io.flowbatch.support.FlowbatchTest;
-import io.flowbatch.support.TestData;
 import io.flowbatch.support.TestSmtpServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -38,7 +28,6 @@ import org.springframework.batch.core.job.JobExecution;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.test.context.ActiveProfiles;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -52,7 +41,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = "spring.quartz.scheduler-name=flowbatch-browser-test")
 @ActiveProfiles("test")
-@org.springframework.context.annotation.Import(TestData.class)
+@org.springframework.context.annotation.Import(Fixtures.class)
 class AdminPagesBrowserTest {
 
     static final Path CHROMIUM = Path.of("/usr/bin/chromium");
@@ -67,21 +56,9 @@ class AdminPagesBrowserTest {
     int port;
 
     @Autowired
-    TestData data;
+    Fixtures fixtures;
 
-    @Autowired
-    FlowService flows;
-
-    @Autowired
-    IntakeService intake;
-
-    @Autowired
-    FlowExecutionLauncher launcher;
-
-    @Autowired
-    StringRedisTemplate redis;
-
-    final TestSmtpServer smtp = TestSmtpServer.shared();
+    TestSmtpServer smtp;
 
     @BeforeAll
     static void startBrowser() throws IOException {
@@ -107,22 +84,17 @@ class AdminPagesBrowserTest {
     }
 
     @BeforeEach
-    void failedMinute() {
-        data.reset();
-        smtp.reset();
-        redis.delete(redis.keys("flowbatch:*"));
+    void reset() {
+        fixtures.reset();
+        smtp = fixtures.smtp();
     }
 
     @Test
     void anOperatorFindsTheFailedMinuteSeesWhyRestartsItAndSeesItComplete() throws Exception {
-        long action = flows.create(new FlowRequest("Abandoned checkout", new FlowRequest.Trigger("Started Checkout"),
-                List.of("Placed Order"), null, List.of(new FlowRequest.ActionRequest(Duration.ofHours(1), ActionStatus.LIVE,
-                        new FlowRequest.Email("Shop <shop@example.com>", "Hi [[${customer.firstName}]]",
-                                "<p>Hi [[${customer.firstName}]]</p>", null)))))
-            .actions().get(0).id();
-        due(40);
+        long action = fixtures.checkoutFlow("Abandoned checkout");
+        fixtures.dueCheckouts(0, 40);
         smtp.refuseConnections();
-        JobExecution failed = launcher.runScheduled(Instant.parse("2030-06-01T10:00:00Z").plusNanos(System.nanoTime() % 1_000_000));
+        JobExecution failed = fixtures.runMinute();
         assertThat(failed.getStatus()).isEqualTo(BatchStatus.FAILED);
         smtp.acceptConnections();
 
@@ -154,7 +126,8 @@ class AdminPagesBrowserTest {
             return driver.findElement(By.id("execution-status")).getText().equals("COMPLETED");
         });
         assertThat(restartedUrl).doesNotEndWith("/" + failed.getId());
-        assertThat(browser.findElement(By.className("subtitle")).getText()).contains("minute 2030-06-01T10:00");
+        assertThat(browser.findElement(By.className("subtitle")).getText())
+            .contains("job instance " + failed.getJobInstanceId());
         screenshot("execution");
 
         assertThat(smtp.received()).hasSize(40);
@@ -163,18 +136,6 @@ class AdminPagesBrowserTest {
         assertThat(browser.findElement(By.id("evaluations")).findElements(By.tagName("tr"))).hasSize(26);
         open("/admin");
         screenshot("dashboard-after-restart");
-    }
-
-    private void due(int count) {
-        List<CustomerRequest> customers = new ArrayList<>();
-        List<EventRequest> events = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            customers.add(new CustomerRequest("shopper" + i + "@example.com", "Shopper" + i, null, null, null));
-            events.add(new EventRequest("shopper" + i + "@example.com", "Started Checkout",
-                    Instant.now().minus(Duration.ofHours(2)), null, null));
-        }
-        intake.upsertCustomers(customers);
-        intake.ingestEvents(events);
     }
 
     private void open(String path) {

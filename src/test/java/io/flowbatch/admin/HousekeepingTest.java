@@ -1,20 +1,12 @@
 package io.flowbatch.admin;
 
-import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
+
 import java.util.List;
 
-import io.flowbatch.execution.FlowExecutionLauncher;
-import io.flowbatch.flow.ActionStatus;
-import io.flowbatch.flow.FlowRequest;
-import io.flowbatch.flow.FlowService;
-import io.flowbatch.intake.EventRequest;
-import io.flowbatch.intake.IntakeService;
 import io.flowbatch.schedule.ScheduleRegistrar;
+import io.flowbatch.support.Fixtures;
 import io.flowbatch.support.FlowbatchTest;
 import io.flowbatch.support.TestData;
-import io.flowbatch.support.TestSmtpServer;
 import org.junit.jupiter.api.Test;
 import org.quartz.CronTrigger;
 import org.quartz.Scheduler;
@@ -33,16 +25,10 @@ class HousekeepingTest {
     Housekeeping housekeeping;
 
     @Autowired
+    Fixtures fixtures;
+
+    @Autowired
     TestData data;
-
-    @Autowired
-    FlowService flows;
-
-    @Autowired
-    IntakeService intake;
-
-    @Autowired
-    FlowExecutionLauncher launcher;
 
     @Autowired
     JobRepository jobRepository;
@@ -52,19 +38,11 @@ class HousekeepingTest {
 
     @Test
     void purgesOldJobInstancesAndFinishedEvaluationsButNeverInDoubtOrUnfinishedOnes() throws Exception {
-        data.reset();
-        TestSmtpServer.shared().reset();
-        flows.create(new FlowRequest("Checkout", new FlowRequest.Trigger("Started Checkout"), List.of(), null,
-                List.of(new FlowRequest.ActionRequest(Duration.ofHours(1), ActionStatus.LIVE,
-                        new FlowRequest.Email("shop@example.com", "Hi", "<p>Hi</p>", null)))));
-        List<EventRequest> events = new ArrayList<>();
-        for (int i = 0; i < 12; i++) {
-            events.add(new EventRequest("c" + i + "@example.com", "Started Checkout",
-                    Instant.now().minus(Duration.ofHours(2)), null, null));
-        }
-        intake.ingestEvents(events);
-        JobExecution old = launcher.runScheduled(Instant.parse("2029-01-01T00:00:00Z").plusNanos(System.nanoTime() % 1_000_000));
-        JobExecution recent = launcher.runScheduled(Instant.parse("2029-01-01T00:01:00Z").plusNanos(System.nanoTime() % 1_000_000));
+        fixtures.reset();
+        fixtures.checkoutFlow("Checkout");
+        fixtures.dueCheckouts(0, 12);
+        JobExecution old = fixtures.runMinute();
+        JobExecution recent = fixtures.runMinute();
         data.jdbc().sql("UPDATE batch_job_execution SET create_time = now() - interval '30 days' WHERE job_execution_id = :id")
             .param("id", old.getId()).update();
         List<Long> ids = data.jdbc().sql("SELECT id FROM evaluation ORDER BY id").query(Long.class).list();

@@ -1,18 +1,9 @@
 package io.flowbatch.admin;
 
 import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
 
-import io.flowbatch.execution.Buckets;
-import io.flowbatch.flow.ActionStatus;
-import io.flowbatch.flow.FlowRequest;
-import io.flowbatch.flow.FlowService;
-import io.flowbatch.intake.CustomerRequest;
-import io.flowbatch.intake.EventRequest;
-import io.flowbatch.intake.IntakeService;
+import io.flowbatch.support.Fixtures;
 import io.flowbatch.support.FlowbatchTest;
-import io.flowbatch.support.TestData;
 import io.flowbatch.support.TestSmtpServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -21,7 +12,6 @@ import org.junit.jupiter.api.Test;
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.test.web.servlet.MockMvc;
 import org.springframework.test.web.servlet.request.MockHttpServletRequestBuilder;
 
@@ -41,33 +31,20 @@ class JobAdminTest {
     MockMvc mvc;
 
     @Autowired
-    TestData data;
-
-    @Autowired
-    FlowService flows;
-
-    @Autowired
-    IntakeService intake;
+    Fixtures fixtures;
 
     @Autowired
     JobRepository jobRepository;
 
-    @Autowired
-    StringRedisTemplate redis;
-
-    final TestSmtpServer smtp = TestSmtpServer.shared();
+    TestSmtpServer smtp;
 
     long action;
 
     @BeforeEach
     void reset() {
-        data.reset();
-        smtp.reset();
-        redis.delete(redis.keys("flowbatch:*"));
-        action = flows.create(new FlowRequest("Checkout", new FlowRequest.Trigger("Started Checkout"), List.of(), null,
-                List.of(new FlowRequest.ActionRequest(Duration.ofHours(1), ActionStatus.LIVE,
-                        new FlowRequest.Email("shop@example.com", "Hi", "<p>Hi [[${customer.firstName}]]</p>", null)))))
-            .actions().get(0).id();
+        fixtures.reset();
+        smtp = fixtures.smtp();
+        action = fixtures.checkoutFlow("Checkout");
     }
 
     @AfterEach
@@ -194,15 +171,7 @@ class JobAdminTest {
     }
 
     private void due(int count) {
-        List<CustomerRequest> customers = new java.util.ArrayList<>();
-        List<EventRequest> events = new java.util.ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            customers.add(new CustomerRequest("c" + i + "@example.com", "C" + i, null, null, null));
-            events.add(new EventRequest("c" + i + "@example.com", "Started Checkout",
-                    Instant.now().minus(Duration.ofHours(2)), null, null));
-        }
-        intake.upsertCustomers(customers);
-        intake.ingestEvents(events);
+        fixtures.dueCheckouts(0, count);
     }
 
     private long launchAndWait(BatchStatus expected) throws Exception {
@@ -215,7 +184,7 @@ class JobAdminTest {
     }
 
     private long count(String where) {
-        return data.jdbc().sql("SELECT count(*) FROM evaluation WHERE " + where).query(Long.class).single();
+        return fixtures.count(where);
     }
 
     private static long executionId(String json) {

@@ -1,18 +1,8 @@
 package io.flowbatch.admin;
 
-import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
 
-import io.flowbatch.execution.FlowExecutionLauncher;
-import io.flowbatch.flow.ActionStatus;
-import io.flowbatch.flow.FlowRequest;
-import io.flowbatch.flow.FlowService;
-import io.flowbatch.intake.EventRequest;
-import io.flowbatch.intake.IntakeService;
+import io.flowbatch.support.Fixtures;
 import io.flowbatch.support.FlowbatchTest;
-import io.flowbatch.support.TestData;
-import io.flowbatch.support.TestSmtpServer;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
@@ -36,33 +26,18 @@ class MetricsAndHealthTest {
     MockMvc mvc;
 
     @Autowired
-    TestData data;
-
-    @Autowired
-    FlowService flows;
-
-    @Autowired
-    IntakeService intake;
-
-    @Autowired
-    FlowExecutionLauncher launcher;
+    Fixtures fixtures;
 
     @Autowired
     MeterRegistry meters;
 
     @Test
     void aRunShowsUpInFlowbatchAndSpringBatchMetrics() throws Exception {
-        data.reset();
-        TestSmtpServer.shared().reset();
-        long action = flows.create(new FlowRequest("Metrics", new FlowRequest.Trigger("Started Checkout"), List.of(), null,
-                List.of(new FlowRequest.ActionRequest(Duration.ofHours(1), ActionStatus.LIVE,
-                        new FlowRequest.Email("shop@example.com", "Hi", "<p>Hi</p>", null)))))
-            .actions().get(0).id();
-        intake.ingestEvents(List.of(
-                new EventRequest("m1@example.com", "Started Checkout", Instant.now().minus(Duration.ofHours(2)), null, null),
-                new EventRequest("m2@example.com", "Started Checkout", Instant.now().minus(Duration.ofHours(2)), null, null)));
+        fixtures.reset();
+        long action = fixtures.checkoutFlow("Metrics");
+        fixtures.dueCheckouts(0, 2);
         double before = sent(action);
-        launcher.runScheduled(Instant.parse("2031-03-01T00:00:00Z").plusNanos(System.nanoTime() % 1_000_000));
+        fixtures.runMinute();
 
         assertThat(sent(action) - before).isEqualTo(2.0);
 

@@ -6,23 +6,22 @@ import java.util.List;
 
 import io.flowbatch.flow.ActionStatus;
 import io.flowbatch.flow.ActionStatusRequest;
+import io.flowbatch.support.Fixtures;
 import io.flowbatch.support.FlowbatchTest;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.context.annotation.Import;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** What the buffer step does with each action status, and with evaluations not yet due. */
 @FlowbatchTest
-@Import(JobFixture.class)
 class BufferStepTest {
 
     @Autowired
-    JobFixture fixture;
+    Fixtures fixture;
 
     @BeforeEach
     void reset() {
@@ -33,7 +32,7 @@ class BufferStepTest {
     void pausedAndManualActionsWaitAndResumeWhenLive() throws Exception {
         long paused = fixture.flow("Paused", "A", List.of(), ActionStatus.LIVE, "<p>x</p>", "PT1H").get(0);
         long manual = fixture.flow("Manual", "B", List.of(), ActionStatus.MANUAL, "<p>x</p>", "PT1H").get(0);
-        fixture.flows.changeActionStatus(paused, new ActionStatusRequest(ActionStatus.PAUSED));
+        fixture.flows().changeActionStatus(paused, new ActionStatusRequest(ActionStatus.PAUSED));
         fixture.customers(0, 20);
         Instant twoHoursAgo = Instant.now().minus(Duration.ofHours(2));
         fixture.events("A", 0, 20, twoHoursAgo);
@@ -42,14 +41,14 @@ class BufferStepTest {
         assertThat(fixture.runMinute().getStatus()).isEqualTo(BatchStatus.COMPLETED);
 
         assertThat(fixture.count("state = 'WAITING'")).isEqualTo(40);
-        assertThat(fixture.smtp.received()).isEmpty();
+        assertThat(fixture.smtp().received()).isEmpty();
 
-        fixture.flows.changeActionStatus(paused, new ActionStatusRequest(ActionStatus.LIVE));
+        fixture.flows().changeActionStatus(paused, new ActionStatusRequest(ActionStatus.LIVE));
         assertThat(fixture.runMinute().getStatus()).isEqualTo(BatchStatus.COMPLETED);
 
         assertThat(fixture.count("action_id = " + paused + " AND state = 'SENT'")).isEqualTo(20);
         assertThat(fixture.count("action_id = " + manual + " AND state = 'WAITING'")).isEqualTo(20);
-        assertThat(fixture.smtp.received()).hasSize(20);
+        assertThat(fixture.smtp().received()).hasSize(20);
     }
 
     @Test
@@ -61,7 +60,7 @@ class BufferStepTest {
         assertThat(fixture.runMinute().getStatus()).isEqualTo(BatchStatus.COMPLETED);
 
         assertThat(fixture.count("state = 'WAITING'")).isEqualTo(10);
-        assertThat(fixture.smtp.received()).isEmpty();
+        assertThat(fixture.smtp().received()).isEmpty();
     }
 
 }

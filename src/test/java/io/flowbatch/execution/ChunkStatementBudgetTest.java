@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.UUID;
 
 import io.flowbatch.flow.ActionStatus;
+import io.flowbatch.support.Fixtures;
 import io.flowbatch.support.FlowbatchTest;
 import io.flowbatch.support.StatementCounter;
 import org.junit.jupiter.api.BeforeEach;
@@ -21,7 +22,6 @@ import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.Step;
 import org.springframework.batch.core.step.builder.StepBuilder;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.context.annotation.Import;
 import org.springframework.core.task.TaskExecutor;
 import org.springframework.transaction.PlatformTransactionManager;
 
@@ -33,11 +33,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * sent by the partition thread are counted, not guessed.
  */
 @FlowbatchTest
-@Import(JobFixture.class)
 class ChunkStatementBudgetTest {
 
     @Autowired
-    JobFixture fixture;
+    Fixtures fixture;
 
     @Autowired
     JobRepository jobRepository;
@@ -80,11 +79,11 @@ class ChunkStatementBudgetTest {
                 fiveHundred.size(), String.join("\n  ", fiveHundred));
         assertThat(fiveHundred).hasSameSizeAs(fifty);
         assertThat(fiveHundred).containsExactlyElementsOf(fifty);
-        assertThat(fixture.smtp.received()).hasSize(550);
+        assertThat(fixture.smtp().received()).hasSize(550);
     }
 
     private List<String> statementsForOneChunkOf(int size) throws Exception {
-        fixture.data.reset();
+        fixture.data().reset();
         long action = fixture.flow("Budget " + size, "Started Checkout", List.of("Placed Order"), ActionStatus.LIVE,
                 "<p>[[${customer.firstName}]]</p>", "PT1H").get(0);
         fixture.customers(0, size);

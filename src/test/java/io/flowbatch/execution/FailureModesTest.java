@@ -8,6 +8,7 @@ import java.util.UUID;
 
 import io.flowbatch.delivery.DeliveryProperties;
 import io.flowbatch.flow.ActionStatus;
+import io.flowbatch.support.Fixtures;
 import io.flowbatch.support.FlowbatchTest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -21,7 +22,6 @@ import org.springframework.batch.core.launch.JobOperator;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.Step;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.context.annotation.Import;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -30,13 +30,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Redis may lose everything, a crash leaves IN_DOUBT and never a second send, restart continues.
  */
 @FlowbatchTest
-@Import(JobFixture.class)
 class FailureModesTest {
 
     static final String HTML = "<p>Hi [[${customer.firstName}]]</p>";
 
     @Autowired
-    JobFixture fixture;
+    Fixtures fixture;
 
     @Autowired
     JobOperator jobOperator;
@@ -70,7 +69,7 @@ class FailureModesTest {
 
     @AfterEach
     void serverBack() {
-        fixture.smtp.acceptConnections();
+        fixture.smtp().acceptConnections();
     }
 
     void due(int count) {
@@ -82,10 +81,10 @@ class FailureModesTest {
     void onlyTheItemsThatFailedAreRetriedAndPermanentFailuresFailAlone() throws Exception {
         due(200);
         for (int i = 10; i < 15; i++) {
-            fixture.smtp.replyOnce(JobFixture.email(i), "451 4.7.1 try again later");
+            fixture.smtp().replyOnce(Fixtures.email(i), "451 4.7.1 try again later");
         }
         for (int i = 20; i < 23; i++) {
-            fixture.smtp.replyAlways(JobFixture.email(i), "550 5.1.1 mailbox unavailable");
+            fixture.smtp().replyAlways(Fixtures.email(i), "550 5.1.1 mailbox unavailable");
         }
 
         JobExecution execution = fixture.runMinute();
@@ -94,21 +93,21 @@ class FailureModesTest {
         assertThat(fixture.count("state = 'SENT'")).isEqualTo(197);
         assertThat(fixture.count("state = 'FAILED' AND reason LIKE 'refused by the mail server: 550 5.1.1 mailbox unavailable%'"))
             .isEqualTo(3);
-        assertThat(fixture.smtp.received()).hasSize(197);
-        assertThat(fixture.smtp.countByMessageId().values()).allMatch((count) -> count == 1);
+        assertThat(fixture.smtp().received()).hasSize(197);
+        assertThat(fixture.smtp().countByMessageId().values()).allMatch((count) -> count == 1);
         assertThat(fixture.count("state = 'SENT' AND attempts = 1")).isEqualTo(197);
     }
 
     @Test
     void badDataSkipsThatItemAloneWithItsReason() throws Exception {
-        fixture.data.reset();
+        fixture.data().reset();
         action = fixture.flow("Checkout", "Started Checkout", List.of(), ActionStatus.LIVE,
                 "<p th:text=\"${customer.properties['n']} * 2\">n</p>", "PT1H").get(0);
         due(50);
-        fixture.data.jdbc().sql("DELETE FROM customer WHERE email = 'customer1@example.com'").update();
-        fixture.data.jdbc().sql("UPDATE customer SET email = 'not-an-address' WHERE email = 'customer2@example.com'")
+        fixture.data().jdbc().sql("DELETE FROM customer WHERE email = 'customer1@example.com'").update();
+        fixture.data().jdbc().sql("UPDATE customer SET email = 'not-an-address' WHERE email = 'customer2@example.com'")
             .update();
-        fixture.data.jdbc().sql("UPDATE customer SET properties = '{\"n\": \"many\"}' WHERE email = 'customer3@example.com'")
+        fixture.data().jdbc().sql("UPDATE customer SET properties = '{\"n\": \"many\"}' WHERE email = 'customer3@example.com'")
             .update();
 
         JobExecution execution = fixture.runMinute();
@@ -118,7 +117,7 @@ class FailureModesTest {
         assertThat(fixture.count("state = 'SKIPPED' AND reason LIKE 'customer % no longer exists'")).isEqualTo(1);
         assertThat(fixture.count("state = 'SKIPPED' AND reason = 'invalid email address: not-an-address'")).isEqualTo(1);
         assertThat(fixture.count("state = 'SKIPPED' AND reason LIKE 'template did not render: %'")).isEqualTo(1);
-        assertThat(fixture.smtp.received()).hasSize(47);
+        assertThat(fixture.smtp().received()).hasSize(47);
     }
 
     @Test
@@ -127,35 +126,35 @@ class FailureModesTest {
         jobOperator.start(new JobBuilder("buffer-only", jobRepository).start(buffer).build(),
                 new JobParametersBuilder().addString("run", UUID.randomUUID().toString()).toJobParameters());
         assertThat(fixture.count("state = 'BUFFERED'")).isEqualTo(120);
-        fixture.redis.execute((org.springframework.data.redis.core.RedisCallback<Object>) (connection) -> {
+        fixture.redis().execute((org.springframework.data.redis.core.RedisCallback<Object>) (connection) -> {
             connection.serverCommands().flushDb();
             return null;
         });
 
         assertThat(fixture.runMinute().getStatus()).isEqualTo(BatchStatus.COMPLETED);
-        assertThat(fixture.smtp.received()).isEmpty();
+        assertThat(fixture.smtp().received()).isEmpty();
         assertThat(fixture.count("state = 'BUFFERED'")).isEqualTo(120);
 
         // Two schedule periods later the reconciler finds them missing from Redis.
-        fixture.data.jdbc().sql("UPDATE evaluation SET updated_at = now() - interval '10 minutes' WHERE state = 'BUFFERED'")
+        fixture.data().jdbc().sql("UPDATE evaluation SET updated_at = now() - interval '10 minutes' WHERE state = 'BUFFERED'")
             .update();
         assertThat(fixture.runMinute().getStatus()).isEqualTo(BatchStatus.COMPLETED);
 
         assertThat(fixture.count("state = 'SENT'")).isEqualTo(120);
-        assertThat(fixture.smtp.received()).hasSize(120);
-        assertThat(fixture.smtp.countByMessageId().values()).allMatch((count) -> count == 1);
+        assertThat(fixture.smtp().received()).hasSize(120);
+        assertThat(fixture.smtp().countByMessageId().values()).allMatch((count) -> count == 1);
     }
 
     @Test
     void connectionLostInFlightLeavesThatMessageInDoubtAndSendsTheOthers() throws Exception {
         due(30);
-        fixture.smtp.dropAfterData(JobFixture.email(5));
+        fixture.smtp().dropAfterData(Fixtures.email(5));
 
         assertThat(fixture.runMinute().getStatus()).isEqualTo(BatchStatus.COMPLETED);
 
         assertThat(fixture.count("state = 'IN_DOUBT' AND reason LIKE 'may or may not have been sent: %'")).isEqualTo(1);
         assertThat(fixture.count("state = 'SENT'")).isEqualTo(29);
-        assertThat(fixture.smtp.received()).hasSize(29);
+        assertThat(fixture.smtp().received()).hasSize(29);
     }
 
     @Test
@@ -167,7 +166,7 @@ class FailureModesTest {
 
         assertThat(fixture.count("state = 'IN_DOUBT' AND reason = '" + Recovery.IN_DOUBT_REASON + "'")).isEqualTo(10);
         assertThat(fixture.count("state = 'SENT'")).isEqualTo(30);
-        assertThat(fixture.smtp.received()).hasSize(30);
+        assertThat(fixture.smtp().received()).hasSize(30);
     }
 
     @Test
@@ -183,7 +182,7 @@ class FailureModesTest {
 
         assertThat(report.settledSending()).isEqualTo(10);
         assertThat(fixture.count("state = 'SENT'")).isEqualTo(40);
-        Map<String, Long> received = fixture.smtp.countByMessageId();
+        Map<String, Long> received = fixture.smtp().countByMessageId();
         assertThat(received).hasSize(40).allSatisfy((messageId, count) -> assertThat(count).isEqualTo(1));
         assertThat(received).containsKeys(inFlight.stream().map((id) -> "<evaluation-" + id + "@flowbatch.local>")
             .toArray(String[]::new));
@@ -192,7 +191,7 @@ class FailureModesTest {
     @Test
     void restartOfAFailedMinuteSendsTheRestAndNothingTwice() throws Exception {
         due(100);
-        fixture.smtp.refuseConnections();
+        fixture.smtp().refuseConnections();
 
         JobExecution failed = fixture.runMinute();
 
@@ -202,7 +201,7 @@ class FailureModesTest {
         assertThat(fixture.count("state = 'BUFFERED'")).isEqualTo(100);
         assertThat(buckets.size(action)).isEqualTo(100);
 
-        fixture.smtp.acceptConnections();
+        fixture.smtp().acceptConnections();
         JobExecution restarted = jobOperator.restart(failed);
 
         assertThat(restarted.getStatus()).isEqualTo(BatchStatus.COMPLETED);
@@ -211,13 +210,13 @@ class FailureModesTest {
             .doesNotContain("buffer")
             .contains("executeAction:action-" + action);
         assertThat(fixture.count("state = 'SENT'")).isEqualTo(100);
-        assertThat(fixture.smtp.received()).hasSize(100);
-        assertThat(fixture.smtp.countByMessageId().values()).allMatch((count) -> count == 1);
+        assertThat(fixture.smtp().received()).hasSize(100);
+        assertThat(fixture.smtp().countByMessageId().values()).allMatch((count) -> count == 1);
     }
 
     /** Claims {@code count} evaluations and marks them SENDING for a step execution that then died. */
     private List<Long> simulateCrashWhileSending(int count) {
-        return fixture.data.jdbc().sql("""
+        return fixture.data().jdbc().sql("""
                 UPDATE evaluation SET state = 'SENDING', claimed_by = -1
                 WHERE id IN (SELECT id FROM evaluation ORDER BY id LIMIT :count)
                 RETURNING id

@@ -8,6 +8,7 @@ import java.util.stream.Collectors;
 
 import io.flowbatch.delivery.MessageFactory;
 import io.flowbatch.flow.ActionStatus;
+import io.flowbatch.support.Fixtures;
 import io.flowbatch.support.FlowbatchTest;
 import io.flowbatch.support.TestSmtpServer;
 import jakarta.mail.internet.MimeMessage;
@@ -19,13 +20,11 @@ import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.context.annotation.Import;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The minute job end to end: real PostgreSQL, Redis and SMTP server, side effects asserted. */
 @FlowbatchTest
-@Import(JobFixture.class)
 class FlowExecutionJobTest {
 
     static final String CHECKOUT_HTML = """
@@ -34,7 +33,7 @@ class FlowExecutionJobTest {
             """;
 
     @Autowired
-    JobFixture fixture;
+    Fixtures fixture;
 
     @BeforeEach
     void reset() {
@@ -56,7 +55,7 @@ class FlowExecutionJobTest {
         // Ordered after the checkout started: those 100 leave the flow. Ordered before: no effect.
         fixture.events("Placed Order", 0, 100, twoHoursAgo.plus(Duration.ofMinutes(30)));
         fixture.events("Placed Order", 100, 110, twoHoursAgo.minus(Duration.ofMinutes(30)));
-        fixture.data.jdbc().sql("UPDATE customer SET subscription = 'UNSUBSCRIBED' WHERE email LIKE 'customer99_@%'")
+        fixture.data().jdbc().sql("UPDATE customer SET subscription = 'UNSUBSCRIBED' WHERE email LIKE 'customer99_@%'")
             .update();
         assertThat(fixture.count("true")).isEqualTo(2000);
 
@@ -74,14 +73,14 @@ class FlowExecutionJobTest {
         assertThat(states(draft)).isEqualTo(Map.of("SKIPPED", 300L));
         assertThat(fixture.count("action_id = " + draft + " AND reason = 'action is a draft'")).isEqualTo(300);
 
-        List<TestSmtpServer.Received> received = fixture.smtp.received();
+        List<TestSmtpServer.Received> received = fixture.smtp().received();
         assertThat(received).hasSize(1590);
-        assertThat(fixture.smtp.countByMessageId().values()).allMatch((count) -> count == 1);
-        List<Long> sentIds = fixture.data.jdbc().sql("SELECT id FROM evaluation WHERE state = 'SENT'").query(Long.class)
+        assertThat(fixture.smtp().countByMessageId().values()).allMatch((count) -> count == 1);
+        List<Long> sentIds = fixture.data().jdbc().sql("SELECT id FROM evaluation WHERE state = 'SENT'").query(Long.class)
             .list();
         assertThat(received).extracting(TestSmtpServer.Received::messageId)
             .containsExactlyInAnyOrderElementsOf(sentIds.stream().map((id) -> "<evaluation-" + id + "@flowbatch.local>").toList());
-        assertThat(fixture.data.count("delivery_log")).isEqualTo(1590);
+        assertThat(fixture.data().count("delivery_log")).isEqualTo(1590);
 
         StepExecution checkoutPartition = partition(execution, checkout);
         assertThat(checkoutPartition.getReadCount()).isEqualTo(1000);
@@ -99,12 +98,12 @@ class FlowExecutionJobTest {
             .get(0);
         fixture.customers(7, 8);
         fixture.events("Started Checkout", 7, 8, Instant.now().minus(Duration.ofHours(2)));
-        long evaluationId = fixture.data.jdbc().sql("SELECT id FROM evaluation WHERE action_id = " + action)
+        long evaluationId = fixture.data().jdbc().sql("SELECT id FROM evaluation WHERE action_id = " + action)
             .query(Long.class).single();
 
         fixture.runMinute();
 
-        TestSmtpServer.Received received = fixture.smtp.received().get(0);
+        TestSmtpServer.Received received = fixture.smtp().received().get(0);
         MimeMessage message = received.parse();
         assertThat(message.getMessageID()).isEqualTo("<evaluation-" + evaluationId + "@flowbatch.local>");
         assertThat(received.header(MessageFactory.EVALUATION_HEADER)).isEqualTo(Long.toString(evaluationId));
@@ -120,7 +119,7 @@ class FlowExecutionJobTest {
     }
 
     private Map<String, Long> states(long actionId) {
-        return fixture.data.jdbc()
+        return fixture.data().jdbc()
             .sql("SELECT state, count(*) AS n FROM evaluation WHERE action_id = :id GROUP BY state")
             .param("id", actionId)
             .query()

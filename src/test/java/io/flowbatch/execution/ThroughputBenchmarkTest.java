@@ -12,6 +12,7 @@ import io.flowbatch.delivery.RenderedEmail;
 import io.flowbatch.delivery.SendResult;
 import io.flowbatch.delivery.SmtpSender;
 import io.flowbatch.flow.ActionStatus;
+import io.flowbatch.support.Fixtures;
 import io.flowbatch.support.FlowbatchTest;
 import jakarta.mail.internet.MimeMessage;
 import org.junit.jupiter.api.Tag;
@@ -21,7 +22,6 @@ import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.context.annotation.Import;
 import org.springframework.core.io.ClassPathResource;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -34,7 +34,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @Tag("benchmark")
 @FlowbatchTest
-@Import(JobFixture.class)
 class ThroughputBenchmarkTest {
 
     static final String SEED_CUSTOMERS = """
@@ -58,7 +57,7 @@ class ThroughputBenchmarkTest {
             """;
 
     @Autowired
-    JobFixture fixture;
+    Fixtures fixture;
 
     @Autowired
     SmtpSender sender;
@@ -71,7 +70,7 @@ class ThroughputBenchmarkTest {
         int n = Integer.getInteger("flowbatch.bench.evaluations", 100_000);
         int actionCount = Integer.getInteger("flowbatch.bench.actions", 4);
         fixture.reset();
-        fixture.smtp.countOnly();
+        fixture.smtp().countOnly();
         String html = new ClassPathResource("templates/email/abandoned-checkout.html").getContentAsString(StandardCharsets.UTF_8);
         List<Long> actions = new ArrayList<>();
         for (int i = 0; i < actionCount; i++) {
@@ -79,10 +78,10 @@ class ThroughputBenchmarkTest {
                     html, "PT1H").get(0));
         }
         long seedStart = System.nanoTime();
-        fixture.data.jdbc().sql(SEED_CUSTOMERS).param("n", n).update();
-        fixture.data.jdbc().sql(SEED_EVENTS).update();
-        fixture.data.jdbc().sql(SEED_EVALUATIONS).param("actions", actions.toArray(Long[]::new)).update();
-        fixture.data.jdbc().sql("ANALYZE").update();
+        fixture.data().jdbc().sql(SEED_CUSTOMERS).param("n", n).update();
+        fixture.data().jdbc().sql(SEED_EVENTS).update();
+        fixture.data().jdbc().sql(SEED_EVALUATIONS).param("actions", actions.toArray(Long[]::new)).update();
+        fixture.data().jdbc().sql("ANALYZE").update();
         double seedSeconds = (System.nanoTime() - seedStart) / 1e9;
 
         long start = System.nanoTime();
@@ -91,7 +90,7 @@ class ThroughputBenchmarkTest {
 
         assertThat(execution.getStatus()).isEqualTo(BatchStatus.COMPLETED);
         assertThat(fixture.count("state = 'SENT'")).isEqualTo(n);
-        Map<String, Long> received = fixture.smtp.countByMessageId();
+        Map<String, Long> received = fixture.smtp().countByMessageId();
         assertThat(received).hasSize(n);
         assertThat(received.values()).allMatch((count) -> count == 1);
 

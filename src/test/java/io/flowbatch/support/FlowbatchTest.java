@@ -19,7 +19,7 @@ import org.springframework.test.context.ActiveProfiles;
 @SpringBootTest
 @AutoConfigureMockMvc
 @ActiveProfiles("test")
-@Import({ StatementCounter.class, TestData.class })
+@Import({ StatementCounter.class, TestData.class, Fixtures.class })
 public @interface FlowbatchTest {
 
     String API_KEY = "test-api-key";

@@ -1,4 +1,4 @@
-package io.flowbatch.execution;
+package io.flowbatch.support;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
+import io.flowbatch.execution.FlowExecutionLauncher;
 import io.flowbatch.flow.ActionStatus;
 import io.flowbatch.flow.FlowCreated;
 import io.flowbatch.flow.FlowRequest;
@@ -15,32 +16,34 @@ import io.flowbatch.flow.FlowService;
 import io.flowbatch.intake.CustomerRequest;
 import io.flowbatch.intake.EventRequest;
 import io.flowbatch.intake.IntakeService;
-import io.flowbatch.support.TestData;
-import io.flowbatch.support.TestSmtpServer;
 
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.context.annotation.Import;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
-/** Builds flows, customers and due evaluations for job tests, and runs the job. */
+/** Builds flows, customers and due evaluations for tests, resets the services, and runs the job. */
 @TestConfiguration(proxyBeanMethods = false)
-class JobFixture {
+@Import(TestData.class)
+public class Fixtures {
+
+    public static final String TRIGGER = "Started Checkout";
 
     private static final AtomicLong minutes = new AtomicLong();
 
-    final FlowService flows;
+    private final FlowService flows;
 
-    final IntakeService intake;
+    private final IntakeService intake;
 
-    final FlowExecutionLauncher launcher;
+    private final FlowExecutionLauncher launcher;
 
-    final TestData data;
+    private final TestData data;
 
-    final StringRedisTemplate redis;
+    private final StringRedisTemplate redis;
 
-    final TestSmtpServer smtp = TestSmtpServer.shared();
+    private final TestSmtpServer smtp = TestSmtpServer.shared();
 
-    JobFixture(FlowService flows, IntakeService intake, FlowExecutionLauncher launcher, TestData data,
+    Fixtures(FlowService flows, IntakeService intake, FlowExecutionLauncher launcher, TestData data,
             StringRedisTemplate redis) {
         this.flows = flows;
         this.intake = intake;
@@ -49,7 +52,24 @@ class JobFixture {
         this.redis = redis;
     }
 
-    void reset() {
+    public FlowService flows() {
+        return flows;
+    }
+
+    public TestData data() {
+        return data;
+    }
+
+    public StringRedisTemplate redis() {
+        return redis;
+    }
+
+    public TestSmtpServer smtp() {
+        return smtp;
+    }
+
+    /** Empty tables, an SMTP server that accepts everything, no Redis buckets. */
+    public void reset() {
         data.reset();
         smtp.reset();
         Set<String> keys = redis.keys("flowbatch:*");
@@ -59,7 +79,7 @@ class JobFixture {
     }
 
     /** A live flow with one email action per delay; returns the action ids in order. */
-    List<Long> flow(String name, String trigger, List<String> exitMetrics, ActionStatus status, String html,
+    public List<Long> flow(String name, String trigger, List<String> exitMetrics, ActionStatus status, String html,
             String... delays) {
         List<FlowRequest.ActionRequest> actions = new ArrayList<>();
         for (String delay : delays) {
@@ -72,7 +92,18 @@ class JobFixture {
         return created.actions().stream().map(FlowCreated.ActionId::id).toList();
     }
 
-    void customers(int from, int to) {
+    /** A live flow on {@link #TRIGGER} with one email action after an hour; returns the action id. */
+    public long checkoutFlow(String name) {
+        return flow(name, TRIGGER, List.of(), ActionStatus.LIVE, "<p>Hi [[${customer.firstName}]]</p>", "PT1H").get(0);
+    }
+
+    /** Customers {@code from} to {@code to - 1} and one checkout each, two hours ago: due now. */
+    public void dueCheckouts(int from, int to) {
+        customers(from, to);
+        events(TRIGGER, from, to, java.time.Instant.now().minus(Duration.ofHours(2)));
+    }
+
+    public void customers(int from, int to) {
         List<CustomerRequest> customers = new ArrayList<>();
         for (int i = from; i < to; i++) {
             customers.add(new CustomerRequest(email(i), "First" + i, "Last" + i, null, Map.of("n", i)));
@@ -80,7 +111,7 @@ class JobFixture {
         intake.upsertCustomers(customers);
     }
 
-    void events(String metric, int from, int to, Instant time) {
+    public void events(String metric, int from, int to, Instant time) {
         List<EventRequest> events = new ArrayList<>();
         for (int i = from; i < to; i++) {
             events.add(new EventRequest(email(i), metric, time, null,
@@ -89,18 +120,18 @@ class JobFixture {
         intake.ingestEvents(events);
     }
 
-    static String email(int i) {
+    public static String email(int i) {
         return "customer" + i + "@example.com";
     }
 
     /** Runs the job as the scheduler would, for a minute no other test used. */
-    JobExecution runMinute() throws Exception {
+    public JobExecution runMinute() throws Exception {
         return launcher.runScheduled(Instant.parse("2030-01-01T00:00:00Z")
             .plusSeconds(60 * minutes.incrementAndGet())
             .plusNanos(System.nanoTime() % 1_000_000_000L));
     }
 
-    long count(String where) {
+    public long count(String where) {
         return data.jdbc().sql("SELECT count(*) FROM evaluation WHERE " + where).query(Long.class).single();
     }
 
