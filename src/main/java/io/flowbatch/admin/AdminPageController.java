@@ -195,9 +195,10 @@ class AdminPageController {
             @RequestParam(required = false) String returnState, RedirectAttributes redirect) {
         int changed = switch (operation) {
             case "requeue" -> evaluations.requeue(List.of(evaluationId), clock.instant(), "requeued by an operator");
-            case "sent" -> evaluations.resolveInDoubt(List.of(evaluationId), "SENT", "closed as SENT by an operator");
+            case "sent" -> evaluations.resolveInDoubt(List.of(evaluationId), "SENT", "closed as SENT by an operator",
+                    clock.instant());
             case "failed" -> evaluations.resolveInDoubt(List.of(evaluationId), "FAILED",
-                    "closed as FAILED by an operator");
+                    "closed as FAILED by an operator", clock.instant());
             default -> throw new NotFoundException("No operation " + operation);
         };
         if (changed == 0) {

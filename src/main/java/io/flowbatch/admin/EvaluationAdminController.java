@@ -76,7 +76,7 @@ class EvaluationAdminController {
             throw new InvalidRequestException("state", "must be SENT or FAILED");
         }
         return Map.of("resolved", queries.resolveInDoubt(request.ids(), request.state().name(),
-                "closed as " + request.state() + " by an operator"));
+                "closed as " + request.state() + " by an operator", clock.instant()));
     }
 
     private static void checkIds(List<Long> ids) {

@@ -7,6 +7,8 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
 
+import io.flowbatch.delivery.DeliveryProperties;
+
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -38,15 +40,41 @@ class EvaluationQueries {
             WHERE action_id = :actionId AND state = :state
             """;
 
-    static final String RESOLVE_IN_DOUBT = """
-            UPDATE evaluation SET state = :state, reason = :reason, updated_at = now()
+    static final String RESOLVE_IN_DOUBT_AS_FAILED = """
+            UPDATE evaluation SET state = 'FAILED', reason = :reason, updated_at = now()
             WHERE id = ANY(:ids::bigint[]) AND state = 'IN_DOUBT'
+            """;
+
+    /**
+     * IN_DOUBT closed as SENT is what a send would have recorded: the delivery log (the
+     * Message-ID as MessageFactory makes it) and the flow's next step.
+     */
+    static final String RESOLVE_IN_DOUBT_AS_SENT = """
+            WITH resolved AS (
+                UPDATE evaluation SET state = 'SENT', reason = :reason, updated_at = now()
+                WHERE id = ANY(:ids::bigint[]) AND state = 'IN_DOUBT'
+                RETURNING id, action_id, customer_id, event_id, flow_started_at
+            ), logged AS (
+                INSERT INTO delivery_log (evaluation_id, message_id, recipient, sent_at, smtp_reply)
+                SELECT r.id, '<evaluation-' || r.id || '@' || :messageIdDomain || '>', COALESCE(c.email, ''), :now,
+                       'confirmed by an operator'
+                FROM resolved r LEFT JOIN customer c ON c.id = r.customer_id
+                ON CONFLICT (evaluation_id) DO NOTHING
+            ), continued AS (
+                INSERT INTO evaluation (action_id, customer_id, event_id, flow_started_at, due_at)
+                SELECT n.next_action_id, r.customer_id, r.event_id, r.flow_started_at, :now + n.next_delay
+                FROM resolved r JOIN action_next n ON n.action_id = r.action_id
+            )
+            SELECT count(*) FROM resolved
             """;
 
     private final JdbcClient jdbc;
 
-    EvaluationQueries(JdbcClient jdbc) {
+    private final String messageIdDomain;
+
+    EvaluationQueries(JdbcClient jdbc, DeliveryProperties delivery) {
         this.jdbc = jdbc;
+        this.messageIdDomain = delivery.messageIdDomain();
     }
 
     List<EvaluationRow> page(Long actionId, String state, int page, int size) {
@@ -86,12 +114,19 @@ class EvaluationQueries {
             .update();
     }
 
-    int resolveInDoubt(List<Long> ids, String state, String reason) {
-        return jdbc.sql(RESOLVE_IN_DOUBT)
-            .param("ids", ids.toArray(Long[]::new))
-            .param("state", state)
-            .param("reason", reason)
-            .update();
+    /** Closes IN_DOUBT evaluations as SENT (continuing their flows) or FAILED; returns how many moved. */
+    int resolveInDoubt(List<Long> ids, String state, String reason, Instant now) {
+        if ("SENT".equals(state)) {
+            return jdbc.sql(RESOLVE_IN_DOUBT_AS_SENT)
+                .param("ids", ids.toArray(Long[]::new))
+                .param("reason", reason)
+                .param("messageIdDomain", messageIdDomain)
+                .param("now", OffsetDateTime.ofInstant(now, ZoneOffset.UTC))
+                .query(Long.class)
+                .single()
+                .intValue();
+        }
+        return jdbc.sql(RESOLVE_IN_DOUBT_AS_FAILED).param("ids", ids.toArray(Long[]::new)).param("reason", reason).update();
     }
 
     private static Instant instant(ResultSet rs, String column) throws SQLException {

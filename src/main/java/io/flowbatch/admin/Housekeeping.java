@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.List;
 
@@ -33,16 +34,22 @@ public class Housekeeping {
             LIMIT :limit
             """;
 
-    /** Finished evaluations past the retention, with their delivery log rows, one batch per statement. */
+    /**
+     * Finished evaluations past the retention, with their delivery log rows: one batch per
+     * statement, walking the primary key from where the last batch stopped, so each batch reads
+     * only its own slice instead of rescanning what earlier batches passed over.
+     */
     static final String PURGE_EVALUATIONS = """
-            WITH old AS (
-                SELECT id FROM evaluation
-                WHERE state IN ('SENT', 'SKIPPED', 'FAILED', 'CANCELLED') AND updated_at < :cutoff
-                LIMIT :limit
+            WITH slice AS (
+                SELECT id, state, updated_at FROM evaluation WHERE id > :after ORDER BY id LIMIT :limit
+            ), old AS (
+                SELECT id FROM slice WHERE state IN ('SENT', 'SKIPPED', 'FAILED', 'CANCELLED') AND updated_at < :cutoff
             ), logs AS (
                 DELETE FROM delivery_log d USING old WHERE d.evaluation_id = old.id
+            ), deleted AS (
+                DELETE FROM evaluation e USING old WHERE e.id = old.id RETURNING 1
             )
-            DELETE FROM evaluation e USING old WHERE e.id = old.id
+            SELECT (SELECT max(id) FROM slice) AS last_id, (SELECT count(*) FROM deleted) AS deleted
             """;
 
     private static final Log logger = LogFactory.getLog(Housekeeping.class);
@@ -73,7 +80,8 @@ public class Housekeeping {
         do {
             ids = jdbc.sql(OLD_INSTANCES)
                 .param("jobName", FlowExecutionLauncher.JOB_NAME)
-                .param("cutoff", LocalDateTime.ofInstant(cutoff, ZoneOffset.UTC))
+                // Spring Batch writes its times in the JVM's zone.
+                .param("cutoff", LocalDateTime.ofInstant(cutoff, ZoneId.systemDefault()))
                 .param("limit", properties.purgeBatch())
                 .query(Long.class)
                 .list();
@@ -87,15 +95,20 @@ public class Housekeeping {
         }
         while (ids.size() == properties.purgeBatch());
         long evaluations = 0;
-        int deleted;
-        do {
-            deleted = jdbc.sql(PURGE_EVALUATIONS)
+        long after = 0;
+        while (true) {
+            long[] batch = jdbc.sql(PURGE_EVALUATIONS)
+                .param("after", after)
                 .param("cutoff", OffsetDateTime.ofInstant(cutoff, ZoneOffset.UTC))
                 .param("limit", properties.purgeBatch())
-                .update();
-            evaluations += deleted;
+                .query((rs, row) -> new long[] { rs.getLong("last_id"), rs.getLong("deleted") })
+                .single();
+            if (batch[0] == 0) {
+                break;
+            }
+            after = batch[0];
+            evaluations += batch[1];
         }
-        while (deleted == properties.purgeBatch());
         logger.info("Purged " + instances + " job instances and " + evaluations + " finished evaluations older than "
                 + properties.retention());
         return new Purged(instances, evaluations);

@@ -29,6 +29,7 @@ public class MessageFactory {
         this.messageIdDomain = properties.messageIdDomain();
     }
 
+    /** The same form is written by the operators' "closed as SENT" (EvaluationQueries), in SQL. */
     public String messageId(long evaluationId) {
         return "<evaluation-" + evaluationId + "@" + messageIdDomain + ">";
     }

@@ -1,30 +1,30 @@
 package io.flowbatch.delivery;
 
 import java.io.IOException;
-import java.net.ConnectException;
-import java.net.UnknownHostException;
 
-import jakarta.mail.AuthenticationFailedException;
 import jakarta.mail.MessagingException;
 import jakarta.mail.SendFailedException;
 import jakarta.mail.internet.AddressException;
 import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
 import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
 import org.eclipse.angus.mail.smtp.SMTPSenderFailedException;
-import org.eclipse.angus.mail.util.MailConnectException;
-
-import org.springframework.mail.MailAuthenticationException;
 
 /**
  * Sorts a failed send into what it means for the message: the server's reply code decides
  * between "try again" and "give up"; a connection that never opened means the message did not
- * go out; a connection that broke mid-message means nobody knows.
+ * go out; a connection that broke in the middle of a message means nobody knows.
  */
 final class SendFailures {
 
     private SendFailures() {
     }
 
+    /** The connection could not be opened or set up (refused, greeting, EHLO, TLS, login): nothing was sent. */
+    static SendResult notConnected(Exception failure) {
+        return new SendResult(SendResult.Kind.TRANSIENT, "mail server unreachable: " + describe(failure), true);
+    }
+
+    /** A failure while one message was being handed over on an open connection. */
     static SendResult classify(Exception failure) {
         Integer code = replyCode(failure);
         String text = describe(failure);
@@ -33,9 +33,6 @@ final class SendFailures {
             return SendResult.of((code >= 400 && code < 500) ? SendResult.Kind.TRANSIENT : SendResult.Kind.PERMANENT,
                     text);
         }
-        if (neverConnected(failure)) {
-            return new SendResult(SendResult.Kind.TRANSIENT, "mail server unreachable: " + text, true);
-        }
         SendFailedException sendFailed = find(failure, SendFailedException.class);
         boolean invalidAddress = sendFailed != null && sendFailed.getInvalidAddresses() != null
                 && sendFailed.getInvalidAddresses().length > 0;
@@ -43,13 +40,6 @@ final class SendFailures {
             return SendResult.of(SendResult.Kind.PERMANENT, text);
         }
         return SendResult.of(SendResult.Kind.UNKNOWN, "connection lost while sending: " + text);
-    }
-
-    /** True when the failure happened before any message was handed to the server. */
-    static boolean neverConnected(Exception failure) {
-        return failure instanceof MailAuthenticationException || find(failure, MailConnectException.class) != null
-                || find(failure, ConnectException.class) != null || find(failure, UnknownHostException.class) != null
-                || find(failure, AuthenticationFailedException.class) != null;
     }
 
     private static Integer replyCode(Throwable failure) {

@@ -1,6 +1,7 @@
 package io.flowbatch.delivery;
 
 import java.util.ArrayList;
+import java.util.Date;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,18 +13,21 @@ import java.util.concurrent.TimeUnit;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import jakarta.mail.Address;
+import jakarta.mail.MessagingException;
+import jakarta.mail.Transport;
 import jakarta.mail.internet.MimeMessage;
+import org.eclipse.angus.mail.smtp.SMTPTransport;
 
 import org.springframework.beans.factory.DisposableBean;
-import org.springframework.mail.MailException;
-import org.springframework.mail.MailSendException;
 import org.springframework.mail.javamail.JavaMailSenderImpl;
 import org.springframework.stereotype.Component;
 
 /**
- * Sends a chunk of messages over a few parallel SMTP connections and reports one result per
- * message. Each connection carries a slice of the chunk (one connect, many messages), and a
- * failed message never makes another one go out twice.
+ * Sends a chunk of messages over a few parallel SMTP connections (Jakarta Mail, with the
+ * session and settings of Spring's mail sender) and reports one result per message. Each
+ * connection carries a slice of the chunk, and a failed message never makes another one go out
+ * twice.
  */
 @Component
 public class SmtpSender implements DisposableBean {
@@ -88,27 +92,41 @@ public class SmtpSender implements DisposableBean {
         return ordered;
     }
 
+    /**
+     * One connection, many messages, one result each. The connection is driven here rather than
+     * through {@code JavaMailSenderImpl.send}, whose failure report cannot tell a message that
+     * went out before a failed reconnect from one that never did: a failure while connecting
+     * (refused, 421 greeting, EHLO, STARTTLS, login) marks only the messages not yet tried as
+     * unsent; a failure in the middle of a message is that message's alone; a failure on QUIT
+     * changes nothing.
+     */
     private Map<MimeMessage, SendResult> sendOverOneConnection(List<MimeMessage> slice) {
         long start = System.nanoTime();
         Map<MimeMessage, SendResult> results = new IdentityHashMap<>();
-        Map<Object, Exception> failed = Map.of();
+        Transport transport = null;
         try {
-            mailSender.send(slice.toArray(MimeMessage[]::new));
-        }
-        catch (MailSendException ex) {
-            failed = ex.getFailedMessages();
-            if (failed.isEmpty()) {
-                failed = allFailed(slice, ex);
+            for (int i = 0; i < slice.size(); i++) {
+                MimeMessage message = slice.get(i);
+                if (transport == null || !transport.isConnected()) {
+                    closeQuietly(transport);
+                    try {
+                        transport = connect();
+                    }
+                    catch (MessagingException ex) {
+                        SendResult unreachable = SendFailures.notConnected(ex);
+                        for (int j = i; j < slice.size(); j++) {
+                            results.put(slice.get(j), unreachable);
+                        }
+                        break;
+                    }
+                }
+                results.put(message, sendOne(transport, message));
             }
         }
-        catch (MailException ex) {
-            // Authentication or preparation failed before any message was handed over.
-            failed = allFailed(slice, ex);
+        finally {
+            closeQuietly(transport);
         }
-        for (MimeMessage message : slice) {
-            Exception failure = failed.get(message);
-            SendResult result = (failure == null) ? SendResult.sent("250 accepted") : SendFailures.classify(failure);
-            results.put(message, result);
+        for (SendResult result : results.values()) {
             meters.counter(MESSAGES, "result", result.kind().name()).increment();
         }
         // Per message: the connection's time spread over what it carried.
@@ -119,10 +137,41 @@ public class SmtpSender implements DisposableBean {
         return results;
     }
 
-    private static Map<Object, Exception> allFailed(List<MimeMessage> slice, Exception ex) {
-        Map<Object, Exception> failed = new IdentityHashMap<>();
-        slice.forEach((message) -> failed.put(message, ex));
-        return failed;
+    private Transport connect() throws MessagingException {
+        Transport transport = mailSender.getSession().getTransport(mailSender.getProtocol());
+        String username = mailSender.getUsername();
+        String password = mailSender.getPassword();
+        transport.connect(mailSender.getHost(), mailSender.getPort(), (username != null && !username.isEmpty())
+                ? username : null, (password != null && !password.isEmpty()) ? password : null);
+        return transport;
+    }
+
+    private static SendResult sendOne(Transport transport, MimeMessage message) {
+        try {
+            if (message.getSentDate() == null) {
+                message.setSentDate(new Date());
+            }
+            // The message keeps its Message-ID: MessageFactory's messages do not renew it on save.
+            message.saveChanges();
+            Address[] recipients = message.getAllRecipients();
+            transport.sendMessage(message, (recipients != null) ? recipients : new Address[0]);
+            String reply = (transport instanceof SMTPTransport smtp) ? smtp.getLastServerResponse() : null;
+            return SendResult.sent((reply != null) ? reply.strip() : "accepted");
+        }
+        catch (MessagingException ex) {
+            return SendFailures.classify(ex);
+        }
+    }
+
+    private static void closeQuietly(Transport transport) {
+        if (transport != null) {
+            try {
+                transport.close();
+            }
+            catch (MessagingException ex) {
+                // QUIT failed: every message of this connection already has its result.
+            }
+        }
     }
 
     @Override

@@ -14,6 +14,7 @@ import org.thymeleaf.cache.StandardCacheManager;
 import org.thymeleaf.context.Context;
 import org.thymeleaf.exceptions.TemplateEngineException;
 import org.thymeleaf.templatemode.TemplateMode;
+import org.thymeleaf.templateresolver.ITemplateResolver;
 import org.thymeleaf.templateresolver.StringTemplateResolver;
 
 import org.springframework.stereotype.Component;
@@ -47,21 +48,26 @@ public class TemplateSandbox {
 
     private final VersionedTemplateResolver textVersions = new VersionedTemplateResolver(TemplateMode.TEXT);
 
-    private final TemplateEngine htmlEngine = engine(htmlVersions, TemplateMode.HTML);
+    /** Saved versions, by name only: a name nobody registered resolves to nothing. */
+    private final TemplateEngine htmlEngine = engine(htmlVersions);
 
-    private final TemplateEngine textEngine = engine(textVersions, TemplateMode.TEXT);
+    private final TemplateEngine textEngine = engine(textVersions);
 
-    /**
-     * Saved versions resolve through the cached resolver; anything else (validation of a
-     * template not saved yet) is parsed from the string each time.
-     */
-    private static TemplateEngine engine(VersionedTemplateResolver versions, TemplateMode mode) {
+    /** Unsaved text (validation and previews), parsed each time, never cached. */
+    private final TemplateEngine htmlDrafts = engine(strings(TemplateMode.HTML));
+
+    private final TemplateEngine textDrafts = engine(strings(TemplateMode.TEXT));
+
+    private static StringTemplateResolver strings(TemplateMode mode) {
         StringTemplateResolver strings = new StringTemplateResolver();
         strings.setTemplateMode(mode);
-        strings.setOrder(2);
+        strings.setCacheable(false);
+        return strings;
+    }
+
+    private static TemplateEngine engine(ITemplateResolver resolver) {
         TemplateEngine engine = new TemplateEngine();
-        engine.addTemplateResolver(versions);
-        engine.addTemplateResolver(strings);
+        engine.setTemplateResolver(resolver);
         StandardCacheManager cache = new StandardCacheManager();
         cache.setTemplateCacheMaxSize(5_000);
         engine.setCacheManager(cache);
@@ -95,31 +101,31 @@ public class TemplateSandbox {
         if (text != null) {
             textVersions.register(text, content.text());
         }
-        return render(subject, html, text, variables);
+        return render(htmlEngine, textEngine, subject, html, text, variables);
     }
 
     /** Renders an unsaved template, parsing it each time (previews and tests). */
     public RenderedEmail render(EmailContent content, TemplateVariables variables) {
-        return render(content.subject(), content.html(), content.text(), variables);
+        return render(htmlDrafts, textDrafts, content.subject(), content.html(), content.text(), variables);
     }
 
-    private RenderedEmail render(String subjectTemplate, String htmlTemplate, String textTemplate,
-            TemplateVariables variables) {
+    private static RenderedEmail render(TemplateEngine html, TemplateEngine text, String subjectTemplate,
+            String htmlTemplate, String textTemplate, TemplateVariables variables) {
         Context context = new Context();
         context.setVariables(variables.asMap());
         // Header injection: a subject is one line, whatever the customer's data holds.
-        String subject = renderText(subjectTemplate, context).replaceAll("[\\r\\n]+", " ").strip();
-        String html = htmlEngine.process(htmlTemplate, context);
-        String text = (textTemplate != null) ? renderText(textTemplate, context) : null;
-        return new RenderedEmail(subject, html, text);
+        String subject = renderText(text, subjectTemplate, context).replaceAll("[\\r\\n]+", " ").strip();
+        String body = html.process(htmlTemplate, context);
+        String plain = (textTemplate != null) ? renderText(text, textTemplate, context) : null;
+        return new RenderedEmail(subject, body, plain);
     }
 
     /**
      * Thymeleaf's TEXT mode HTML-escapes {@code [[...]]} output, as if the text were going into a
      * page. A subject or a text part is not HTML: "Tom &amp; Jerry" must read "Tom & Jerry".
      */
-    private String renderText(String template, Context context) {
-        return HtmlUtils.htmlUnescape(textEngine.process(template, context));
+    private static String renderText(TemplateEngine engine, String template, Context context) {
+        return HtmlUtils.htmlUnescape(engine.process(template, context));
     }
 
     private static void validateFrom(String from, List<TemplateProblem> problems) {
@@ -179,7 +185,7 @@ public class TemplateSandbox {
         Context context = new Context();
         context.setVariables(SAMPLE.asMap());
         try {
-            ((mode == TemplateMode.HTML) ? htmlEngine : textEngine).process(template, context);
+            ((mode == TemplateMode.HTML) ? htmlDrafts : textDrafts).process(template, context);
         }
         catch (TemplateEngineException ex) {
             problems.add(new TemplateProblem(part, "does not parse: " + rootMessage(ex)));

@@ -1,7 +1,8 @@
 package io.flowbatch.delivery;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 import org.thymeleaf.IEngineConfiguration;
 import org.thymeleaf.cache.AlwaysValidCacheEntryValidity;
@@ -18,7 +19,15 @@ import org.thymeleaf.templateresource.StringTemplateResource;
  */
 final class VersionedTemplateResolver implements ITemplateResolver {
 
-    private final Map<String, String> texts = new ConcurrentHashMap<>();
+    /** Templates the cache may still need; old versions fall out, and are registered again if rendered. */
+    static final int MAX_TEXTS = 10_000;
+
+    private final Map<String, String> texts = Collections.synchronizedMap(new LinkedHashMap<>(256, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+            return size() > MAX_TEXTS;
+        }
+    });
 
     private final TemplateMode mode;
 

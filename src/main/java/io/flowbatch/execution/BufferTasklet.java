@@ -44,8 +44,8 @@ class BufferTasklet implements Tasklet {
             do {
                 // Each page commits before its ids go to Redis: a reader can never pop an id whose
                 // row is not BUFFERED yet. A crash in between leaves BUFFERED rows the reconciler re-pushes.
-                page = store.bufferPage(action.id(), now, pageSize,
-                        live ? EvaluationState.BUFFERED : EvaluationState.SKIPPED, live ? null : DRAFT_REASON);
+                page = live ? store.bufferPage(action.id(), now, pageSize)
+                        : store.skipDraftPage(action.id(), now, pageSize, DRAFT_REASON);
                 if (live) {
                     buckets.push(action.id(), page);
                     buffered += page.size();

@@ -28,14 +28,11 @@ class ChunkLoader {
     static final String ACTION = """
             SELECT a.id, a.status, f.exit_metrics, t.id AS template_id, t.version AS template_version,
                    t.from_address, t.subject, t.body_html, t.body_text,
-                   next_action.id AS next_action_id, extract(epoch FROM next_action.delay) AS next_delay_seconds
+                   n.next_action_id, extract(epoch FROM n.next_delay) AS next_delay_seconds
             FROM action a
             JOIN flow f ON f.id = a.flow_id
             JOIN template t ON t.id = a.template_id
-            LEFT JOIN LATERAL (
-                SELECT n.id, n.delay FROM action n WHERE n.flow_id = a.flow_id AND n.position > a.position
-                ORDER BY n.position LIMIT 1
-            ) next_action ON true
+            LEFT JOIN action_next n ON n.action_id = a.id
             WHERE a.id = :actionId
             """;
 

@@ -37,19 +37,39 @@ class EvaluationStore {
             ORDER BY a.id
             """;
 
-    /** One page of an action's due evaluations, oldest first, to BUFFERED (or SKIPPED for drafts). */
+    /** The due WAITING rows of one action, oldest first, one page, locked for this statement. */
+    static final String DUE_PAGE = """
+            SELECT id FROM evaluation
+            WHERE action_id = :actionId AND state = 'WAITING' AND due_at <= :now
+            ORDER BY due_at, id
+            LIMIT :limit
+            FOR UPDATE SKIP LOCKED
+            """;
+
+    /** One page of a live action's due evaluations to BUFFERED. */
     static final String BUFFER_PAGE = """
-            WITH due AS (
-                SELECT id FROM evaluation
-                WHERE action_id = :actionId AND state = 'WAITING' AND due_at <= :now
-                ORDER BY due_at, id
-                LIMIT :limit
-                FOR UPDATE SKIP LOCKED
-            )
-            UPDATE evaluation e SET state = :state, reason = :reason, claimed_by = NULL, updated_at = now()
+            WITH due AS (%s)
+            UPDATE evaluation e SET state = 'BUFFERED', reason = NULL, claimed_by = NULL, updated_at = now()
             FROM due WHERE e.id = due.id
             RETURNING e.id
-            """;
+            """.formatted(DUE_PAGE);
+
+    /**
+     * One page of a draft action's due evaluations to SKIPPED; the flow goes on to its next step,
+     * as it does when the processor finds the action a draft.
+     */
+    static final String SKIP_DRAFT_PAGE = """
+            WITH due AS (%s), skipped AS (
+                UPDATE evaluation e SET state = 'SKIPPED', reason = :reason, claimed_by = NULL, updated_at = now()
+                FROM due WHERE e.id = due.id
+                RETURNING e.id, e.action_id, e.customer_id, e.event_id, e.flow_started_at
+            ), continued AS (
+                INSERT INTO evaluation (action_id, customer_id, event_id, flow_started_at, due_at)
+                SELECT n.next_action_id, s.customer_id, s.event_id, s.flow_started_at, :now + n.next_delay
+                FROM skipped s JOIN action_next n ON n.action_id = s.action_id
+            )
+            SELECT id FROM skipped
+            """.formatted(DUE_PAGE);
 
     /** The reader's claim of popped ids; ids no longer BUFFERED (stale Redis entries) drop out. */
     static final String CLAIM = """
@@ -95,7 +115,7 @@ class EvaluationStore {
                 SELECT :nextActionId, u.customer_id, u.event_id, u.flow_started_at,
                        :now + make_interval(secs => :nextDelaySeconds)
                 FROM updated u
-                WHERE u.continue_flow AND :nextActionId::bigint IS NOT NULL
+                WHERE u.continue_flow AND CAST(:nextActionId AS bigint) IS NOT NULL
                 RETURNING 1
             )
             SELECT (SELECT count(*) FROM updated) AS updated, (SELECT count(*) FROM logged) AS logged,
@@ -167,13 +187,22 @@ class EvaluationStore {
             .list();
     }
 
-    /** Moves one page and commits it, so its ids may be pushed to Redis right after. */
-    List<Long> bufferPage(long actionId, Instant now, int limit, EvaluationState state, String reason) {
+    /** Moves one page to BUFFERED and commits it, so its ids may be pushed to Redis right after. */
+    List<Long> bufferPage(long actionId, Instant now, int limit) {
         return ownTransaction.execute((status) -> jdbc.sql(BUFFER_PAGE)
             .param("actionId", actionId)
             .param("now", utc(now))
             .param("limit", limit)
-            .param("state", state.name())
+            .query(Long.class)
+            .list());
+    }
+
+    /** Skips one page of a draft action's due evaluations, continuing their flows. */
+    List<Long> skipDraftPage(long actionId, Instant now, int limit, String reason) {
+        return ownTransaction.execute((status) -> jdbc.sql(SKIP_DRAFT_PAGE)
+            .param("actionId", actionId)
+            .param("now", utc(now))
+            .param("limit", limit)
             .param("reason", reason)
             .query(Long.class)
             .list());

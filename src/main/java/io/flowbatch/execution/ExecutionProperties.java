@@ -14,10 +14,16 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param bufferPageSize due evaluations the buffer step claims per statement
  * @param reconcileAfter a BUFFERED evaluation untouched this long is pushed to its Redis bucket
  *     again, in case Redis lost it (two schedule periods by default)
+ * @param staleAfter a running execution whose job and steps have not been updated for this long
+ *     is taken as dead (its process is gone) and recovered before the next run
+ * @param recoverAllAtStart at start, take every execution still marked running as dead: true for
+ *     one instance; with several instances sharing the database set it to false, so a starting
+ *     instance only recovers executions that are stale
  */
 @ConfigurationProperties("flowbatch.execution")
 public record ExecutionProperties(@DefaultValue("500") int chunkSize, @DefaultValue("4") int threads,
-        @DefaultValue("5000") int bufferPageSize, @DefaultValue("PT2M") Duration reconcileAfter) {
+        @DefaultValue("5000") int bufferPageSize, @DefaultValue("PT2M") Duration reconcileAfter,
+        @DefaultValue("PT15M") Duration staleAfter, @DefaultValue("true") boolean recoverAllAtStart) {
 
     public ExecutionProperties {
         if (chunkSize < 1 || threads < 1 || bufferPageSize < 1) {

@@ -77,6 +77,11 @@ class FlowExecutionJobConfiguration {
             public void beforeJob(org.springframework.batch.core.job.JobExecution jobExecution) {
                 launcher.started(jobExecution);
             }
+
+            @Override
+            public void afterJob(org.springframework.batch.core.job.JobExecution jobExecution) {
+                launcher.finished(jobExecution);
+            }
         };
     }
 

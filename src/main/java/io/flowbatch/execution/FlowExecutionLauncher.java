@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -21,6 +22,8 @@ import org.springframework.batch.core.job.parameters.JobParametersBuilder;
 import org.springframework.batch.core.launch.JobOperator;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.context.annotation.Lazy;
+import org.springframework.context.event.ContextClosedEvent;
+import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
 /**
@@ -45,11 +48,11 @@ public class FlowExecutionLauncher implements DisposableBean {
 
     private final Clock clock;
 
-    private final ExecutorService manualLaunches = Executors.newCachedThreadPool((runnable) -> {
-        Thread thread = new Thread(runnable, "manual-launch");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ExecutorService manualLaunches = Executors.newCachedThreadPool((runnable) -> new Thread(runnable,
+            "manual-launch"));
+
+    /** Executions running in this JVM, to be stopped at a chunk boundary when it shuts down. */
+    private final Set<JobExecution> running = ConcurrentHashMap.newKeySet();
 
     private final Map<String, CompletableFuture<Long>> pending = new ConcurrentHashMap<>();
 
@@ -114,8 +117,31 @@ public class FlowExecutionLauncher implements DisposableBean {
         }
     }
 
+    /** Called as a run ends. */
+    void finished(JobExecution execution) {
+        running.remove(execution);
+    }
+
+    /**
+     * Shutdown begins: ask every run of this JVM to stop at the end of its chunk in flight, so
+     * no message is cut off mid-send (it would become IN_DOUBT). The stopped minutes can be
+     * restarted, and the next runs pick their work up anyway.
+     */
+    @EventListener(ContextClosedEvent.class)
+    void stopRunning() {
+        for (JobExecution execution : running) {
+            try {
+                jobOperator.stop(execution);
+            }
+            catch (Exception ex) {
+                // Finished in the meantime.
+            }
+        }
+    }
+
     /** Called as a run begins: answers the launch or restart waiting for it. */
     void started(JobExecution execution) {
+        running.add(execution);
         String launchId = execution.getJobParameters().getString(LAUNCH_ID);
         CompletableFuture<Long> launched = (launchId != null) ? pending.get(launchId) : null;
         if (launched != null) {
@@ -135,8 +161,9 @@ public class FlowExecutionLauncher implements DisposableBean {
     }
 
     @Override
-    public void destroy() {
+    public void destroy() throws InterruptedException {
         manualLaunches.shutdown();
+        manualLaunches.awaitTermination(60, TimeUnit.SECONDS);
     }
 
 }

@@ -14,6 +14,8 @@ import org.springframework.stereotype.Component;
  * Puts work left behind by crashes and by Redis losses back on track (DESIGN.md §4). Runs when
  * the application starts and before every job run:
  * <ul>
+ * <li>executions silent for {@code flowbatch.execution.stale-after} (their process died) are
+ * marked FAILED;</li>
  * <li>PROCESSING rows of step executions that are no longer running go back to BUFFERED;</li>
  * <li>SENDING rows of such executions become IN_DOUBT (at-most-once), or BUFFERED to be resent
  * with the same Message-ID (at-least-once);</li>
@@ -38,13 +40,17 @@ public class Recovery {
 
     private final Buckets buckets;
 
+    private final DeadExecutions deadExecutions;
+
     private final boolean resendInDoubt;
 
     private final Duration reconcileAfter;
 
-    Recovery(EvaluationStore store, Buckets buckets, DeliveryProperties delivery, ExecutionProperties execution) {
+    Recovery(EvaluationStore store, Buckets buckets, DeadExecutions deadExecutions, DeliveryProperties delivery,
+            ExecutionProperties execution) {
         this.store = store;
         this.buckets = buckets;
+        this.deadExecutions = deadExecutions;
         this.resendInDoubt = delivery.atLeastOnce();
         this.reconcileAfter = execution.reconcileAfter();
     }
@@ -54,6 +60,7 @@ public class Recovery {
     }
 
     public Report recover() {
+        deadExecutions.recoverStale();
         Map<Long, List<Long>> released = store.releaseDeadProcessing();
         buckets.push(released);
         Map<Long, List<Long>> settled = store.settleDeadSending(resendInDoubt,

@@ -43,7 +43,7 @@ class CustomerRepository {
             WITH wanted AS (
                 SELECT DISTINCT email FROM unnest(:emails::text[]) AS w(email)
             ), inserted AS (
-                INSERT INTO customer (email) SELECT email FROM wanted
+                INSERT INTO customer (email) SELECT email FROM wanted ORDER BY email
                 ON CONFLICT (email) DO NOTHING
                 RETURNING id, email
             )

@@ -63,6 +63,8 @@ public class IntakeService {
                 strip(customer.firstName()), strip(customer.lastName()), customer.timezone(),
                 propertiesJson(customer.properties(), lastIndex.get(email), problems))));
         RequestValidator.throwIfAny(problems);
+        // Rows are locked in statement order: a fixed order keeps two overlapping requests from deadlocking.
+        rows.sort(java.util.Comparator.comparing(CustomerRepository.CustomerRow::email));
         return customers.upsert(rows);
     }
 
@@ -98,7 +100,7 @@ public class IntakeService {
         }
         RequestValidator.throwIfAny(problems);
 
-        Map<String, Long> customerIds = customers.ensure(emails);
+        Map<String, Long> customerIds = customers.ensure(new java.util.TreeSet<>(emails));
         List<EventRepository.EventRow> rows = new ArrayList<>(requests.size());
         for (int i = 0; i < requests.size(); i++) {
             EventRequest request = requests.get(i);
@@ -106,6 +108,9 @@ public class IntakeService {
                     request.metric().strip(), propertiesJson.get(i), (request.time() != null) ? request.time() : now,
                     request.uniqueId()));
         }
+        // Unique ids are locked in statement order: sorted, overlapping requests cannot deadlock.
+        rows.sort(java.util.Comparator.comparing(EventRepository.EventRow::uniqueId,
+                java.util.Comparator.nullsLast(java.util.Comparator.naturalOrder())));
         EventRepository.Stored stored = events.insert(rows, now.minus(properties.maxTriggerAge()));
         return new EventsAccepted(stored.events(), requests.size() - stored.events(), stored.evaluations());
     }

@@ -136,7 +136,12 @@ public class SecurityConfiguration {
 
     private static AuthenticationEntryPoint jsonUnauthorized() {
         return (request, response, ex) -> {
-            response.setHeader("WWW-Authenticate", "Basic realm=\"flowbatch\"");
+            // No Basic challenge for browsers: a browser that never prompts never keeps admin
+            // credentials that another site's form could ride on (CSRF on the stateless API).
+            String accept = request.getHeader("Accept");
+            if (accept == null || !accept.contains("text/html")) {
+                response.setHeader("WWW-Authenticate", "Basic realm=\"flowbatch\"");
+            }
             writeProblem(response, HttpServletResponse.SC_UNAUTHORIZED, "Unauthorized",
                     "A valid X-Api-Key header or admin credentials are required.");
         };

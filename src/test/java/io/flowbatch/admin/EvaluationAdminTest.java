@@ -52,7 +52,9 @@ class EvaluationAdminTest {
         data.reset();
         action = flows.create(new FlowRequest("Checkout", new FlowRequest.Trigger("Started Checkout"), List.of(), null,
                 List.of(new FlowRequest.ActionRequest(Duration.ofHours(1), ActionStatus.LIVE,
-                        new FlowRequest.Email("shop@example.com", "Hi", "<p>Hi</p>", null)))))
+                        new FlowRequest.Email("shop@example.com", "Hi", "<p>Hi</p>", null)),
+                        new FlowRequest.ActionRequest(Duration.ofDays(1), ActionStatus.LIVE,
+                                new FlowRequest.Email("shop@example.com", "Again", "<p>Again</p>", null)))))
             .actions().get(0).id();
         for (int i = 0; i < 6; i++) {
             intake.ingestEvents(List.of(new EventRequest("c" + i + "@example.com", "Started Checkout", Instant.now(), null,
@@ -110,6 +112,11 @@ class EvaluationAdminTest {
 
         assertThat(count("state = 'SENT' AND reason = 'closed as SENT by an operator'")).isEqualTo(1);
         assertThat(count("state = 'FAILED'")).isEqualTo(2);
+        // Closed as sent is what a send records: the delivery log, and the flow's next step.
+        assertThat(data.jdbc().sql("SELECT message_id FROM delivery_log WHERE evaluation_id = :id")
+            .param("id", ids.get(2)).query(String.class).single()).isEqualTo("<evaluation-" + ids.get(2) + "@flowbatch.local>");
+        assertThat(count("action_id <> " + action + " AND state = 'WAITING' AND due_at > now() + interval '23 hours'"))
+            .isEqualTo(1);
     }
 
     private long count(String where) {

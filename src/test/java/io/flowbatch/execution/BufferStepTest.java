@@ -63,4 +63,20 @@ class BufferStepTest {
         assertThat(fixture.smtp().received()).isEmpty();
     }
 
+
+    @Test
+    void aDraftStepIsSkippedAndTheFlowGoesOnToItsNextStep() throws Exception {
+        List<Long> steps = fixture.flow("Two steps", "A", List.of(), ActionStatus.LIVE, "<p>x</p>", "PT1H", "PT2H");
+        fixture.flows().changeActionStatus(steps.get(0), new ActionStatusRequest(ActionStatus.DRAFT));
+        fixture.customers(0, 5);
+        fixture.events("A", 0, 5, Instant.now().minus(Duration.ofHours(2)));
+
+        assertThat(fixture.runMinute().getStatus()).isEqualTo(BatchStatus.COMPLETED);
+
+        assertThat(fixture.count("action_id = " + steps.get(0) + " AND state = 'SKIPPED' AND reason = 'action is a draft'"))
+            .isEqualTo(5);
+        assertThat(fixture.count("action_id = " + steps.get(1) + " AND state = 'WAITING'")).isEqualTo(5);
+        assertThat(fixture.smtp().received()).isEmpty();
+    }
+
 }

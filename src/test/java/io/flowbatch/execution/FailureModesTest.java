@@ -56,6 +56,9 @@ class FailureModesTest {
     ExecutionProperties executionProperties;
 
     @Autowired
+    DeadExecutions deadExecutions;
+
+    @Autowired
     DeliveryProperties deliveryProperties;
 
     long action;
@@ -158,6 +161,19 @@ class FailureModesTest {
     }
 
     @Test
+    void aConnectionTheServerClosedBetweenMessagesIsReopenedAndNothingIsInDoubt() throws Exception {
+        due(30);
+        fixture.smtp().closeAfterAccepting(Fixtures.email(3));
+        fixture.smtp().closeAfterAccepting(Fixtures.email(17));
+
+        assertThat(fixture.runMinute().getStatus()).isEqualTo(BatchStatus.COMPLETED);
+
+        assertThat(fixture.count("state = 'SENT'")).isEqualTo(30);
+        assertThat(fixture.smtp().received()).hasSize(30);
+        assertThat(fixture.smtp().countByMessageId().values()).allMatch((count) -> count == 1);
+    }
+
+    @Test
     void crashWhileSendingIsInDoubtUnderAtMostOnce() throws Exception {
         due(40);
         simulateCrashWhileSending(10);
@@ -177,7 +193,7 @@ class FailureModesTest {
                 deliveryProperties.smtpConnections(), deliveryProperties.sendAttempts(), deliveryProperties.sendBackoff(),
                 deliveryProperties.maxAttempts(), deliveryProperties.retryDelay(), deliveryProperties.publicUrl(), null);
 
-        Recovery.Report report = new Recovery(store, buckets, atLeastOnce, executionProperties).recover();
+        Recovery.Report report = new Recovery(store, buckets, deadExecutions, atLeastOnce, executionProperties).recover();
         assertThat(fixture.runMinute().getStatus()).isEqualTo(BatchStatus.COMPLETED);
 
         assertThat(report.settledSending()).isEqualTo(10);

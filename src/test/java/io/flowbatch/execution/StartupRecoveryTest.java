@@ -25,6 +25,12 @@ class StartupRecoveryTest {
     @Autowired
     StartupRecovery startupRecovery;
 
+    @Autowired
+    Recovery recovery;
+
+    @Autowired
+    org.springframework.jdbc.core.simple.JdbcClient jdbc;
+
     @Test
     void executionsLeftStartedByACrashBecomeRestartable() {
         var parameters = new JobParametersBuilder().addLocalDateTime("fireTime", LocalDateTime.of(2031, 1, 1, 0, 0)
@@ -41,6 +47,35 @@ class StartupRecoveryTest {
         assertThat(recovered.getStatus()).isEqualTo(BatchStatus.FAILED);
         assertThat(jobRepository.findRunningJobExecutions(FlowExecutionLauncher.JOB_NAME))
             .noneMatch((execution) -> execution.getId() == crashed.getId());
+    }
+
+
+    @Test
+    void beforeEveryRunOnlyExecutionsSilentForTooLongAreTakenAsDead() {
+        JobExecution silent = running(LocalDateTime.of(2031, 2, 1, 0, 0));
+        JobExecution alive = running(LocalDateTime.of(2031, 2, 1, 0, 1));
+        jdbc.sql("UPDATE batch_job_execution SET last_updated = now() - interval '1 hour' WHERE job_execution_id = :id")
+            .param("id", silent.getId()).update();
+
+        recovery.recover();
+
+        assertThat(jobRepository.getJobExecution(silent.getId()).getStatus()).isEqualTo(BatchStatus.FAILED);
+        assertThat(jobRepository.getJobExecution(alive.getId()).getStatus()).isEqualTo(BatchStatus.STARTED);
+        alive.setStatus(BatchStatus.FAILED);
+        alive.setEndTime(LocalDateTime.now());
+        jobRepository.update(alive);
+    }
+
+    private JobExecution running(LocalDateTime minute) {
+        var parameters = new JobParametersBuilder()
+            .addLocalDateTime("fireTime", minute.plusNanos(System.nanoTime() % 1_000_000_000L))
+            .toJobParameters();
+        JobInstance instance = jobRepository.createJobInstance(FlowExecutionLauncher.JOB_NAME, parameters);
+        JobExecution execution = jobRepository.createJobExecution(instance, parameters, new ExecutionContext());
+        execution.setStatus(BatchStatus.STARTED);
+        execution.setStartTime(LocalDateTime.now());
+        jobRepository.update(execution);
+        return execution;
     }
 
 }

@@ -51,6 +51,8 @@ public final class TestSmtpServer {
 
     private final Map<String, Boolean> dropDuringData = new ConcurrentHashMap<>();
 
+    private final Map<String, Boolean> closeAfterAccepting = new ConcurrentHashMap<>();
+
     private final AtomicInteger connections = new AtomicInteger();
 
     private TestSmtpServer() {
@@ -82,6 +84,7 @@ public final class TestSmtpServer {
         replyOnce.clear();
         replyOnceCounts.clear();
         dropDuringData.clear();
+        closeAfterAccepting.clear();
         connections.set(0);
         acceptConnections();
     }
@@ -110,6 +113,11 @@ public final class TestSmtpServer {
     /** Closes the connection after reading this recipient's message, before answering it. */
     public void dropAfterData(String recipient) {
         dropDuringData.put(recipient.toLowerCase(), true);
+    }
+
+    /** Accepts this recipient's message, then closes the connection, like a server's idle timeout. */
+    public void closeAfterAccepting(String recipient) {
+        closeAfterAccepting.put(recipient.toLowerCase(), true);
     }
 
     /** Closes the listening socket: connections are refused until {@link #acceptConnections()}. */
@@ -215,6 +223,9 @@ public final class TestSmtpServer {
                         received.add(new Received(recipient, messageId, message));
                     }
                     write(out, "250 2.0.0 queued");
+                    if (recipient != null && closeAfterAccepting.containsKey(recipient)) {
+                        return;
+                    }
                 }
                 else if (command.equals("QUIT")) {
                     write(out, "221 bye");

@@ -46,6 +46,13 @@ class SecurityTest {
     }
 
     @Test
+    void browsersAreNotChallengedForBasicCredentialsTheyWouldKeepForOtherSitesToRideOn() throws Exception {
+        mvc.perform(post("/api/admin/jobs/flowExecution/launch").accept(MediaType.TEXT_HTML))
+            .andExpect(status().isUnauthorized())
+            .andExpect(header().doesNotExist("WWW-Authenticate"));
+    }
+
+    @Test
     void actuatorIsForTheAdminExceptHealth() throws Exception {
         mvc.perform(get("/actuator/health")).andExpect(status().isOk());
         mvc.perform(get("/actuator/metrics")).andExpect(status().isUnauthorized());
