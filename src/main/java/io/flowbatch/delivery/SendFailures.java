@@ -24,7 +24,27 @@ final class SendFailures {
         return new SendResult(SendResult.Kind.TRANSIENT, "mail server unreachable: " + describe(failure), true);
     }
 
-    /** A failure while one message was being handed over on an open connection. */
+    /**
+     * A failure while one message was being handed over on an open connection. A connection that
+     * broke leaves the message in doubt only once its DATA was under way: the server's last
+     * answer was 354, or the end-of-data "." got no reply. Before that (MAIL FROM, RCPT TO, an
+     * idle connection the server had closed) nothing was delivered, and the message can go again.
+     */
+    static SendResult classify(Exception failure, String lastReply) {
+        SendResult result = classify(failure);
+        if (result.kind() != SendResult.Kind.UNKNOWN) {
+            return result;
+        }
+        SMTPSendFailedException noReply = find(failure, SMTPSendFailedException.class);
+        boolean endOfDataUnanswered = noReply != null && ".".equals(noReply.getCommand());
+        boolean inData = lastReply != null && lastReply.startsWith("354");
+        if (endOfDataUnanswered || inData) {
+            return result;
+        }
+        return SendResult.of(SendResult.Kind.TRANSIENT,
+                "connection lost before the message was handed over: " + describe(failure));
+    }
+
     static SendResult classify(Exception failure) {
         Integer code = replyCode(failure);
         String text = describe(failure);

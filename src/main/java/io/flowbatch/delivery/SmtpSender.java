@@ -97,8 +97,8 @@ public class SmtpSender implements DisposableBean {
      * through {@code JavaMailSenderImpl.send}, whose failure report cannot tell a message that
      * went out before a failed reconnect from one that never did: a failure while connecting
      * (refused, 421 greeting, EHLO, STARTTLS, login) marks only the messages not yet tried as
-     * unsent; a failure in the middle of a message is that message's alone; a failure on QUIT
-     * changes nothing.
+     * unsent; a failure during a message is that message's alone, and in doubt only when the
+     * server had already taken its DATA; a failure on QUIT changes nothing.
      */
     private Map<MimeMessage, SendResult> sendOverOneConnection(List<MimeMessage> slice) {
         long start = System.nanoTime();
@@ -107,8 +107,7 @@ public class SmtpSender implements DisposableBean {
         try {
             for (int i = 0; i < slice.size(); i++) {
                 MimeMessage message = slice.get(i);
-                if (transport == null || !transport.isConnected()) {
-                    closeQuietly(transport);
+                if (transport == null) {
                     try {
                         transport = connect();
                     }
@@ -120,7 +119,15 @@ public class SmtpSender implements DisposableBean {
                         break;
                     }
                 }
-                results.put(message, sendOne(transport, message));
+                SendResult result = sendOne(transport, message);
+                results.put(message, result);
+                if (!result.isSent()) {
+                    // After a failure the session's state is unknown: the next message gets a new one.
+                    // (No NOOP before every message: on a distant server that round trip would cost
+                    // as much as the message.)
+                    closeQuietly(transport);
+                    transport = null;
+                }
             }
         }
         finally {
@@ -159,7 +166,8 @@ public class SmtpSender implements DisposableBean {
             return SendResult.sent((reply != null) ? reply.strip() : "accepted");
         }
         catch (MessagingException ex) {
-            return SendFailures.classify(ex);
+            String lastReply = (transport instanceof SMTPTransport smtp) ? smtp.getLastServerResponse() : null;
+            return SendFailures.classify(ex, lastReply);
         }
     }
 
