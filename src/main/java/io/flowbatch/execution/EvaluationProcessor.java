@@ -40,6 +40,8 @@ class EvaluationProcessor implements ItemProcessor<ClaimedEvaluation, Delivery>,
 
     private final ChunkOutcomes outcomes;
 
+    private final boolean compiledTemplates;
+
     private ChunkLoader.ActionSnapshot action;
 
     private Map<Long, ChunkLoader.Recipient> recipients = Map.of();
@@ -47,7 +49,7 @@ class EvaluationProcessor implements ItemProcessor<ClaimedEvaluation, Delivery>,
     private Map<Long, String> exited = Map.of();
 
     EvaluationProcessor(long actionId, ChunkLoader loader, TemplateSandbox templates, MessageFactory messages,
-            UnsubscribeLinks unsubscribeLinks, Session session, ChunkOutcomes outcomes) {
+            UnsubscribeLinks unsubscribeLinks, Session session, ChunkOutcomes outcomes, boolean compiledTemplates) {
         this.actionId = actionId;
         this.loader = loader;
         this.templates = templates;
@@ -55,6 +57,7 @@ class EvaluationProcessor implements ItemProcessor<ClaimedEvaluation, Delivery>,
         this.unsubscribeLinks = unsubscribeLinks;
         this.session = session;
         this.outcomes = outcomes;
+        this.compiledTemplates = compiledTemplates;
     }
 
     @Override
@@ -94,9 +97,11 @@ class EvaluationProcessor implements ItemProcessor<ClaimedEvaluation, Delivery>,
         String unsubscribeUrl = unsubscribeLinks.url(evaluation.customerId());
         RenderedEmail rendered;
         try {
-            rendered = templates.render(action.template(), action.content(),
-                    TemplateVariables.of(recipient.email(), recipient.firstName(), recipient.lastName(),
-                            recipient.properties(), recipient.eventProperties(), unsubscribeUrl));
+            TemplateVariables variables = TemplateVariables.of(recipient.email(), recipient.firstName(),
+                    recipient.lastName(), recipient.properties(), recipient.eventProperties(), unsubscribeUrl);
+            // The per-item baseline parses the template for every evaluation, as the unbatched pipeline did.
+            rendered = compiledTemplates ? templates.render(action.template(), action.content(), variables)
+                    : templates.render(action.content(), variables);
         }
         catch (TemplateEngineException ex) {
             outcomes.add(Outcome.skipped(evaluation.id(), "template did not render: " + rootMessage(ex), true));

@@ -108,7 +108,7 @@ class FlowExecutionJobConfiguration {
             EvaluationReader evaluationReader, EvaluationProcessor evaluationProcessor,
             DeliveryWriter deliveryWriter, ExecutionProperties properties) {
         return new StepBuilder("executeAction", jobRepository)
-            .<ClaimedEvaluation, Delivery>chunk(properties.chunkSize())
+            .<ClaimedEvaluation, Delivery>chunk(properties.effectiveChunkSize())
             .reader(evaluationReader)
             .processor(evaluationProcessor)
             .listener(evaluationProcessor)
@@ -141,16 +141,16 @@ class FlowExecutionJobConfiguration {
     EvaluationReader evaluationReader(@Value("#{stepExecutionContext['actionId']}") long actionId,
             @Value("#{stepExecution.id}") long stepExecutionId, Buckets buckets, EvaluationStore store,
             ExecutionProperties properties) {
-        return new EvaluationReader(actionId, stepExecutionId, properties.chunkSize(), buckets, store);
+        return new EvaluationReader(actionId, stepExecutionId, properties.effectiveChunkSize(), buckets, store);
     }
 
     @Bean
     @StepScope
     EvaluationProcessor evaluationProcessor(@Value("#{stepExecutionContext['actionId']}") long actionId,
             ChunkLoader loader, TemplateSandbox templates, MessageFactory messages, UnsubscribeLinks unsubscribeLinks,
-            SmtpSender sender, ChunkOutcomes chunkOutcomes) {
+            SmtpSender sender, ChunkOutcomes chunkOutcomes, ExecutionProperties properties) {
         return new EvaluationProcessor(actionId, loader, templates, messages, unsubscribeLinks, sender.session(),
-                chunkOutcomes);
+                chunkOutcomes, !properties.perItem());
     }
 
     @Bean

@@ -28,13 +28,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A top-of-the-hour spike: N due evaluations over a few actions, executed by one run of the
- * minute job against real PostgreSQL, Redis and an SMTP sink that only counts. Not part of the
- * default build (tag "benchmark"); run it with
+ * minute job against real PostgreSQL, Redis and an SMTP sink that only counts, in each mode
+ * ({@link BatchedSpikeBenchmarkTest}, {@link PerItemSpikeBenchmarkTest}). Not part of the default
+ * build (tag "benchmark"); run it with
  * {@code ./mvnw -Pbenchmark verify -Dflowbatch.bench.evaluations=100000}.
  */
 @Tag("benchmark")
-@FlowbatchTest
-class ThroughputBenchmarkTest {
+abstract class SpikeBenchmark {
 
     static final String SEED_CUSTOMERS = """
             INSERT INTO customer (email, first_name, last_name, properties)
@@ -65,9 +65,17 @@ class ThroughputBenchmarkTest {
     @Autowired
     MessageFactory messages;
 
+    /** The label printed with the results. */
+    abstract String mode();
+
+    /** How many evaluations this mode runs. */
+    int evaluations() {
+        return Integer.getInteger("flowbatch.bench.evaluations", 100_000);
+    }
+
     @Test
     void spikeOfDueEvaluations() throws Exception {
-        int n = Integer.getInteger("flowbatch.bench.evaluations", 100_000);
+        int n = evaluations();
         int actionCount = Integer.getInteger("flowbatch.bench.actions", 4);
         fixture.reset();
         fixture.smtp().countOnly();
@@ -94,8 +102,8 @@ class ThroughputBenchmarkTest {
         assertThat(received).hasSize(n);
         assertThat(received.values()).allMatch((count) -> count == 1);
 
-        System.out.printf("%nBENCHMARK flowbatch batched: %,d evaluations over %d actions in %.2f s = %,.0f evaluations/s "
-                + "(seeded in %.1f s)%n", n, actionCount, seconds, n / seconds, seedSeconds);
+        System.out.printf("%nBENCHMARK flowbatch %s: %,d evaluations over %d actions in %.2f s = %,.0f evaluations/s "
+                + "(seeded in %.1f s)%n", mode(), n, actionCount, seconds, n / seconds, seedSeconds);
         for (StepExecution step : execution.getStepExecutions()) {
             System.out.printf("  step %-28s %6.2f s  read %,d  write %,d  filter %,d  commits %,d%n", step.getStepName(),
                     Duration.between(step.getStartTime(), step.getEndTime()).toMillis() / 1000.0, step.getReadCount(),

@@ -23,9 +23,11 @@ import org.springframework.beans.factory.annotation.Autowired;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The minute job end to end: real PostgreSQL, Redis and SMTP server, side effects asserted. */
-@FlowbatchTest
-class FlowExecutionJobTest {
+/**
+ * The minute job end to end: real PostgreSQL, Redis and SMTP server, side effects asserted. Run
+ * in both modes: {@link BatchedMinuteJobTest} and {@link PerItemMinuteJobTest}.
+ */
+abstract class MinuteJobScenarios {
 
     static final String CHECKOUT_HTML = """
             <p>Hi [[${customer.firstName}]], <a th:href="${event.properties['cartUrl']}">your cart</a></p>
@@ -116,6 +118,18 @@ class FlowExecutionJobTest {
         assertThat((String) parts.getBodyPart(0).getContent()).isEqualTo("Hello First7");
         assertThat((String) parts.getBodyPart(1).getContent()).contains("Hi First7",
                 "href=\"https://shop.example.com/cart/7\"", "href=\"http://localhost:8080/u/");
+    }
+
+    /** Statements per evaluation, counted on the partition threads for one run of 200 evaluations. */
+    double statementsPerEvaluation() throws Exception {
+        long action = fixture.checkoutFlow("Counted");
+        fixture.dueCheckouts(0, 200);
+        io.flowbatch.support.StatementCounter.reset();
+
+        assertThat(fixture.runMinute().getStatus()).isEqualTo(BatchStatus.COMPLETED);
+
+        assertThat(fixture.count("action_id = " + action + " AND state = 'SENT'")).isEqualTo(200);
+        return io.flowbatch.support.StatementCounter.onThreads((thread) -> thread.startsWith("partition-")).size() / 200.0;
     }
 
     private Map<String, Long> states(long actionId) {
