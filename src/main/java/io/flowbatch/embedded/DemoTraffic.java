@@ -15,8 +15,8 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
 /**
- * A steady trickle of demo events: a few checkouts every interval, and orders for about a third
- * of them, so the flow filter has something to skip.
+ * A steady trickle of demo events: a few checkouts every interval, and now and then an order
+ * for one of the recent ones, so the flow filter has something to skip.
  */
 class DemoTraffic {
 
@@ -46,6 +46,14 @@ class DemoTraffic {
     void sendSome() {
         ThreadLocalRandom random = ThreadLocalRandom.current();
         List<EventRequest> events = new ArrayList<>();
+        // About one checkout in five ends in an order, some time later: a random earlier one.
+        if (!recentCheckouts.isEmpty() && random.nextInt(3) == 0) {
+            List<String> recent = new ArrayList<>(recentCheckouts);
+            String buyer = recent.get(random.nextInt(recent.size()));
+            recentCheckouts.remove(buyer);
+            events.add(new EventRequest(buyer, DemoSetup.EXIT_METRIC, clock.instant(), "demo-" + UUID.randomUUID(),
+                    Map.of()));
+        }
         int checkouts = 1 + random.nextInt(3);
         for (int i = 0; i < checkouts; i++) {
             String email = email(random.nextInt(properties.customers()));
@@ -55,11 +63,6 @@ class DemoTraffic {
                             String.format("%.2f", items * (9.99 + random.nextInt(90))), "cartUrl",
                             "https://shop.example.com/cart/" + UUID.randomUUID())));
             remember(email);
-        }
-        if (!recentCheckouts.isEmpty() && random.nextInt(3) == 0) {
-            String buyer = recentCheckouts.pollFirst();
-            events.add(new EventRequest(buyer, DemoSetup.EXIT_METRIC, clock.instant(), "demo-" + UUID.randomUUID(),
-                    Map.of()));
         }
         try {
             intake.ingestEvents(events);
