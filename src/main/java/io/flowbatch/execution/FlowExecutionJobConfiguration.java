@@ -29,9 +29,15 @@ import org.springframework.transaction.PlatformTransactionManager;
  * {@code flowbatch.execution.chunk-size} evaluations.
  */
 @Configuration(proxyBeanMethods = false)
-class FlowExecutionJobConfiguration {
+public class FlowExecutionJobConfiguration {
 
     static final String JOB_NAME = "flowExecution";
+
+    /**
+     * A job parameter that sets the reader's page (one claim) to another chunk size than the
+     * settings': used by the benchmark's chunk-size sweep, never by the scheduled job.
+     */
+    public static final String PAGE_SIZE_PARAMETER = "readerPageSize";
 
     /**
      * The registry the JobOperator finds jobs in by name, to restart them. As a bean it registers
@@ -139,9 +145,11 @@ class FlowExecutionJobConfiguration {
     @Bean
     @StepScope
     EvaluationReader evaluationReader(@Value("#{stepExecutionContext['actionId']}") long actionId,
-            @Value("#{stepExecution.id}") long stepExecutionId, Buckets buckets, EvaluationStore store,
-            ExecutionProperties properties) {
-        return new EvaluationReader(actionId, stepExecutionId, properties.effectiveChunkSize(), buckets, store);
+            @Value("#{stepExecution.id}") long stepExecutionId,
+            @Value("#{jobParameters['" + PAGE_SIZE_PARAMETER + "']}") Long pageSize, Buckets buckets,
+            EvaluationStore store, ExecutionProperties properties) {
+        return new EvaluationReader(actionId, stepExecutionId,
+                (pageSize != null) ? pageSize.intValue() : properties.effectiveChunkSize(), buckets, store);
     }
 
     @Bean

@@ -13,17 +13,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.batch.core.BatchStatus;
-import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.JobExecution;
-import org.springframework.batch.core.job.builder.JobBuilder;
 import org.springframework.batch.core.job.parameters.JobParametersBuilder;
 import org.springframework.batch.core.launch.JobOperator;
-import org.springframework.batch.core.repository.JobRepository;
-import org.springframework.batch.core.step.Step;
-import org.springframework.batch.core.step.builder.StepBuilder;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.core.task.TaskExecutor;
-import org.springframework.transaction.PlatformTransactionManager;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -39,31 +32,10 @@ class ChunkStatementBudgetTest {
     Fixtures fixture;
 
     @Autowired
-    JobRepository jobRepository;
-
-    @Autowired
     JobOperator jobOperator;
 
     @Autowired
-    PlatformTransactionManager transactionManager;
-
-    @Autowired
-    Buckets buckets;
-
-    @Autowired
-    TaskExecutor partitionExecutor;
-
-    @Autowired
-    Step buffer;
-
-    @Autowired
-    EvaluationReader evaluationReader;
-
-    @Autowired
-    EvaluationProcessor evaluationProcessor;
-
-    @Autowired
-    DeliveryWriter deliveryWriter;
+    BenchmarkJobs jobs;
 
     @BeforeEach
     void reset() {
@@ -90,29 +62,14 @@ class ChunkStatementBudgetTest {
         fixture.events("Started Checkout", 0, size, Instant.now().minus(Duration.ofHours(2)));
 
         StatementCounter.reset();
-        JobExecution execution = jobOperator.start(job(size), new JobParametersBuilder()
+        JobExecution execution = jobOperator.start(jobs.withChunkSize(size), new JobParametersBuilder()
             .addString("run", UUID.randomUUID().toString())
+            .addLong(FlowExecutionJobConfiguration.PAGE_SIZE_PARAMETER, (long) size)
             .toJobParameters());
 
         assertThat(execution.getStatus()).isEqualTo(BatchStatus.COMPLETED);
         assertThat(fixture.count("action_id = " + action + " AND state = 'SENT'")).isEqualTo(size);
         return StatementCounter.onThreads((thread) -> thread.startsWith("partition-"));
-    }
-
-    private Job job(int chunkSize) {
-        Step chunkStep = new StepBuilder("executeAction", jobRepository)
-            .<ClaimedEvaluation, Delivery>chunk(chunkSize)
-            .reader(evaluationReader)
-            .processor(evaluationProcessor)
-            .listener(evaluationProcessor)
-            .writer(deliveryWriter)
-            .transactionManager(transactionManager)
-            .build();
-        Step execute = new StepBuilder("execute", jobRepository).partitioner("executeAction", new BucketPartitioner(buckets))
-            .step(chunkStep)
-            .taskExecutor(partitionExecutor)
-            .build();
-        return new JobBuilder("budget-" + chunkSize, jobRepository).start(buffer).next(execute).build();
     }
 
 }

@@ -5,6 +5,8 @@ import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
+import io.flowbatch.execution.BenchmarkJobs;
+
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.webmvc.test.autoconfigure.AutoConfigureMockMvc;
 import org.springframework.context.annotation.Import;
@@ -19,7 +21,7 @@ import org.springframework.test.context.ActiveProfiles;
 @SpringBootTest
 @AutoConfigureMockMvc
 @ActiveProfiles("test")
-@Import({ StatementCounter.class, TestData.class, Fixtures.class })
+@Import({ StatementCounter.class, TestData.class, Fixtures.class, BenchmarkJobs.class })
 public @interface FlowbatchTest {
 
     String API_KEY = "test-api-key";
