@@ -1,0 +1,50 @@
+package io.flowbatch.execution;
+
+import org.junit.jupiter.api.Test;
+
+import static io.flowbatch.execution.EvaluationState.BUFFERED;
+import static io.flowbatch.execution.EvaluationState.CANCELLED;
+import static io.flowbatch.execution.EvaluationState.FAILED;
+import static io.flowbatch.execution.EvaluationState.IN_DOUBT;
+import static io.flowbatch.execution.EvaluationState.PROCESSING;
+import static io.flowbatch.execution.EvaluationState.SENDING;
+import static io.flowbatch.execution.EvaluationState.SENT;
+import static io.flowbatch.execution.EvaluationState.SKIPPED;
+import static io.flowbatch.execution.EvaluationState.WAITING;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The state table of DESIGN.md §3: what may follow what. */
+class EvaluationStateTest {
+
+    @Test
+    void aSendIsOnlyEverReachedThroughSending() {
+        for (EvaluationState state : EvaluationState.values()) {
+            assertThat(state.canMoveTo(SENT)).as(state + " -> SENT").isEqualTo(state == SENDING || state == IN_DOUBT);
+        }
+    }
+
+    @Test
+    void sentSkippedAndCancelledAreTerminalAndFailedAndInDoubtWaitForAnOperator() {
+        for (EvaluationState next : EvaluationState.values()) {
+            assertThat(SENT.canMoveTo(next)).isFalse();
+            assertThat(SKIPPED.canMoveTo(next)).isFalse();
+            assertThat(CANCELLED.canMoveTo(next)).isFalse();
+        }
+        assertThat(FAILED.canMoveTo(WAITING)).isTrue();
+        assertThat(IN_DOUBT.canMoveTo(WAITING)).isTrue();
+        assertThat(IN_DOUBT.canMoveTo(FAILED)).isTrue();
+        assertThat(EvaluationState.values()).filteredOn(EvaluationState::isFinal)
+            .containsExactlyInAnyOrder(SENT, SKIPPED, FAILED, IN_DOUBT, CANCELLED);
+    }
+
+    @Test
+    void claimsGoBackToTheBufferOnlyFromProcessingOrSending() {
+        assertThat(WAITING.canMoveTo(BUFFERED)).isTrue();
+        assertThat(BUFFERED.canMoveTo(PROCESSING)).isTrue();
+        assertThat(BUFFERED.canMoveTo(SENDING)).as("a row is claimed before it is sent").isFalse();
+        assertThat(PROCESSING.canMoveTo(BUFFERED)).isTrue();
+        assertThat(SENDING.canMoveTo(BUFFERED)).isTrue();
+        assertThat(SENDING.canMoveTo(PROCESSING)).isFalse();
+    }
+
+}
