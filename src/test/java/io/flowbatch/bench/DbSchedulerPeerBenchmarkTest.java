@@ -1,121 +1,34 @@
 package io.flowbatch.bench;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
-import javax.sql.DataSource;
-
-import com.github.kagkarlsson.scheduler.Scheduler;
-import com.github.kagkarlsson.scheduler.task.TaskInstance;
-import com.github.kagkarlsson.scheduler.task.helper.OneTimeTask;
-import com.github.kagkarlsson.scheduler.task.helper.Tasks;
-import io.flowbatch.delivery.EmailContent;
-import io.flowbatch.delivery.MessageFactory;
-import io.flowbatch.delivery.OutgoingEmail;
-import io.flowbatch.delivery.RenderedEmail;
-import io.flowbatch.delivery.TemplateRef;
-import io.flowbatch.delivery.TemplateSandbox;
-import io.flowbatch.delivery.TemplateVariables;
-import io.flowbatch.delivery.UnsubscribeLinks;
 import io.flowbatch.flow.ActionStatus;
 import io.flowbatch.support.Fixtures;
 import io.flowbatch.support.FlowbatchTest;
-import jakarta.mail.internet.MimeMessage;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import tools.jackson.core.type.TypeReference;
-import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.context.ApplicationContext;
 import org.springframework.core.io.ClassPathResource;
-import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.mail.javamail.JavaMailSenderImpl;
-import org.springframework.transaction.support.TransactionTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
- * The peer: the same abandoned-checkout workload as one db-scheduler task per evaluation, each
- * doing the work a Java team would write for it (load, filter, render, send, record), against
- * the same PostgreSQL and SMTP sink. Benchmark only (tag "benchmark");
- * {@code -Dflowbatch.bench.peer-evaluations} sets N (default 10,000).
+ * The peer on the same workload, PostgreSQL and SMTP sink as the batched job: one db-scheduler
+ * task per evaluation. Benchmark only (tag "benchmark"); {@code -Dflowbatch.bench.peer-evaluations}
+ * sets N (default 10,000).
  */
 @Tag("benchmark")
 @FlowbatchTest
 class DbSchedulerPeerBenchmarkTest {
 
-    /** db-scheduler's PostgreSQL table, from its documentation. */
-    static final String CREATE_TASKS_TABLE = """
-            CREATE TABLE IF NOT EXISTS scheduled_tasks (
-                task_name text NOT NULL, task_instance text NOT NULL, task_data bytea,
-                execution_time timestamptz NOT NULL, picked boolean NOT NULL, picked_by text,
-                last_success timestamptz, last_failure timestamptz, consecutive_failures int,
-                last_heartbeat timestamptz, version bigint NOT NULL, priority smallint,
-                PRIMARY KEY (task_name, task_instance));
-            CREATE INDEX IF NOT EXISTS execution_time_idx ON scheduled_tasks (execution_time);
-            CREATE INDEX IF NOT EXISTS last_heartbeat_idx ON scheduled_tasks (last_heartbeat);
-            CREATE INDEX IF NOT EXISTS priority_execution_time_idx ON scheduled_tasks (priority DESC, execution_time ASC);
-            TRUNCATE scheduled_tasks;
-            """;
-
-    static final String LOAD = """
-            SELECT e.id, e.customer_id, e.flow_started_at, a.status, f.exit_metrics, t.id AS template_id,
-                   t.version, t.from_address, t.subject, t.body_html, t.body_text, c.email, c.first_name, c.last_name,
-                   c.properties::text AS customer_properties, c.subscription, ev.properties::text AS event_properties
-            FROM evaluation e JOIN action a ON a.id = e.action_id JOIN flow f ON f.id = a.flow_id
-            JOIN template t ON t.id = a.template_id JOIN customer c ON c.id = e.customer_id
-            LEFT JOIN event ev ON ev.id = e.event_id
-            WHERE e.id = :id AND e.state = 'WAITING'
-            """;
-
-    static final String EXITED = """
-            SELECT EXISTS (SELECT 1 FROM event WHERE customer_id = :customerId AND metric = ANY(:metrics::text[])
-                           AND occurred_at >= :since)
-            """;
-
-    static final String RECORD = """
-            UPDATE evaluation SET state = :state, reason = :reason, attempts = attempts + 1, updated_at = now()
-            WHERE id = :id AND state = 'WAITING'
-            """;
-
-    static final String LOG = """
-            INSERT INTO delivery_log (evaluation_id, message_id, recipient, sent_at) VALUES (:id, :messageId, :recipient, now())
-            """;
-
-    private static final TypeReference<Map<String, Object>> PROPERTIES = new TypeReference<>() {
-    };
-
     @Autowired
     Fixtures fixtures;
 
     @Autowired
-    DataSource dataSource;
-
-    @Autowired
-    JdbcClient jdbc;
-
-    @Autowired
-    TransactionTemplate transactions;
-
-    @Autowired
-    TemplateSandbox templates;
-
-    @Autowired
-    MessageFactory messages;
-
-    @Autowired
-    UnsubscribeLinks links;
-
-    @Autowired
-    JavaMailSenderImpl mail;
-
-    @Autowired
-    JsonMapper json;
+    ApplicationContext context;
 
     @Test
     void oneTaskPerEvaluation() throws Exception {
@@ -125,85 +38,14 @@ class DbSchedulerPeerBenchmarkTest {
         String html = new ClassPathResource("templates/email/abandoned-checkout.html").getContentAsString(StandardCharsets.UTF_8);
         long action = fixtures.flow("Peer", Fixtures.TRIGGER, List.of("Placed Order"), ActionStatus.LIVE, html, "PT1H").get(0);
         fixtures.dueCheckouts(0, n);
-        jdbc.sql(CREATE_TASKS_TABLE).update();
-        List<Long> ids = jdbc.sql("SELECT id FROM evaluation WHERE action_id = :a").param("a", action).query(Long.class).list();
 
-        OneTimeTask<Long> task = Tasks.oneTime("send-evaluation", Long.class).execute((instance, context) -> execute(instance.getData()));
-        Scheduler scheduler = Scheduler.create(dataSource, task)
-            .threads(4)
-            .pollingInterval(Duration.ofMillis(100))
-            .pollUsingLockAndFetch(0.5, 1.0)
-            .build();
-        List<TaskInstance<?>> instances = new ArrayList<>();
-        ids.forEach((id) -> instances.add(task.instance(id.toString(), id)));
-        scheduler.scheduleBatch(instances, Instant.now());
+        double seconds = new DbSchedulerPeer(context).run(action, 4);
 
-        long start = System.nanoTime();
-        scheduler.start();
-        try {
-            await().atMost(Duration.ofMinutes(30)).pollInterval(Duration.ofMillis(200))
-                .until(() -> fixtures.count("action_id = " + action + " AND state = 'SENT'") == n);
-        }
-        finally {
-            scheduler.stop();
-        }
-        double seconds = (System.nanoTime() - start) / 1e9;
-
+        assertThat(fixtures.count("action_id = " + action + " AND state = 'SENT'")).isEqualTo(n);
         assertThat(fixtures.smtp().countByMessageId()).hasSize(n);
         assertThat(fixtures.smtp().countByMessageId().values()).allMatch((count) -> count == 1);
         System.out.printf("%nBENCHMARK db-scheduler peer: %,d evaluations, one task each, 4 threads, in %.2f s = %,.0f "
                 + "evaluations/s%n%n", n, seconds, n / seconds);
     }
-
-    /** What one task does: load, filter, render, send, record, for one evaluation. */
-    private void execute(long evaluationId) {
-        Map<String, Object> row = jdbc.sql(LOAD).param("id", evaluationId).query().listOfRows().stream().findFirst().orElse(null);
-        if (row == null || !"LIVE".equals(row.get("status"))) {
-            return;
-        }
-        long customerId = ((Number) row.get("customer_id")).longValue();
-        String[] exitMetrics = metrics(row.get("exit_metrics"));
-        boolean exited = jdbc.sql(EXITED).param("customerId", customerId).param("metrics", exitMetrics)
-            .param("since", row.get("flow_started_at")).query(Boolean.class).single();
-        if (exited) {
-            jdbc.sql(RECORD).param("id", evaluationId).param("state", "SKIPPED").param("reason", "flow filter").update();
-            return;
-        }
-        try {
-            String unsubscribe = links.url(customerId);
-            RenderedEmail rendered = templates.render(
-                    new TemplateRef(((Number) row.get("template_id")).longValue(), ((Number) row.get("version")).intValue()),
-                    new EmailContent((String) row.get("from_address"), (String) row.get("subject"),
-                            (String) row.get("body_html"), (String) row.get("body_text")),
-                    TemplateVariables.of((String) row.get("email"), (String) row.get("first_name"),
-                            (String) row.get("last_name"), properties(row.get("customer_properties")),
-                            properties(row.get("event_properties")), unsubscribe));
-            MimeMessage message = messages.build(mail.getSession(), new OutgoingEmail(evaluationId,
-                    (String) row.get("email"), null, (String) row.get("from_address"), unsubscribe), rendered);
-            mail.send(message);
-            transactions.executeWithoutResult((status) -> {
-                jdbc.sql(RECORD).param("id", evaluationId).param("state", "SENT").param("reason", null).update();
-                jdbc.sql(LOG).param("id", evaluationId).param("messageId", messages.messageId(evaluationId))
-                    .param("recipient", row.get("email")).update();
-            });
-        }
-        catch (Exception ex) {
-            jdbc.sql(RECORD).param("id", evaluationId).param("state", "FAILED").param("reason", ex.getMessage()).update();
-        }
-    }
-
-    private Map<String, Object> properties(Object text) {
-        return (text == null) ? Map.of() : json.readValue((String) text, PROPERTIES);
-    }
-
-    private static String[] metrics(Object array) {
-        try {
-            return (array == null) ? new String[0] : (String[]) ((java.sql.Array) array).getArray();
-        }
-        catch (java.sql.SQLException ex) {
-            throw new IllegalStateException(ex);
-        }
-    }
-
 
 }
