@@ -21,11 +21,14 @@ import org.springframework.stereotype.Repository;
 @Repository
 class DashboardQueries {
 
-    static final String ACTIONS = """
+    static final String ACTION_COLUMNS = """
             SELECT a.id, f.name AS flow_name, f.trigger_metric, a.position, a.status, extract(epoch FROM a.delay) AS delay_seconds
             FROM action a JOIN flow f ON f.id = a.flow_id
-            ORDER BY f.name, a.position
             """;
+
+    static final String ACTIONS = ACTION_COLUMNS + " ORDER BY f.name, a.position";
+
+    static final String ONE_ACTION = ACTION_COLUMNS + " WHERE a.id = :id";
 
     static final String COUNTS = "SELECT action_id, state, count(*) AS n FROM evaluation GROUP BY action_id, state";
 
@@ -53,16 +56,24 @@ class DashboardQueries {
         jdbc.sql(COUNTS).query((ResultSet rs) -> {
             counts.computeIfAbsent(rs.getLong("action_id"), (id) -> emptyCounts()).put(rs.getString("state"), rs.getLong("n"));
         });
-        return jdbc.sql(ACTIONS).query((rs, row) -> {
-            long id = rs.getLong("id");
-            return new ActionOverview(id, rs.getString("flow_name"), rs.getString("trigger_metric"), rs.getInt("position"),
-                    rs.getString("status"), rs.getLong("delay_seconds"), counts.getOrDefault(id, emptyCounts()),
-                    buckets.size(id));
-        }).list();
+        List<ActionRow> rows = jdbc.sql(ACTIONS).query(ActionRow::of).list();
+        Map<Long, Long> buffered = buckets.sizes(rows.stream().map(ActionRow::id).toList());
+        return rows.stream()
+            .map((row) -> row.overview(counts.getOrDefault(row.id(), emptyCounts()), buffered.get(row.id())))
+            .toList();
     }
 
+    /** One action with its counts: its own rows only, through the (action_id, state) index. */
     ActionOverview action(long id) {
-        return actions().stream().filter((action) -> action.id() == id).findFirst().orElse(null);
+        ActionRow row = jdbc.sql(ONE_ACTION).param("id", id).query(ActionRow::of).optional().orElse(null);
+        if (row == null) {
+            return null;
+        }
+        Map<String, Long> counts = emptyCounts();
+        jdbc.sql(COUNTS_OF_ACTION).param("id", id).query((ResultSet rs) -> {
+            counts.put(rs.getString("state"), rs.getLong("n"));
+        });
+        return row.overview(counts, buckets.size(id));
     }
 
     /** Sends per minute over the last hour, oldest first, zeros included. */
@@ -86,6 +97,21 @@ class DashboardQueries {
             counts.put(state.name(), 0L);
         }
         return counts;
+    }
+
+    /** An action as stored, before its counts are added. */
+    private record ActionRow(long id, String flowName, String triggerMetric, int position, String status,
+            long delaySeconds) {
+
+        static ActionRow of(ResultSet rs, int row) throws java.sql.SQLException {
+            return new ActionRow(rs.getLong("id"), rs.getString("flow_name"), rs.getString("trigger_metric"),
+                    rs.getInt("position"), rs.getString("status"), rs.getLong("delay_seconds"));
+        }
+
+        ActionOverview overview(Map<String, Long> counts, long buffered) {
+            return new ActionOverview(id, flowName, triggerMetric, position, status, delaySeconds, counts, buffered);
+        }
+
     }
 
     /** One action with its evaluations by state and its Redis bucket depth. */

@@ -28,7 +28,7 @@ class OperationsMetrics implements MeterBinder {
 
     @Override
     public void bindTo(MeterRegistry registry) {
-        Gauge.builder("flowbatch.buckets.depth", buckets, (b) -> b.nonEmpty().stream().mapToLong(b::size).sum())
+        Gauge.builder("flowbatch.buckets.depth", buckets, Buckets::totalDepth)
             .description("Evaluation ids waiting in Redis buckets, all actions")
             .register(registry);
         Gauge.builder("flowbatch.evaluations.in.doubt", this, (m) -> m.count("IN_DOUBT"))

@@ -7,6 +7,7 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.flowbatch.system.Causes;
 import jakarta.mail.internet.AddressException;
 import jakarta.mail.internet.InternetAddress;
 import org.thymeleaf.TemplateEngine;
@@ -188,7 +189,7 @@ public class TemplateSandbox {
             ((mode == TemplateMode.HTML) ? htmlDrafts : textDrafts).process(template, context);
         }
         catch (TemplateEngineException ex) {
-            problems.add(new TemplateProblem(part, "does not parse: " + rootMessage(ex)));
+            problems.add(new TemplateProblem(part, "does not parse: " + Causes.root(ex).getMessage()));
         }
     }
 
@@ -212,12 +213,5 @@ public class TemplateSandbox {
 
     }
 
-    private static String rootMessage(Throwable ex) {
-        Throwable root = ex;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        return root.getMessage();
-    }
 
 }

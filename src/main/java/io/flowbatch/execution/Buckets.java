@@ -3,10 +3,10 @@ package io.flowbatch.execution;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 
 import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
@@ -86,19 +86,36 @@ public class Buckets {
         if (members == null || members.isEmpty()) {
             return List.of();
         }
-        List<String> actions = new ArrayList<>(new TreeSet<>(members));
-        List<Object> sizes = redis.executePipelined((RedisCallback<Object>) (connection) -> {
-            actions.forEach((action) -> connection.setCommands().sCard(bytes(PREFIX + action)));
-            return null;
-        });
         List<Long> nonEmpty = new ArrayList<>();
-        for (int i = 0; i < actions.size(); i++) {
-            if (((Long) sizes.get(i)) > 0) {
-                nonEmpty.add(Long.parseLong(actions.get(i)));
+        sizes(members.stream().map(Long::parseLong).toList()).forEach((action, size) -> {
+            if (size > 0) {
+                nonEmpty.add(action);
             }
-        }
+        });
         nonEmpty.sort(Long::compare);
         return nonEmpty;
+    }
+
+    /** The depth of several buckets: one pipelined round trip. */
+    public Map<Long, Long> sizes(List<Long> actionIds) {
+        List<Object> sizes = redis.executePipelined((RedisCallback<Object>) (connection) -> {
+            actionIds.forEach((action) -> connection.setCommands().sCard(bytes(key(action))));
+            return null;
+        });
+        Map<Long, Long> byAction = new LinkedHashMap<>();
+        for (int i = 0; i < actionIds.size(); i++) {
+            byAction.put(actionIds.get(i), (Long) sizes.get(i));
+        }
+        return byAction;
+    }
+
+    /** Ids waiting in all buckets. */
+    public long totalDepth() {
+        Set<String> members = redis.opsForSet().members(INDEX);
+        if (members == null || members.isEmpty()) {
+            return 0;
+        }
+        return sizes(members.stream().map(Long::parseLong).toList()).values().stream().mapToLong(Long::longValue).sum();
     }
 
 }

@@ -9,6 +9,7 @@ import io.flowbatch.delivery.RenderedEmail;
 import io.flowbatch.delivery.TemplateSandbox;
 import io.flowbatch.delivery.TemplateVariables;
 import io.flowbatch.delivery.UnsubscribeLinks;
+import io.flowbatch.system.Causes;
 import io.flowbatch.system.EmailAddress;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
@@ -140,10 +141,7 @@ class EvaluationProcessor implements ItemProcessor<ClaimedEvaluation, Delivery>,
     }
 
     private static String rootMessage(Throwable ex) {
-        Throwable root = ex;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
+        Throwable root = Causes.root(ex);
         String message = (root.getMessage() != null) ? root.getMessage() : root.getClass().getSimpleName();
         return (message.length() > 300) ? message.substring(0, 300) : message;
     }

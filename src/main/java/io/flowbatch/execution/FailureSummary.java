@@ -3,6 +3,7 @@ package io.flowbatch.execution;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.flowbatch.system.Causes;
 import io.flowbatch.system.ExitDescriptions;
 
 import org.springframework.batch.core.BatchStatus;
@@ -43,10 +44,7 @@ class FailureSummary implements JobExecutionListener {
     }
 
     private static String rootMessage(Throwable failure) {
-        Throwable root = failure;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
+        Throwable root = Causes.root(failure);
         return root.getClass().getSimpleName() + ": " + root.getMessage();
     }
 
