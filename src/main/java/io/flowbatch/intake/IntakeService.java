@@ -97,6 +97,11 @@ public class IntakeService {
             EventRequest request = requests.get(i);
             propertiesJson.add(propertiesJson(request.properties(), i, problems));
             emails.add(normalizeEmail(request.email()));
+            if (request.time() != null
+                    && (request.time().isBefore(EARLIEST_TIME) || request.time().isAfter(now.plus(MAX_CLOCK_SKEW)))) {
+                problems.add(new FieldProblem("[" + i + "].time",
+                        "must be between " + EARLIEST_TIME + " and one day from now"));
+            }
         }
         RequestValidator.throwIfAny(problems);
 
@@ -114,6 +119,12 @@ public class IntakeService {
         EventRepository.Stored stored = events.insert(rows, now.minus(properties.maxTriggerAge()));
         return new EventsAccepted(stored.events(), requests.size() - stored.events(), stored.evaluations());
     }
+
+    /** Before this, an event time is a bug in the sender, not history. */
+    static final Instant EARLIEST_TIME = Instant.parse("1970-01-01T00:00:00Z");
+
+    /** How far ahead of this clock a sender's clock may be. */
+    static final java.time.Duration MAX_CLOCK_SKEW = java.time.Duration.ofDays(1);
 
     /** The unique key of a customer: trimmed, lower case. */
     static String normalizeEmail(String email) {

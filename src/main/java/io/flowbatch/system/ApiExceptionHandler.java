@@ -49,6 +49,12 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
     @Override
     protected ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException ex,
             HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        RequestTooLargeException tooLarge = findCause(ex, RequestTooLargeException.class);
+        if (tooLarge != null) {
+            return ResponseEntity.status(HttpStatus.CONTENT_TOO_LARGE)
+                .body(ProblemDetail.forStatusAndDetail(HttpStatus.CONTENT_TOO_LARGE,
+                        tooLarge.getMessage() + " Nothing was written."));
+        }
         JacksonException jackson = findCause(ex, JacksonException.class);
         String field = (jackson != null) ? path(jackson) : "";
         String message = (jackson != null) ? describe(jackson) : "the request body is missing or is not JSON";

@@ -52,6 +52,10 @@ final class DbSchedulerPeer {
             TRUNCATE scheduled_tasks;
             """;
 
+    static final String WAITING_IDS = "SELECT id FROM evaluation WHERE state = 'WAITING'";
+
+    static final String COUNT_WAITING = "SELECT count(*) FROM evaluation WHERE state = 'WAITING'";
+
     static final String LOAD = """
             SELECT e.id, e.customer_id, e.flow_started_at, a.status, f.exit_metrics, t.id AS template_id,
                    t.version, t.from_address, t.subject, t.body_html, t.body_text, c.email, c.first_name, c.last_name,
@@ -106,13 +110,10 @@ final class DbSchedulerPeer {
         this.json = context.getBean(JsonMapper.class);
     }
 
-    /** Schedules a task for every WAITING evaluation of the action, runs them all, returns the seconds it took. */
-    double run(long action, int threads) {
+    /** Schedules a task for every WAITING evaluation, runs them all, returns the seconds it took. */
+    double run(int threads) {
         jdbc.sql(CREATE_TASKS_TABLE).update();
-        List<Long> ids = jdbc.sql("SELECT id FROM evaluation WHERE action_id = :a AND state = 'WAITING'")
-            .param("a", action)
-            .query(Long.class)
-            .list();
+        List<Long> ids = jdbc.sql(WAITING_IDS).query(Long.class).list();
         OneTimeTask<Long> task = Tasks.oneTime("send-evaluation", Long.class)
             .execute((instance, context) -> execute(instance.getData()));
         Scheduler scheduler = Scheduler.create(dataSource, task)
@@ -127,10 +128,7 @@ final class DbSchedulerPeer {
         scheduler.start();
         try {
             await().atMost(Duration.ofMinutes(60)).pollInterval(Duration.ofMillis(200))
-                .until(() -> jdbc.sql("SELECT count(*) FROM evaluation WHERE action_id = :a AND state = 'WAITING'")
-                    .param("a", action)
-                    .query(Long.class)
-                    .single() == 0);
+                .until(() -> jdbc.sql(COUNT_WAITING).query(Long.class).single() == 0);
         }
         finally {
             scheduler.stop();

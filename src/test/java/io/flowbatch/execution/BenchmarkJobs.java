@@ -11,7 +11,7 @@ import org.springframework.transaction.PlatformTransactionManager;
 
 /**
  * The minute job rebuilt with another chunk size, from the application's own step-scoped reader,
- * processor and writer: what the statement budget test and the chunk-size sweep run.
+ * processor and writer: what the statement budget test runs at chunk sizes 50 and 500.
  */
 @TestConfiguration(proxyBeanMethods = false)
 public class BenchmarkJobs {

@@ -3,6 +3,7 @@ package io.flowbatch.support;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
 
 import javax.sql.DataSource;
 
@@ -23,6 +24,11 @@ public class StatementCounter implements BeanPostProcessor {
 
     private static final List<Statement> statements = Collections.synchronizedList(new ArrayList<>());
 
+    private static final LongAdder executed = new LongAdder();
+
+    /** Off for the benchmark's long runs: it only needs {@link #executed()}, not each statement's text. */
+    private static volatile boolean keepText = true;
+
     @Override
     public Object postProcessAfterInitialization(Object bean, String beanName) {
         if (bean instanceof DataSource dataSource && !(bean instanceof net.ttddyy.dsproxy.support.ProxyDataSource)) {
@@ -34,6 +40,17 @@ public class StatementCounter implements BeanPostProcessor {
     /** Forgets every statement sent so far. */
     public static void reset() {
         statements.clear();
+        executed.reset();
+    }
+
+    /** How many statements every thread sent since {@link #reset()}. */
+    public static long executed() {
+        return executed.sum();
+    }
+
+    /** Whether to keep each statement's text for {@link #statements()}, or only count them. */
+    public static void keepText(boolean keep) {
+        keepText = keep;
     }
 
     /** The statements the current thread sent since {@link #reset()}, first line of each. */
@@ -60,6 +77,10 @@ public class StatementCounter implements BeanPostProcessor {
 
         @Override
         public void afterQuery(ExecutionInfo execution, List<QueryInfo> queries) {
+            executed.increment();
+            if (!keepText) {
+                return;
+            }
             String sql = queries.isEmpty() ? "" : queries.get(0).getQuery().strip();
             statements.add(new Statement(Thread.currentThread().getName(), sql.lines().findFirst().orElse(sql)));
         }

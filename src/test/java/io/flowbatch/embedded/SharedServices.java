@@ -1,0 +1,31 @@
+package io.flowbatch.embedded;
+
+import java.nio.file.Path;
+
+/**
+ * PostgreSQL and Redis for the suites that start flowbatch themselves (the benchmark, the crash
+ * suite): the machine's when FLOWBATCH_TEST_DATASOURCE_URL and FLOWBATCH_TEST_REDIS_URL name them,
+ * else the embedded ones the zero-setup run uses, started once for the test JVM with fresh data.
+ *
+ * @param jdbcUrl PostgreSQL, as a JDBC URL
+ * @param username its user
+ * @param redisUrl Redis, as a redis:// URL
+ * @param embedded whether these are the embedded services
+ */
+public record SharedServices(String jdbcUrl, String username, String redisUrl, boolean embedded) {
+
+    /** The machine's services, or embedded ones keeping their data under {@code dataDirectory}. */
+    public static SharedServices resolve(Path dataDirectory) {
+        String jdbcUrl = System.getenv("FLOWBATCH_TEST_DATASOURCE_URL");
+        String redisUrl = System.getenv("FLOWBATCH_TEST_REDIS_URL");
+        if (jdbcUrl != null && redisUrl != null) {
+            return new SharedServices(jdbcUrl,
+                    System.getenv().getOrDefault("FLOWBATCH_TEST_DATASOURCE_USERNAME", "postgres"), redisUrl, false);
+        }
+        EmbeddedPostgresServer postgres = EmbeddedServices.postgres(dataDirectory, true);
+        EmbeddedRedisServer redis = EmbeddedServices.redis(dataDirectory);
+        return new SharedServices(postgres.jdbcUrl(), EmbeddedPostgresServer.USER,
+                "redis://" + redis.host() + ":" + redis.port(), true);
+    }
+
+}
