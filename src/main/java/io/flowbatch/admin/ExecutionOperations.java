@@ -1,6 +1,7 @@
 package io.flowbatch.admin;
 
 import io.flowbatch.execution.FlowExecutionLauncher;
+import io.flowbatch.execution.Recovery;
 import io.flowbatch.system.ConflictException;
 import io.flowbatch.system.NotFoundException;
 
@@ -18,7 +19,7 @@ import org.springframework.stereotype.Service;
  * the admin pages. An operation that is not legal now throws {@link ConflictException} saying why.
  */
 @Service
-class ExecutionOperations {
+public class ExecutionOperations {
 
     private final JobRepository jobRepository;
 
@@ -26,10 +27,14 @@ class ExecutionOperations {
 
     private final FlowExecutionLauncher launcher;
 
-    ExecutionOperations(JobRepository jobRepository, JobOperator jobOperator, FlowExecutionLauncher launcher) {
+    private final Recovery recovery;
+
+    ExecutionOperations(JobRepository jobRepository, JobOperator jobOperator, FlowExecutionLauncher launcher,
+            Recovery recovery) {
         this.jobRepository = jobRepository;
         this.jobOperator = jobOperator;
         this.launcher = launcher;
+        this.recovery = recovery;
     }
 
     JobExecution find(long id) {
@@ -48,7 +53,7 @@ class ExecutionOperations {
     }
 
     boolean canRestart(JobExecution execution) {
-        return restartRefusal(execution) == null;
+        return execution.getStatus() == BatchStatus.UNKNOWN || restartRefusal(execution) == null;
     }
 
     boolean canStop(JobExecution execution) {
@@ -60,8 +65,13 @@ class ExecutionOperations {
     }
 
     /** Runs again what did not complete, as a new execution of the same JobInstance; returns its id. */
-    long restart(long id) throws Exception {
+    public long restart(long id) throws Exception {
         JobExecution execution = find(id);
+        if (execution.getStatus() == BatchStatus.UNKNOWN) {
+            // Settled as FAILED, and its claims and in-flight sends recovered, before it runs again.
+            recovery.recover();
+            execution = find(id);
+        }
         String refusal = restartRefusal(execution);
         if (refusal != null) {
             throw new ConflictException(refusal);

@@ -26,11 +26,12 @@ final class SendFailures {
 
     /**
      * A failure while one message was being handed over on an open connection. A connection that
-     * broke leaves the message in doubt only once its DATA was under way: the server's last
-     * answer was 354, or the end-of-data "." got no reply. Before that (MAIL FROM, RCPT TO, an
-     * idle connection the server had closed) nothing was delivered, and the message can go again.
+     * broke or timed out leaves the message in doubt only once its DATA was under way: the
+     * transport had issued DATA, the server's last answer was 354, or the end-of-data "." got no
+     * reply. Before that (MAIL FROM, RCPT TO, an idle connection the server had closed) nothing
+     * was delivered, and the message can go again.
      */
-    static SendResult classify(Exception failure, String lastReply) {
+    static SendResult classify(Exception failure, String lastReply, boolean dataStarted) {
         SendResult result = classify(failure);
         if (result.kind() != SendResult.Kind.UNKNOWN) {
             return result;
@@ -38,7 +39,7 @@ final class SendFailures {
         SMTPSendFailedException noReply = find(failure, SMTPSendFailedException.class);
         boolean endOfDataUnanswered = noReply != null && ".".equals(noReply.getCommand());
         boolean inData = lastReply != null && lastReply.startsWith("354");
-        if (endOfDataUnanswered || inData) {
+        if (dataStarted || endOfDataUnanswered || inData) {
             return result;
         }
         return SendResult.of(SendResult.Kind.TRANSIENT,

@@ -15,6 +15,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.mail.Address;
 import jakarta.mail.MessagingException;
+import jakarta.mail.Provider;
 import jakarta.mail.Transport;
 import jakarta.mail.internet.MimeMessage;
 import org.eclipse.angus.mail.smtp.SMTPTransport;
@@ -44,9 +45,13 @@ public class SmtpSender implements DisposableBean {
 
     private final MeterRegistry meters;
 
+    /** Opens {@link DataTrackingTransport}s, which tell a message in doubt from one never sent. */
+    private final Provider provider;
+
     SmtpSender(JavaMailSenderImpl mailSender, DeliveryProperties properties, MeterRegistry meters) {
         this.mailSender = mailSender;
         this.meters = meters;
+        this.provider = DataTrackingTransport.provider(mailSender.getProtocol());
         this.connections = properties.smtpConnections();
         this.executor = Executors.newCachedThreadPool((runnable) -> {
             Thread thread = new Thread(runnable, "smtp-sender");
@@ -145,7 +150,7 @@ public class SmtpSender implements DisposableBean {
     }
 
     private Transport connect() throws MessagingException {
-        Transport transport = mailSender.getSession().getTransport(mailSender.getProtocol());
+        Transport transport = mailSender.getSession().getTransport(provider);
         String username = mailSender.getUsername();
         String password = mailSender.getPassword();
         transport.connect(mailSender.getHost(), mailSender.getPort(), (username != null && !username.isEmpty())
@@ -167,7 +172,8 @@ public class SmtpSender implements DisposableBean {
         }
         catch (MessagingException ex) {
             String lastReply = (transport instanceof SMTPTransport smtp) ? smtp.getLastServerResponse() : null;
-            return SendFailures.classify(ex, lastReply);
+            boolean dataStarted = transport instanceof DataTrackingTransport tracking && tracking.dataStarted();
+            return SendFailures.classify(ex, lastReply, dataStarted);
         }
     }
 

@@ -9,9 +9,12 @@ import java.util.List;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
+import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.ExitStatus;
 import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.launch.JobOperator;
 import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.batch.core.step.StepExecution;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
@@ -31,6 +34,19 @@ class DeadExecutions {
               AND NOT EXISTS (SELECT 1 FROM batch_step_execution s
                               WHERE s.job_execution_id = e.job_execution_id AND s.last_updated >= :cutoff)
             """;
+
+    /**
+     * Executions that ended UNKNOWN: the JobRepository could not record how a failure ended
+     * (typically PostgreSQL went away mid-chunk, and the rollback could not be written).
+     */
+    static final String UNKNOWN = """
+            SELECT e.job_execution_id FROM batch_job_execution e
+            JOIN batch_job_instance i ON i.job_instance_id = e.job_instance_id
+            WHERE i.job_name = :jobName AND e.status = 'UNKNOWN'
+            """;
+
+    static final String SETTLED_UNKNOWN = "ended UNKNOWN; flowbatch's evaluations carry their own states and are "
+            + "recovered from them, so it was marked FAILED to be restartable";
 
     private static final Log logger = LogFactory.getLog(DeadExecutions.class);
 
@@ -75,6 +91,33 @@ class DeadExecutions {
             count++;
         }
         return count;
+    }
+
+    /**
+     * Marks executions that ended UNKNOWN, and their steps left UNKNOWN or running, FAILED. Spring Batch refuses
+     * to restart an UNKNOWN execution because it cannot tell what the failed chunk left behind;
+     * flowbatch can, since every claim and send is a state on the evaluation row that recovery
+     * settles (PROCESSING back to BUFFERED, SENDING to IN_DOUBT or resend), and its reader takes
+     * no position from the step's context.
+     */
+    int settleUnknown() {
+        List<Long> unknown = jdbc.sql(UNKNOWN).param("jobName", FlowExecutionLauncher.JOB_NAME).query(Long.class).list();
+        for (long id : unknown) {
+            JobExecution execution = jobRepository.getJobExecution(id);
+            logger.warn("Execution " + id + " " + SETTLED_UNKNOWN);
+            for (StepExecution step : execution.getStepExecutions()) {
+                // A step still marked running lost its last update with the job: it ended too.
+                if (step.getStatus() == BatchStatus.UNKNOWN || step.getStatus().isRunning()) {
+                    step.setStatus(BatchStatus.FAILED);
+                    step.setExitStatus(step.getExitStatus().and(ExitStatus.FAILED).addExitDescription(SETTLED_UNKNOWN));
+                    jobRepository.update(step);
+                }
+            }
+            execution.setStatus(BatchStatus.FAILED);
+            execution.setExitStatus(execution.getExitStatus().and(ExitStatus.FAILED).addExitDescription(SETTLED_UNKNOWN));
+            jobRepository.update(execution);
+        }
+        return unknown.size();
     }
 
     private void recover(JobExecution execution, String why) {

@@ -14,6 +14,8 @@ import org.springframework.stereotype.Component;
  * Puts work left behind by crashes and by Redis losses back on track (DESIGN.md §4). Runs when
  * the application starts and before every job run:
  * <ul>
+ * <li>executions that ended UNKNOWN (the JobRepository was unreachable when a failure ended
+ * them) are marked FAILED, so they can be restarted;</li>
  * <li>executions silent for {@code flowbatch.execution.stale-after} (their process died) are
  * marked FAILED;</li>
  * <li>PROCESSING rows of step executions that are no longer running go back to BUFFERED;</li>
@@ -60,6 +62,7 @@ public class Recovery {
     }
 
     public Report recover() {
+        deadExecutions.settleUnknown();
         deadExecutions.recoverStale();
         Map<Long, List<Long>> released = store.releaseDeadProcessing();
         buckets.push(released);

@@ -133,12 +133,29 @@ final class BenchmarkReport {
             }
             md.append('\n');
         }
+        md.append('\n').append(textChart());
         md.append("\n| target | measured | met |\n|---|---|---|\n");
         for (Target t : targets()) {
             md.append("| ").append(t.target()).append(" | ").append(t.measured()).append(" | ")
                 .append((t.met() == null) ? "not run" : (t.met() ? "yes" : "**no**")).append(" |\n");
         }
         return md.toString();
+    }
+
+    /** The sweep as bars in a code block, for places an image cannot go (the README, a terminal). */
+    String textChart() {
+        if (sweep.isEmpty()) {
+            return "";
+        }
+        double max = sweep.stream().mapToDouble(Measurement::rate).max().orElse(1);
+        StringBuilder chart = new StringBuilder("```\nevaluations/s by chunk size\n");
+        for (Measurement m : sweep.stream()
+            .sorted(Comparator.comparingInt(Measurement::chunkSize).thenComparingDouble(Measurement::latencyMs))
+            .toList()) {
+            chart.append(String.format(Locale.ROOT, "%5d %3.0f ms %-50s %,6.0f%n", m.chunkSize(), m.latencyMs(),
+                    "#".repeat((int) Math.round(50 * m.rate() / max)), m.rate()));
+        }
+        return chart.append("```\n").toString();
     }
 
     String json() {

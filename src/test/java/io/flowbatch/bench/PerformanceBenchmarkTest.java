@@ -12,6 +12,7 @@ import java.util.Set;
 import io.flowbatch.delivery.MessageFactory;
 import io.flowbatch.delivery.SmtpSender;
 import io.flowbatch.embedded.SharedServices;
+import io.flowbatch.support.TcpProxy;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -135,12 +136,12 @@ class PerformanceBenchmarkTest {
         return os.getTotalMemorySize() / (1024.0 * 1024 * 1024);
     }
 
-    /** PostgreSQL and Redis, directly or each behind a {@link LatencyProxy} adding the round trip. */
+    /** PostgreSQL and Redis, directly or each behind a {@link TcpProxy} adding the round trip. */
     static final class Endpoints implements AutoCloseable {
 
         private final BenchmarkApplication.Endpoints application;
 
-        private final List<LatencyProxy> proxies = new ArrayList<>();
+        private final List<TcpProxy> proxies = new ArrayList<>();
 
         Endpoints(SharedServices services, double latencyMs) throws Exception {
             if (latencyMs <= 0) {
@@ -150,9 +151,9 @@ class PerformanceBenchmarkTest {
             }
             URI database = URI.create(services.jdbcUrl().substring("jdbc:".length()));
             URI redis = URI.create(services.redisUrl());
-            LatencyProxy databaseProxy = new LatencyProxy(database.getHost(), database.getPort(), latencyMs);
+            TcpProxy databaseProxy = new TcpProxy(database.getHost(), database.getPort(), latencyMs);
             proxies.add(databaseProxy);
-            LatencyProxy redisProxy = new LatencyProxy(redis.getHost(), redis.getPort(), latencyMs);
+            TcpProxy redisProxy = new TcpProxy(redis.getHost(), redis.getPort(), latencyMs);
             proxies.add(redisProxy);
             String query = (database.getRawQuery() != null) ? "?" + database.getRawQuery() : "";
             this.application = new BenchmarkApplication.Endpoints(
@@ -166,7 +167,7 @@ class PerformanceBenchmarkTest {
 
         @Override
         public void close() throws Exception {
-            for (LatencyProxy proxy : proxies) {
+            for (TcpProxy proxy : proxies) {
                 proxy.close();
             }
         }

@@ -15,6 +15,7 @@ import io.flowbatch.delivery.MessageFactory;
 import io.flowbatch.delivery.OutgoingEmail;
 import io.flowbatch.delivery.RenderedEmail;
 import io.flowbatch.delivery.SmtpSender;
+import io.flowbatch.support.StandaloneFlowbatch;
 import io.flowbatch.support.TestSmtpServer;
 import jakarta.mail.internet.MimeMessage;
 
@@ -104,7 +105,7 @@ final class SmtpLimit {
     }
 
     private List<MimeMessage> prerendered(int count) throws Exception {
-        String html = new ClassPathResource(BenchmarkApplication.TEMPLATE).getContentAsString(StandardCharsets.UTF_8);
+        String html = new ClassPathResource(StandaloneFlowbatch.TEMPLATE).getContentAsString(StandardCharsets.UTF_8);
         List<MimeMessage> batch = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             batch.add(messages.build(sender.session(), new OutgoingEmail(2_000_000_000L + i, "raw" + i + "@example.com",

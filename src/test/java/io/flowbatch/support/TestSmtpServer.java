@@ -53,6 +53,8 @@ public final class TestSmtpServer {
 
     private final Map<String, Boolean> dropDuringData = new ConcurrentHashMap<>();
 
+    private final Map<String, Boolean> stallAfterData = new ConcurrentHashMap<>();
+
     private final Map<String, Boolean> closeAfterAccepting = new ConcurrentHashMap<>();
 
     private final AtomicInteger connections = new AtomicInteger();
@@ -86,6 +88,7 @@ public final class TestSmtpServer {
         replyOnce.clear();
         replyOnceCounts.clear();
         dropDuringData.clear();
+        stallAfterData.clear();
         closeAfterAccepting.clear();
         connections.set(0);
         acceptConnections();
@@ -115,6 +118,14 @@ public final class TestSmtpServer {
     /** Closes the connection after reading this recipient's message, before answering it. */
     public void dropAfterData(String recipient) {
         dropDuringData.put(recipient.toLowerCase(), true);
+    }
+
+    /**
+     * Reads this recipient's message and then never answers it, holding the connection open
+     * until the client gives up: a server that stalls mid-DATA.
+     */
+    public void stallAfterData(String recipient) {
+        stallAfterData.put(recipient.toLowerCase(), true);
     }
 
     /** Accepts this recipient's message, then closes the connection, like a server's idle timeout. */
@@ -207,6 +218,12 @@ public final class TestSmtpServer {
                     write(out, "354 end with <CRLF>.<CRLF>");
                     String message = readData(in);
                     if (recipient != null && dropDuringData.containsKey(recipient)) {
+                        return;
+                    }
+                    if (recipient != null && stallAfterData.containsKey(recipient)) {
+                        while (in.readLine() != null) {
+                            // Silent until the client closes the connection.
+                        }
                         return;
                     }
                     if (delayPerMessageMillis > 0) {

@@ -1,4 +1,4 @@
-package io.flowbatch.bench;
+package io.flowbatch.support;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -7,13 +7,18 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * A TCP proxy on loopback that holds every piece of data for half the given round-trip time in
- * each direction: a local PostgreSQL or Redis then answers like one across a network.
+ * A TCP proxy on loopback in front of PostgreSQL or Redis, for the faults the real servers cannot
+ * be asked for on a shared machine. It can hold every piece of data for half a round-trip time in
+ * each direction (a local server then answers like one across a network: the benchmark), and it
+ * can {@link #cut()} every connection and refuse new ones until {@link #heal()}, which is what a
+ * client sees of a server that was killed or restarted (the fault suite).
  */
-final class LatencyProxy implements AutoCloseable {
+public final class TcpProxy implements AutoCloseable {
 
     private final ServerSocket server;
 
@@ -23,28 +28,50 @@ final class LatencyProxy implements AutoCloseable {
 
     private final long halfRoundTripNanos;
 
-    LatencyProxy(String targetHost, int targetPort, double roundTripMillis) throws IOException {
+    private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+
+    private volatile boolean down;
+
+    public TcpProxy(String targetHost, int targetPort, double roundTripMillis) throws IOException {
         this.server = new ServerSocket(0, 200, InetAddress.getLoopbackAddress());
         this.targetHost = targetHost;
         this.targetPort = targetPort;
         this.halfRoundTripNanos = (long) (roundTripMillis * 1_000_000 / 2);
-        Thread acceptor = new Thread(this::accept, "latency-proxy-" + targetPort);
+        Thread acceptor = new Thread(this::accept, "tcp-proxy-" + targetPort);
         acceptor.setDaemon(true);
         acceptor.start();
     }
 
-    int port() {
+    public int port() {
         return server.getLocalPort();
+    }
+
+    /** Drops every connection and refuses new ones (they are accepted and closed at once). */
+    public void cut() {
+        down = true;
+        open.forEach(TcpProxy::closeQuietly);
+        open.clear();
+    }
+
+    /** Lets connections through again. */
+    public void heal() {
+        down = false;
     }
 
     private void accept() {
         while (!server.isClosed()) {
             try {
                 Socket client = server.accept();
+                if (down) {
+                    closeQuietly(client);
+                    continue;
+                }
                 Socket target = new Socket();
                 target.connect(new InetSocketAddress(targetHost, targetPort));
                 client.setTcpNoDelay(true);
                 target.setTcpNoDelay(true);
+                open.add(client);
+                open.add(target);
                 pump(client, target);
                 pump(target, client);
             }
@@ -60,7 +87,9 @@ final class LatencyProxy implements AutoCloseable {
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 int read;
                 while ((read = in.read(buffer)) >= 0) {
-                    LockSupport.parkNanos(halfRoundTripNanos);
+                    if (halfRoundTripNanos > 0) {
+                        LockSupport.parkNanos(halfRoundTripNanos);
+                    }
                     out.write(buffer, 0, read);
                     out.flush();
                 }
@@ -71,8 +100,10 @@ final class LatencyProxy implements AutoCloseable {
             finally {
                 closeQuietly(from);
                 closeQuietly(to);
+                open.remove(from);
+                open.remove(to);
             }
-        }, "latency-pump");
+        }, "tcp-proxy-pump");
         pump.setDaemon(true);
         pump.start();
     }
@@ -88,6 +119,7 @@ final class LatencyProxy implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        cut();
         server.close();
     }
 
