@@ -94,11 +94,11 @@ class DeadExecutions {
     }
 
     /**
-     * Marks executions that ended UNKNOWN, and their steps left UNKNOWN or running, FAILED. Spring Batch refuses
-     * to restart an UNKNOWN execution because it cannot tell what the failed chunk left behind;
-     * flowbatch can, since every claim and send is a state on the evaluation row that recovery
-     * settles (PROCESSING back to BUFFERED, SENDING to IN_DOUBT or resend), and its reader takes
-     * no position from the step's context.
+     * Marks executions that ended UNKNOWN, and their steps left UNKNOWN or running, FAILED.
+     * Spring Batch refuses to restart an UNKNOWN execution because it cannot tell what the failed
+     * chunk left behind; flowbatch can, since every claim and send is a state on the evaluation
+     * row that recovery settles (PROCESSING back to BUFFERED, SENDING to IN_DOUBT or resend), and
+     * its reader takes no position from the step's context.
      */
     int settleUnknown() {
         List<Long> unknown = jdbc.sql(UNKNOWN).param("jobName", FlowExecutionLauncher.JOB_NAME).query(Long.class).list();

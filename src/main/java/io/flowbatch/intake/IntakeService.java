@@ -1,6 +1,7 @@
 package io.flowbatch.intake;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -23,6 +24,12 @@ import org.springframework.transaction.annotation.Transactional;
  */
 @Service
 public class IntakeService {
+
+    /** Before this, an event time is a bug in the sender, not history. */
+    static final Instant EARLIEST_TIME = Instant.parse("1970-01-01T00:00:00Z");
+
+    /** How far ahead of this clock a sender's clock may be. */
+    static final Duration MAX_CLOCK_SKEW = Duration.ofDays(1);
 
     private final CustomerRepository customers;
 
@@ -119,12 +126,6 @@ public class IntakeService {
         EventRepository.Stored stored = events.insert(rows, now.minus(properties.maxTriggerAge()));
         return new EventsAccepted(stored.events(), requests.size() - stored.events(), stored.evaluations());
     }
-
-    /** Before this, an event time is a bug in the sender, not history. */
-    static final Instant EARLIEST_TIME = Instant.parse("1970-01-01T00:00:00Z");
-
-    /** How far ahead of this clock a sender's clock may be. */
-    static final java.time.Duration MAX_CLOCK_SKEW = java.time.Duration.ofDays(1);
 
     /** The unique key of a customer: trimmed, lower case. */
     static String normalizeEmail(String email) {
