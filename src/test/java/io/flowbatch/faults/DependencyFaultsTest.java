@@ -142,6 +142,7 @@ class DependencyFaultsTest {
         Run run = startRun();
         awaitReceived(300);
         smtp.refuseConnections();
+        // The outage itself lasts this long: the fault, not a wait for a condition.
         Thread.sleep(5_000);
         smtp.acceptConnections();
         finish(run);
@@ -193,6 +194,7 @@ class DependencyFaultsTest {
         Run run = startRun();
         awaitReceived(300);
         dependency.cut();
+        // The outage itself lasts this long: the fault, not a wait for a condition.
         Thread.sleep(3_000);
         dependency.heal();
         finish(run);
@@ -243,6 +245,7 @@ class DependencyFaultsTest {
         }
         assertThat(execution.getStatus()).as("the failed minute, restarted").isEqualTo(BatchStatus.COMPLETED);
         for (int minute = 0; jdbc.sql(UNFINISHED).query(Long.class).single() > 0 && minute < 10; minute++) {
+            // Past reconcile-after (PT1S), so the next minute pushes ids Redis lost back to their bucket.
             Thread.sleep(1_100);
             assertThat(startRun().execution().get(2, TimeUnit.MINUTES).getStatus()).isEqualTo(BatchStatus.COMPLETED);
         }
