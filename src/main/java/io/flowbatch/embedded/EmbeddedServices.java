@@ -4,9 +4,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+
+import org.springframework.boot.SpringApplication;
 
 /**
  * The embedded servers of this JVM. There is one of each per JVM, however many application
@@ -16,6 +19,8 @@ import org.apache.commons.logging.LogFactory;
 public final class EmbeddedServices {
 
     private static final Log logger = LogFactory.getLog(EmbeddedServices.class);
+
+    private static final AtomicBoolean shutdownHandlerRegistered = new AtomicBoolean();
 
     private static EmbeddedPostgresServer postgres;
 
@@ -57,6 +62,18 @@ public final class EmbeddedServices {
 
     public static synchronized Optional<EmbeddedSmtpServer> runningSmtp() {
         return Optional.ofNullable(smtp);
+    }
+
+    /**
+     * Stops every embedded server when the JVM exits, once: after every application context has
+     * closed (Spring Boot's shutdown handlers), so no bean loses its database early; and in a JVM
+     * that runs no Spring application too (the crash suite's), since adding the handler installs
+     * Boot's JVM hook.
+     */
+    static void stopAllAtShutdown() {
+        if (shutdownHandlerRegistered.compareAndSet(false, true)) {
+            SpringApplication.getShutdownHandlers().add(EmbeddedServices::stopAll);
+        }
     }
 
     static synchronized void stopAll() {

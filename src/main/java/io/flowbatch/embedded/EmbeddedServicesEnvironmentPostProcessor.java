@@ -2,7 +2,6 @@ package io.flowbatch.embedded;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.apache.commons.logging.Log;
 
@@ -27,7 +26,6 @@ public class EmbeddedServicesEnvironmentPostProcessor implements EnvironmentPost
 
     static final String DEFAULTS_SOURCE_NAME = "flowbatchEmbeddedDefaults";
 
-    private static final AtomicBoolean shutdownHandlerRegistered = new AtomicBoolean();
 
     private final Log logger;
 
@@ -44,7 +42,7 @@ public class EmbeddedServicesEnvironmentPostProcessor implements EnvironmentPost
         if (!enabled || environment.getPropertySources().contains(PROPERTY_SOURCE_NAME)) {
             return;
         }
-        registerShutdownHandler();
+        EmbeddedServices.stopAllAtShutdown();
         Map<String, Object> properties = new LinkedHashMap<>();
         properties.put(EmbeddedProperties.ENABLED, true);
         if (!databaseConfigured) {
@@ -77,13 +75,6 @@ public class EmbeddedServicesEnvironmentPostProcessor implements EnvironmentPost
 
     private static boolean isSet(ConfigurableEnvironment environment, String name) {
         return StringUtils.hasText(environment.getProperty(name));
-    }
-
-    private static void registerShutdownHandler() {
-        if (shutdownHandlerRegistered.compareAndSet(false, true)) {
-            // Runs after every application context has closed, so no bean loses its database early.
-            SpringApplication.getShutdownHandlers().add(EmbeddedServices::stopAll);
-        }
     }
 
     @Override

@@ -20,6 +20,7 @@ import java.util.regex.Pattern;
 import io.flowbatch.embedded.SharedServices;
 import io.flowbatch.support.Spike;
 import io.flowbatch.support.TestSmtpServer;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -99,6 +100,11 @@ class CrashRecoveryIT {
             child.kill();
         }
         smtp.delayPerMessage(Duration.ZERO);
+    }
+
+    @AfterAll
+    static void stopEmbeddedServices() {
+        SharedServices.stopEmbedded();
     }
 
     @Test

@@ -14,6 +14,14 @@ import java.nio.file.Path;
  */
 public record SharedServices(String jdbcUrl, String username, String redisUrl, boolean embedded) {
 
+    /**
+     * Stops the embedded servers now: for a JVM that runs no Spring application of its own (the
+     * crash suite's), where Boot's shutdown handler that would stop them is never installed.
+     */
+    public static void stopEmbedded() {
+        EmbeddedServices.stopAll();
+    }
+
     /** The machine's services, or embedded ones keeping their data under {@code dataDirectory}. */
     public static SharedServices resolve(Path dataDirectory) {
         String jdbcUrl = System.getenv("FLOWBATCH_TEST_DATASOURCE_URL");
@@ -22,6 +30,7 @@ public record SharedServices(String jdbcUrl, String username, String redisUrl, b
             return new SharedServices(jdbcUrl,
                     System.getenv().getOrDefault("FLOWBATCH_TEST_DATASOURCE_USERNAME", "postgres"), redisUrl, false);
         }
+        EmbeddedServices.stopAllAtShutdown();
         EmbeddedPostgresServer postgres = EmbeddedServices.postgres(dataDirectory, true);
         EmbeddedRedisServer redis = EmbeddedServices.redis(dataDirectory);
         return new SharedServices(postgres.jdbcUrl(), EmbeddedPostgresServer.USER,

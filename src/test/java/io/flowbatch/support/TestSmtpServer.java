@@ -217,6 +217,10 @@ public final class TestSmtpServer {
                 else if (command.equals("DATA")) {
                     write(out, "354 end with <CRLF>.<CRLF>");
                     String message = readData(in);
+                    if (message == null) {
+                        // The client went away before the end of data: like any server, drop the part.
+                        return;
+                    }
                     if (recipient != null && dropDuringData.containsKey(recipient)) {
                         return;
                     }
@@ -267,13 +271,16 @@ public final class TestSmtpServer {
         return "250 2.1.5 ok";
     }
 
+    /** The message up to its end-of-data line, or null when the connection ended first. */
     private static String readData(BufferedReader in) throws IOException {
         StringBuilder message = new StringBuilder();
-        String line;
-        while ((line = in.readLine()) != null && !line.equals(".")) {
+        for (String line = in.readLine(); line != null; line = in.readLine()) {
+            if (line.equals(".")) {
+                return message.toString();
+            }
             message.append(line.startsWith("..") ? line.substring(1) : line).append("\r\n");
         }
-        return message.toString();
+        return null;
     }
 
     private static String address(String line) {
