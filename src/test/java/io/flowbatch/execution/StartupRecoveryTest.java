@@ -10,6 +10,7 @@ import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.JobInstance;
 import org.springframework.batch.core.job.parameters.JobParametersBuilder;
 import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.beans.factory.annotation.Autowired;
 
@@ -64,6 +65,25 @@ class StartupRecoveryTest {
         alive.setStatus(BatchStatus.FAILED);
         alive.setEndTime(LocalDateTime.now());
         jobRepository.update(alive);
+    }
+
+    @Test
+    void anExecutionThatEndedUnknownIsSettledFailedWithItsStepsSoItCanBeRestarted() {
+        JobExecution unknown = running(LocalDateTime.of(2031, 3, 1, 0, 0));
+        StepExecution step = jobRepository.createStepExecution("execute", unknown);
+        step.setStatus(BatchStatus.STARTED);
+        jobRepository.update(step);
+        unknown.setStatus(BatchStatus.UNKNOWN);
+        unknown.setEndTime(LocalDateTime.now());
+        jobRepository.update(unknown);
+
+        recovery.recover();
+
+        JobExecution settled = jobRepository.getJobExecution(unknown.getId());
+        assertThat(settled.getStatus()).isEqualTo(BatchStatus.FAILED);
+        assertThat(settled.getExitStatus().getExitDescription()).contains("ended UNKNOWN");
+        assertThat(settled.getStepExecutions()).singleElement()
+            .satisfies((s) -> assertThat(s.getStatus()).isEqualTo(BatchStatus.FAILED));
     }
 
     private JobExecution running(LocalDateTime minute) {

@@ -10,11 +10,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import io.flowbatch.admin.ExecutionOperations;
 import io.flowbatch.embedded.SharedServices;
 import io.flowbatch.execution.FlowExecutionLauncher;
+import io.flowbatch.execution.Recovery;
 import io.flowbatch.support.StandaloneFlowbatch;
 import io.flowbatch.support.TcpProxy;
 import io.flowbatch.support.TestSmtpServer;
@@ -37,7 +39,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * Each dependency failing in the middle of a run (DESIGN §4): Redis flushed, Redis gone and back,
  * PostgreSQL gone and back (both cut at a TCP proxy, which is what a client sees of a killed or
- * restarted server), the mail server refusing connections, answering a random 5 % with 4xx and
+ * restarted server; each outage lasts until the run it hit has ended), the mail server refusing
+ * connections, answering a random 5 % with 4xx and
  * 1 % with 5xx, and stalling mid-DATA. Each run ends with totals that reconcile (sent + skipped +
  * failed + in doubt = created), no Message-ID received twice (at-most-once), only what failed
  * retried, and a failed minute that restarts to completion.
@@ -52,6 +55,8 @@ class DependencyFaultsTest {
     static final String UNFINISHED = """
             SELECT count(*) FROM evaluation WHERE state IN ('WAITING', 'BUFFERED', 'PROCESSING', 'SENDING')
             """;
+
+    static final String LAST_EXECUTION = "SELECT max(job_execution_id) FROM batch_job_execution";
 
     static final String RECIPIENTS = "SELECT c.email FROM evaluation e JOIN customer c ON c.id = e.customer_id ORDER BY e.id";
 
@@ -81,6 +86,7 @@ class DependencyFaultsTest {
         settings.put("spring.mail.properties.mail.smtp.connectiontimeout", "2000");
         settings.put("flowbatch.execution.chunk-size", "100");
         settings.put("flowbatch.execution.reconcile-after", "PT1S");
+        settings.put("flowbatch.execution.stale-after", "PT5S");
         app = StandaloneFlowbatch.start("jdbc:postgresql://127.0.0.1:" + database.port() + db.getRawPath() + query,
                 services.username(), "redis://127.0.0.1:" + redis.port(), settings);
         jdbc = app.getBean(JdbcClient.class);
@@ -120,16 +126,33 @@ class DependencyFaultsTest {
     }
 
     @Test
-    void redisGoneForSecondsMidRun() throws Exception {
-        goneForSecondsMidRun(redis);
+    void redisGoneUntilTheRunFailed() throws Exception {
+        goneMidRun(redis);
 
         Map<String, Long> states = reconcile();
         assertThat(states).containsEntry("SENT", (long) EVALUATIONS);
     }
 
     @Test
-    void postgresGoneForSecondsMidRun() throws Exception {
-        goneForSecondsMidRun(database);
+    void postgresGoneUntilTheApplicationTriedToReconnect() throws Exception {
+        Run run = startRun();
+        awaitReceived(300);
+        int refusedBefore = database.refused();
+        database.cut();
+        // Back as soon as the application has found it gone: the run fails on a database that
+        // is there again, typically ending UNKNOWN, which recovery settles as FAILED.
+        await().atMost(Duration.ofMinutes(1)).until(() -> database.refused() > refusedBefore);
+        database.heal();
+        finish(run);
+
+        Map<String, Long> states = reconcile();
+        assertThat(states.getOrDefault("IN_DOUBT", 0L)).isLessThanOrEqualTo(2 * 100L);
+        assertThat(states.getOrDefault("SENT", 0L) + states.getOrDefault("IN_DOUBT", 0L)).isEqualTo(EVALUATIONS);
+    }
+
+    @Test
+    void postgresGoneUntilTheRunFailed() throws Exception {
+        goneMidRun(database);
 
         Map<String, Long> states = reconcile();
         // What was being sent when the database went away may be in doubt; nothing else.
@@ -142,8 +165,7 @@ class DependencyFaultsTest {
         Run run = startRun();
         awaitReceived(300);
         smtp.refuseConnections();
-        // The outage itself lasts this long: the fault, not a wait for a condition.
-        Thread.sleep(5_000);
+        awaitEnded(run);
         smtp.acceptConnections();
         finish(run);
 
@@ -190,12 +212,40 @@ class DependencyFaultsTest {
         assertThat(states).containsEntry("IN_DOUBT", 1L).containsEntry("SENT", (long) EVALUATIONS - 1);
     }
 
-    private void goneForSecondsMidRun(TcpProxy dependency) throws Exception {
+    /**
+     * How the run ended. A run that lost its database cannot even record its end: its execution
+     * stays marked running, as after a crash, until it has been silent for stale-after and the
+     * recovery before a later minute marks it FAILED (called here directly, minute by minute).
+     */
+    private JobExecution ended(Run run) throws Exception {
+        try {
+            return run.execution().get(2, TimeUnit.MINUTES);
+        }
+        catch (ExecutionException ex) {
+            System.out.printf("FAULTS the run could not record its end (%s); recovering it%n", ex.getCause().getMessage());
+            JobRepository jobs = app.getBean(JobRepository.class);
+            Recovery recovery = app.getBean(Recovery.class);
+            // The pool may still be replacing its broken connections: retried until it answers.
+            return await().atMost(Duration.ofMinutes(1))
+                .pollInterval(Duration.ofSeconds(1))
+                .ignoreExceptions()
+                .until(() -> {
+                    recovery.recover();
+                    return jobs.getJobExecution(jdbc.sql(LAST_EXECUTION).query(Long.class).single());
+                }, (execution) -> !execution.isRunning());
+        }
+    }
+
+    /** The outage lasts until the run it hit has ended: whatever it does about it, it did. */
+    private static void awaitEnded(Run run) {
+        await().atMost(Duration.ofMinutes(1)).until(run.execution()::isDone);
+    }
+
+    private void goneMidRun(TcpProxy dependency) throws Exception {
         Run run = startRun();
         awaitReceived(300);
         dependency.cut();
-        // The outage itself lasts this long: the fault, not a wait for a condition.
-        Thread.sleep(3_000);
+        awaitEnded(run);
         dependency.heal();
         finish(run);
     }
@@ -234,7 +284,7 @@ class DependencyFaultsTest {
      * restart) until it completes, and later minutes run until no evaluation is left unsettled.
      */
     private void finish(Run run) throws Exception {
-        JobExecution execution = run.execution().get(2, TimeUnit.MINUTES);
+        JobExecution execution = ended(run);
         for (int attempt = 0; execution.getStatus() != BatchStatus.COMPLETED && attempt < 5; attempt++) {
             System.out.printf("FAULTS execution %d %s: %s; restarting%n", execution.getId(), execution.getStatus(),
                     execution.getExitStatus().getExitDescription().lines().findFirst().orElse(""));
@@ -244,14 +294,20 @@ class DependencyFaultsTest {
             execution = jobs.getJobExecution(restarted);
         }
         assertThat(execution.getStatus()).as("the failed minute, restarted").isEqualTo(BatchStatus.COMPLETED);
-        for (int minute = 0; jdbc.sql(UNFINISHED).query(Long.class).single() > 0 && minute < 10; minute++) {
-            // Past reconcile-after (PT1S), so the next minute pushes ids Redis lost back to their bucket.
-            Thread.sleep(1_100);
-            assertThat(startRun().execution().get(2, TimeUnit.MINUTES).getStatus()).isEqualTo(BatchStatus.COMPLETED);
-        }
-        assertThat(jdbc.sql(UNFINISHED).query(Long.class).single())
-            .as("evaluations left unsettled: %s", jdbc.sql(STATES).query().listOfRows())
-            .isZero();
+        // Further minutes, each past reconcile-after (PT1S) so it pushes ids Redis lost back to
+        // their bucket, until nothing is left unsettled.
+        await().atMost(Duration.ofMinutes(1))
+            .pollDelay(Duration.ZERO)
+            .pollInterval(Duration.ofMillis(1_100))
+            .untilAsserted(() -> {
+                if (jdbc.sql(UNFINISHED).query(Long.class).single() > 0) {
+                    assertThat(startRun().execution().get(2, TimeUnit.MINUTES).getStatus())
+                        .isEqualTo(BatchStatus.COMPLETED);
+                }
+                assertThat(jdbc.sql(UNFINISHED).query(Long.class).single())
+                    .as("evaluations left unsettled: %s", jdbc.sql(STATES).query().listOfRows())
+                    .isZero();
+            });
     }
 
     private record Run(CompletableFuture<JobExecution> execution) {

@@ -9,6 +9,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -32,6 +33,8 @@ public final class TcpProxy implements AutoCloseable {
 
     private volatile boolean down;
 
+    private final AtomicInteger refused = new AtomicInteger();
+
     public TcpProxy(String targetHost, int targetPort, double roundTripMillis) throws IOException {
         this.server = new ServerSocket(0, 200, InetAddress.getLoopbackAddress());
         this.targetHost = targetHost;
@@ -53,6 +56,11 @@ public final class TcpProxy implements AutoCloseable {
         open.clear();
     }
 
+    /** Connections refused while cut: how often a client has tried to come back. */
+    public int refused() {
+        return refused.get();
+    }
+
     /** Lets connections through again. */
     public void heal() {
         down = false;
@@ -63,6 +71,7 @@ public final class TcpProxy implements AutoCloseable {
             try {
                 Socket client = server.accept();
                 if (down) {
+                    refused.incrementAndGet();
                     closeQuietly(client);
                     continue;
                 }
