@@ -3,6 +3,7 @@ package io.flowbatch.admin;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.flowbatch.cluster.NodeRegistry;
 import io.flowbatch.execution.EvaluationState;
 import io.flowbatch.execution.FlowExecutionLauncher;
 import io.flowbatch.system.ConflictException;
@@ -48,12 +49,15 @@ class AdminPageController {
 
     private final Outbox outbox;
 
+    private final NodeRegistry nodes;
+
     private final java.time.Clock clock;
 
     AdminPageController(DashboardQueries dashboard, ExecutionQueries executions, ExecutionOperations operations,
             ScheduleOperations schedule, EvaluationQueries evaluations, FlowExecutionLauncher launcher,
-            JobRepository jobRepository, Outbox outbox, java.time.Clock clock) {
+            JobRepository jobRepository, Outbox outbox, NodeRegistry nodes, java.time.Clock clock) {
         this.dashboard = dashboard;
+        this.nodes = nodes;
         this.executions = executions;
         this.operations = operations;
         this.schedule = schedule;
@@ -79,6 +83,8 @@ class AdminPageController {
         model.addAttribute("chart", ThroughputChart.of(dashboard.sentLastHour()));
         model.addAttribute("states", EvaluationState.values());
         model.addAttribute("outboxAvailable", outbox.available());
+        model.addAttribute("nodes", nodes.nodes());
+        model.addAttribute("self", nodes.self().id());
         return "admin/dashboard";
     }
 
@@ -123,7 +129,7 @@ class AdminPageController {
     @GetMapping("/executions/{id}")
     String execution(@PathVariable long id, Model model) {
         JobExecution execution = operations.find(id);
-        model.addAttribute("execution", ExecutionView.of(execution));
+        model.addAttribute("execution", operations.view(execution));
         model.addAttribute("progress", RunningExecution.of(execution));
         model.addAttribute("canRestart", operations.canRestart(execution));
         model.addAttribute("canStop", operations.canStop(execution));

@@ -1,5 +1,6 @@
 package io.flowbatch.admin;
 
+import io.flowbatch.cluster.StepNodes;
 import io.flowbatch.execution.FlowExecutionLauncher;
 import io.flowbatch.execution.Recovery;
 import io.flowbatch.system.ConflictException;
@@ -29,12 +30,20 @@ public class ExecutionOperations {
 
     private final Recovery recovery;
 
+    private final StepNodes stepNodes;
+
     ExecutionOperations(JobRepository jobRepository, JobOperator jobOperator, FlowExecutionLauncher launcher,
-            Recovery recovery) {
+            Recovery recovery, StepNodes stepNodes) {
         this.jobRepository = jobRepository;
         this.jobOperator = jobOperator;
         this.launcher = launcher;
         this.recovery = recovery;
+        this.stepNodes = stepNodes;
+    }
+
+    /** The execution as the API and the pages show it, with the node each step ran on. */
+    ExecutionView view(JobExecution execution) {
+        return ExecutionView.of(execution, stepNodes.ofJobExecution(execution.getId()));
     }
 
     JobExecution find(long id) {

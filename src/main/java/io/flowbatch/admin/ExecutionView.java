@@ -26,7 +26,8 @@ record ExecutionView(long id, long jobInstanceId, String jobName, String status,
         return (text == null) ? "" : text.lines().findFirst().orElse("");
     }
 
-    static ExecutionView of(JobExecution execution) {
+    /** The execution, each step with the node that ran it ({@code nodes} by step execution id). */
+    static ExecutionView of(JobExecution execution, Map<Long, String> nodes) {
         Map<String, String> parameters = new LinkedHashMap<>();
         for (JobParameter<?> parameter : execution.getJobParameters().parameters()) {
             parameters.put(parameter.name(), String.valueOf(parameter.value()));
@@ -34,7 +35,7 @@ record ExecutionView(long id, long jobInstanceId, String jobName, String status,
         List<StepView> steps = execution.getStepExecutions()
             .stream()
             .sorted(Comparator.comparingLong(StepExecution::getId))
-            .map(StepView::of)
+            .map((step) -> StepView.of(step, nodes.get(step.getId())))
             .toList();
         return new ExecutionView(execution.getId(), execution.getJobInstanceId(),
                 execution.getJobInstance().getJobName(), execution.getStatus().name(),
@@ -42,8 +43,11 @@ record ExecutionView(long id, long jobInstanceId, String jobName, String status,
                 execution.getCreateTime(), execution.getStartTime(), execution.getEndTime(), steps);
     }
 
-    /** One step execution; a partition's name ends with the action it executed. */
-    record StepView(long id, String name, String status, long readCount, long filterCount, long writeCount,
+    /**
+     * One step execution; a partition's name ends with the action it executed, and {@code node}
+     * says which node ran it (null for runs from before nodes were recorded).
+     */
+    record StepView(long id, String name, String node, String status, long readCount, long filterCount, long writeCount,
             long readSkipCount, long processSkipCount, long writeSkipCount, long commitCount, long rollbackCount,
             String exitDescription, LocalDateTime startTime, LocalDateTime endTime) {
 
@@ -52,8 +56,8 @@ record ExecutionView(long id, long jobInstanceId, String jobName, String status,
             return ExitDescriptions.rootCause(exitDescription);
         }
 
-        static StepView of(StepExecution step) {
-            return new StepView(step.getId(), step.getStepName(), step.getStatus().name(), step.getReadCount(),
+        static StepView of(StepExecution step, String node) {
+            return new StepView(step.getId(), step.getStepName(), node, step.getStatus().name(), step.getReadCount(),
                     step.getFilterCount(), step.getWriteCount(), step.getReadSkipCount(), step.getProcessSkipCount(),
                     step.getWriteSkipCount(), step.getCommitCount(), step.getRollbackCount(),
                     step.getExitStatus().getExitDescription(), step.getStartTime(), step.getEndTime());

@@ -71,7 +71,7 @@ class JobAdminController {
 
     @GetMapping("/api/admin/executions/{id}")
     ExecutionView execution(@PathVariable long id) {
-        return ExecutionView.of(operations.find(id));
+        return operations.view(operations.find(id));
     }
 
     /** Runs again what did not complete, as a new execution of the same JobInstance. */

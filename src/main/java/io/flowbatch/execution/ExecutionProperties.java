@@ -16,23 +16,38 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     again, in case Redis lost it (two schedule periods by default)
  * @param staleAfter a running execution whose job and steps have not been updated for this long
  *     is taken as dead (its process is gone) and recovered before the next run
- * @param recoverAllAtStart at start, take every execution still marked running as dead: true for
- *     one instance; with several instances sharing the database set it to false, so a starting
- *     instance only recovers executions that are stale
+ * @param recoverAllAtStart at start, take every execution still marked running as dead: right for
+ *     one instance, wrong for several sharing the database (a starting node would fail the runs of
+ *     live ones). Unset, it is true with local partitioning and false with remote; with several
+ *     instances and local partitioning set it to false (a dead node's runs are then recovered
+ *     by the dead-node sweep, README "Running more than one instance")
  * @param mode {@code batched}, or {@code per-item}: one evaluation at a time, each loading its
  *     action, template, customer and flow filter, rendering without the compiled-template cache
  *     and sending on a connection of its own, the way the write-up's pipeline worked before
  *     batching; kept as the benchmark's baseline
+ * @param partitioning {@code local}: the action partitions of a run execute on threads of the
+ *     node that runs it; {@code remote}: they are sent as Spring Batch StepExecutionRequests
+ *     through a PostgreSQL-backed channel to every node with the worker role
+ * @param partitionTimeout remote partitioning: how long a manager waits for all partitions of a
+ *     run before it fails the run (a partition whose worker died ends sooner, when the dead-node
+ *     sweep fails it)
+ * @param partitionPollInterval remote partitioning: how often a manager polls the JobRepository
+ *     for the partitions that ended
  */
 @ConfigurationProperties("flowbatch.execution")
 public record ExecutionProperties(@DefaultValue("500") int chunkSize, @DefaultValue("4") int threads,
         @DefaultValue("5000") int bufferPageSize, @DefaultValue("PT2M") Duration reconcileAfter,
-        @DefaultValue("PT15M") Duration staleAfter, @DefaultValue("true") boolean recoverAllAtStart,
-        @DefaultValue("batched") String mode) {
+        @DefaultValue("PT15M") Duration staleAfter, Boolean recoverAllAtStart, @DefaultValue("batched") String mode,
+        @DefaultValue(LOCAL) String partitioning, @DefaultValue("PT1H") Duration partitionTimeout,
+        @DefaultValue("PT1S") Duration partitionPollInterval) {
 
     public static final String BATCHED = "batched";
 
     public static final String PER_ITEM = "per-item";
+
+    public static final String LOCAL = "local";
+
+    public static final String REMOTE = "remote";
 
     public ExecutionProperties {
         if (chunkSize < 1 || threads < 1 || bufferPageSize < 1) {
@@ -41,6 +56,23 @@ public record ExecutionProperties(@DefaultValue("500") int chunkSize, @DefaultVa
         if (!BATCHED.equals(mode) && !PER_ITEM.equals(mode)) {
             throw new IllegalArgumentException("flowbatch.execution.mode must be batched or per-item, not " + mode);
         }
+        if (!LOCAL.equals(partitioning) && !REMOTE.equals(partitioning)) {
+            throw new IllegalArgumentException(
+                    "flowbatch.execution.partitioning must be local or remote, not " + partitioning);
+        }
+        if (partitionTimeout.isNegative() || partitionTimeout.isZero() || partitionPollInterval.isNegative()
+                || partitionPollInterval.isZero()) {
+            throw new IllegalArgumentException("flowbatch.execution partition timeout and poll interval must be positive");
+        }
+    }
+
+    public boolean remote() {
+        return REMOTE.equals(partitioning);
+    }
+
+    /** Whether every execution marked running is dead at start: only when this is the only node. */
+    public boolean effectiveRecoverAllAtStart() {
+        return (recoverAllAtStart != null) ? recoverAllAtStart : !remote();
     }
 
     public boolean perItem() {

@@ -2,6 +2,7 @@ package io.flowbatch.execution;
 
 import java.time.Clock;
 
+import io.flowbatch.cluster.StepNodes;
 import io.flowbatch.delivery.DeliveryProperties;
 import io.flowbatch.delivery.MessageFactory;
 import io.flowbatch.delivery.SmtpSender;
@@ -13,10 +14,14 @@ import org.springframework.batch.core.configuration.support.MapJobRegistry;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.builder.JobBuilder;
 import org.springframework.batch.core.listener.JobExecutionListener;
+import org.springframework.batch.core.listener.StepExecutionListener;
+import org.springframework.batch.core.partition.PartitionHandler;
+import org.springframework.batch.core.partition.support.TaskExecutorPartitionHandler;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.Step;
 import org.springframework.batch.core.step.builder.StepBuilder;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.task.TaskExecutor;
@@ -32,6 +37,9 @@ import org.springframework.transaction.PlatformTransactionManager;
 public class FlowExecutionJobConfiguration {
 
     static final String JOB_NAME = "flowExecution";
+
+    /** The step one partition runs; a partition's step execution is named {@code executeAction:action-N}. */
+    public static final String PARTITION_STEP = "executeAction";
 
     /**
      * A job parameter that sets the reader's page (one claim) to another chunk size than the
@@ -93,32 +101,50 @@ public class FlowExecutionJobConfiguration {
 
     @Bean
     Step buffer(JobRepository jobRepository, PlatformTransactionManager transactionManager, EvaluationStore store,
-            Buckets buckets, ExecutionProperties properties, Clock clock) {
+            Buckets buckets, ExecutionProperties properties, Clock clock, StepNodes stepNodes) {
         return new StepBuilder("buffer", jobRepository)
             .tasklet(new BufferTasklet(store, buckets, properties.bufferPageSize(), clock), transactionManager)
+            .listener(stepNodes)
             .build();
     }
 
+    /**
+     * The manager of the action partitions. How partitions run is the handler's business: threads
+     * of this JVM, or workers across the cluster (RemotePartitioningConfiguration).
+     */
     @Bean
-    Step execute(JobRepository jobRepository, Step executeAction, Buckets buckets, TaskExecutor partitionExecutor,
-            ExecutionProperties properties) {
-        return new StepBuilder("execute", jobRepository).partitioner("executeAction", new BucketPartitioner(buckets))
-            .step(executeAction)
-            .taskExecutor(partitionExecutor)
-            .gridSize(properties.threads())
+    Step execute(JobRepository jobRepository, Buckets buckets, PartitionHandler executePartitions,
+            StepNodes stepNodes) {
+        return new StepBuilder("execute", jobRepository).partitioner(PARTITION_STEP, new BucketPartitioner(buckets))
+            .partitionHandler(executePartitions)
+            .listener(stepNodes)
             .build();
+    }
+
+    /** Local partitioning: at most {@code flowbatch.execution.threads} actions at once, in this JVM. */
+    @Bean
+    @ConditionalOnProperty(name = "flowbatch.execution.partitioning", havingValue = ExecutionProperties.LOCAL,
+            matchIfMissing = true)
+    TaskExecutorPartitionHandler executePartitions(Step executeAction, TaskExecutor partitionExecutor,
+            ExecutionProperties properties) {
+        TaskExecutorPartitionHandler handler = new TaskExecutorPartitionHandler();
+        handler.setStep(executeAction);
+        handler.setTaskExecutor(partitionExecutor);
+        handler.setGridSize(properties.threads());
+        return handler;
     }
 
     @Bean
     Step executeAction(JobRepository jobRepository, PlatformTransactionManager transactionManager,
             EvaluationReader evaluationReader, EvaluationProcessor evaluationProcessor,
-            DeliveryWriter deliveryWriter, ExecutionProperties properties) {
-        return new StepBuilder("executeAction", jobRepository)
+            DeliveryWriter deliveryWriter, ExecutionProperties properties, StepNodes stepNodes) {
+        return new StepBuilder(PARTITION_STEP, jobRepository)
             .<ClaimedEvaluation, Delivery>chunk(properties.effectiveChunkSize())
             .reader(evaluationReader)
             .processor(evaluationProcessor)
             .listener(evaluationProcessor)
             .writer(deliveryWriter)
+            .listener((StepExecutionListener) stepNodes)
             // The chunk transaction carries the outcome write and the step's counts together.
             .transactionManager(transactionManager)
             .build();

@@ -21,7 +21,7 @@ class StartupRecovery implements SmartInitializingSingleton {
     StartupRecovery(DeadExecutions deadExecutions, Recovery recovery, ExecutionProperties properties) {
         this.deadExecutions = deadExecutions;
         this.recovery = recovery;
-        this.recoverAll = properties.recoverAllAtStart();
+        this.recoverAll = properties.effectiveRecoverAllAtStart();
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.flowbatch.admin;
 import java.time.Duration;
 
 import io.flowbatch.support.Fixtures;
+import io.flowbatch.cluster.NodeIdentity;
 import io.flowbatch.support.FlowbatchTest;
 import io.flowbatch.support.TestSmtpServer;
 import org.junit.jupiter.api.AfterEach;
@@ -18,8 +19,10 @@ import org.springframework.test.web.servlet.request.MockHttpServletRequestBuilde
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.httpBasic;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.content;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
@@ -35,6 +38,9 @@ class JobAdminTest {
 
     @Autowired
     JobRepository jobRepository;
+
+    @Autowired
+    NodeIdentity node;
 
     TestSmtpServer smtp;
 
@@ -74,7 +80,20 @@ class JobAdminTest {
             .andExpect(jsonPath("$.parameters.launchedAt").isString())
             .andExpect(jsonPath("$.steps[?(@.name == 'buffer')].writeCount").value(20))
             .andExpect(jsonPath("$.steps[?(@.name == 'executeAction:action-" + action + "')].readCount").value(20))
-            .andExpect(jsonPath("$.steps[?(@.name == 'executeAction:action-" + action + "')].writeCount").value(20));
+            .andExpect(jsonPath("$.steps[?(@.name == 'executeAction:action-" + action + "')].writeCount").value(20))
+            .andExpect(jsonPath("$.steps[?(@.name == 'executeAction:action-" + action + "')].node").value(node.id()))
+            .andExpect(jsonPath("$.steps[?(@.name == 'buffer')].node").value(node.id()));
+        mvc.perform(admin(get("/api/admin/nodes")))
+            .andExpect(status().isOk())
+            .andExpect(jsonPath("$[?(@.id == '" + node.id() + "')].alive").value(true))
+            .andExpect(jsonPath("$[?(@.id == '" + node.id() + "')].roles[*]").value(
+                    org.hamcrest.Matchers.containsInAnyOrder("scheduler", "worker")));
+        mvc.perform(get("/admin").with(user(FlowbatchTest.ADMIN_USER).roles("ADMIN")))
+            .andExpect(status().isOk())
+            .andExpect(content().string(org.hamcrest.Matchers.containsString(node.id())));
+        mvc.perform(get("/admin/executions/{id}", executionId).with(user(FlowbatchTest.ADMIN_USER).roles("ADMIN")))
+            .andExpect(status().isOk())
+            .andExpect(content().string(org.hamcrest.Matchers.containsString("<td class=\"node\">" + node.id() + "</td>")));
         mvc.perform(admin(get("/api/admin/executions/{id}", 999_999_999))).andExpect(status().isNotFound());
         mvc.perform(admin(get("/api/admin/jobs/nope/executions"))).andExpect(status().isNotFound());
         mvc.perform(admin(get("/api/admin/jobs/flowExecution/executions").param("status", "SLEEPING")))

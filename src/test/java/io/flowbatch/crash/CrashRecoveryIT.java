@@ -1,13 +1,8 @@
 package io.flowbatch.crash;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,6 +13,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import io.flowbatch.embedded.SharedServices;
+import io.flowbatch.support.ChildApplication;
 import io.flowbatch.support.Spike;
 import io.flowbatch.support.TestSmtpServer;
 import org.junit.jupiter.api.AfterAll;
@@ -62,8 +58,6 @@ class CrashRecoveryIT {
     private final int kills = Integer.getInteger("flowbatch.crash.kills", 3);
 
     private final Random random = new Random(Long.getLong("flowbatch.crash.seed", System.nanoTime()));
-
-    private final HttpClient http = HttpClient.newHttpClient();
 
     private final SharedServices services = SharedServices.resolve(Path.of("target", "crash-services"));
 
@@ -137,7 +131,7 @@ class CrashRecoveryIT {
         Path logs = Path.of("target", "crash", guarantee);
         child = ChildApplication.start(jar, settings, logs.resolve("start-0.log"), Duration.ofMinutes(2));
         jdbc.sql(Spike.TRUNCATE).update();
-        Spike.seed(jdbc, evaluations, createActions(4));
+        Spike.seed(jdbc, evaluations, child.createFlows(4, "crash-api-key"));
 
         Set<Long> inFlight = new HashSet<>();
         for (int kill = 1; kill <= kills; kill++) {
@@ -193,28 +187,6 @@ class CrashRecoveryIT {
         settings.put("flowbatch.schedule.cron", "0/2 * * * * ?");
         settings.put("flowbatch.execution.chunk-size", "100");
         return settings;
-    }
-
-    private List<Long> createActions(int count) throws Exception {
-        List<Long> actions = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            String body = """
-                    {"name": "Crash %d", "trigger": {"metric": "Started Checkout %d"}, "exitMetrics": ["Placed Order"],
-                     "actions": [{"delay": "PT1H", "status": "LIVE", "email": {"from": "Shop <shop@example.com>",
-                       "subject": "Hi [[${customer.firstName}]]", "html": "<p>Your cart: [[${event.properties['cartUrl']}]]</p>"}}]}
-                    """.formatted(i, i);
-            HttpResponse<String> response = http.send(HttpRequest
-                .newBuilder(URI.create("http://127.0.0.1:" + child.port() + "/api/flows"))
-                .header("X-Api-Key", "crash-api-key")
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body))
-                .build(), HttpResponse.BodyHandlers.ofString());
-            assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
-            Matcher id = Pattern.compile("\"actions\"\\s*:\\s*\\[\\s*\\{\\s*\"id\"\\s*:\\s*(\\d+)").matcher(response.body());
-            assertThat(id.find()).as(response.body()).isTrue();
-            actions.add(Long.parseLong(id.group(1)));
-        }
-        return actions;
     }
 
     private Map<String, Long> states() {

@@ -27,7 +27,8 @@ class ConnectionBudgetTest {
     }
 
     private static ExecutionProperties threads(int threads) {
-        return new ExecutionProperties(500, threads, 5000, Duration.ofMinutes(2), Duration.ofMinutes(15), true, ExecutionProperties.BATCHED);
+        return new ExecutionProperties(500, threads, 5000, Duration.ofMinutes(2), Duration.ofMinutes(15), true,
+                ExecutionProperties.BATCHED, ExecutionProperties.LOCAL, Duration.ofHours(1), Duration.ofSeconds(1));
     }
 
 }

@@ -1,10 +1,16 @@
-package io.flowbatch.crash;
+package io.flowbatch.support;
 
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,9 +26,11 @@ import java.util.concurrent.TimeUnit;
  * integration tests) run as a child process, its output kept in a log file, killed with SIGKILL
  * when the test says so.
  */
-final class ChildApplication {
+public final class ChildApplication {
 
-    static final String READY = "flowbatch is ready.";
+    public static final String READY = "flowbatch is ready.";
+
+    private static final Pattern ACTION_ID = Pattern.compile("\"actions\"\\s*:\\s*\\[\\s*\\{\\s*\"id\"\\s*:\\s*(\\d+)");
 
     private final Process process;
 
@@ -53,7 +61,7 @@ final class ChildApplication {
     }
 
     /** Starts the jar with these settings (as command-line properties) and waits until it reports ready. */
-    static ChildApplication start(Path jar, Map<String, String> settings, Path log, Duration timeout) throws Exception {
+    public static ChildApplication start(Path jar, Map<String, String> settings, Path log, Duration timeout) throws Exception {
         int port = freePort();
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx512m", "-jar", jar.toString(), "--server.port=" + port));
@@ -68,14 +76,49 @@ final class ChildApplication {
         return child;
     }
 
-    int port() {
+    public int port() {
         return port;
     }
 
     /** SIGKILL: no shutdown hook, no last chunk boundary, exactly like a machine that lost power. */
-    void kill() throws InterruptedException {
+    public void kill() throws InterruptedException {
         process.destroyForcibly();
         process.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    /** Whether the process is still there. */
+    public boolean alive() {
+        return process.isAlive();
+    }
+
+    /**
+     * Creates {@code count} one-action flows through the API (triggers {@code Started Checkout i},
+     * delay PT1H) and returns their action ids, for {@link Spike#seed}.
+     */
+    public List<Long> createFlows(int count, String apiKey) throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        List<Long> actions = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            String body = """
+                    {"name": "Spike %d", "trigger": {"metric": "Started Checkout %d"}, "exitMetrics": ["Placed Order"],
+                     "actions": [{"delay": "PT1H", "status": "LIVE", "email": {"from": "Shop <shop@example.com>",
+                       "subject": "Hi [[${customer.firstName}]]", "html": "<p>Your cart: [[${event.properties['cartUrl']}]]</p>"}}]}
+                    """.formatted(i, i);
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/flows"))
+                .header("X-Api-Key", apiKey)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build(), HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 201) {
+                throw new IllegalStateException("Creating a flow answered " + response.statusCode() + ": " + response.body());
+            }
+            Matcher id = ACTION_ID.matcher(response.body());
+            if (!id.find()) {
+                throw new IllegalStateException("No action id in " + response.body());
+            }
+            actions.add(Long.parseLong(id.group(1)));
+        }
+        return actions;
     }
 
     private static int freePort() throws IOException {

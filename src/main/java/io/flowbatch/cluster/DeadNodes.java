@@ -1,0 +1,184 @@
+package io.flowbatch.cluster;
+
+import java.time.LocalDateTime;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.ExitStatus;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.launch.JobOperator;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.batch.core.step.StepExecution;
+import org.springframework.dao.OptimisticLockingFailureException;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+
+/**
+ * Ends what a dead node left running, so runs do not wait for it forever:
+ * <ul>
+ * <li>a partition it was running is marked FAILED: its manager, polling the JobRepository, sees
+ * the partition end, and the run fails and can be restarted; a restart runs only the partitions
+ * that did not complete;</li>
+ * <li>a run it was managing is asked to stop (its partitions on live nodes stop at their next
+ * chunk boundary), and once none runs any more it is marked FAILED, to be restarted.</li>
+ * </ul>
+ * The evaluations the dead node had claimed are released by the recovery that runs before every
+ * run (PROCESSING back to BUFFERED, SENDING to IN_DOUBT or resend), as after any crash. Every
+ * surviving node sweeps; an update another node made first loses on the step's version and is
+ * skipped.
+ */
+@Component
+class DeadNodes {
+
+    /** Running step executions of flowExecution whose node has not beaten within dead-after. */
+    static final String ORPHANED = """
+            SELECT s.step_execution_id, s.job_execution_id, s.step_name, n.node_id
+            FROM batch_step_execution s
+            JOIN step_execution_node n ON n.step_execution_id = s.step_execution_id
+            WHERE s.status IN ('STARTING', 'STARTED', 'STOPPING')
+              AND NOT EXISTS (SELECT 1 FROM node WHERE node.id = n.node_id
+                              AND node.heartbeat_at >= now() - make_interval(secs => :deadAfter))
+            ORDER BY s.step_execution_id
+            """;
+
+    /** Partitions of a run still running on live nodes. */
+    static final String RUNNING_ON_LIVE_NODES = """
+            SELECT count(*) FROM batch_step_execution s
+            JOIN step_execution_node n ON n.step_execution_id = s.step_execution_id
+            JOIN node ON node.id = n.node_id AND node.heartbeat_at >= now() - make_interval(secs => :deadAfter)
+            WHERE s.job_execution_id = :job AND s.status IN ('STARTING', 'STARTED', 'STOPPING')
+            """;
+
+    static final String PARTITION_FAILED = "node %s stopped sending heartbeats while running this partition; "
+            + "what it had claimed is recovered before the next run, and a restart runs the partition again";
+
+    static final String MANAGER_FAILED = "node %s, which managed this run, stopped sending heartbeats; "
+            + "marked FAILED so it can be restarted";
+
+    private static final Log logger = LogFactory.getLog(DeadNodes.class);
+
+    private final JdbcClient jdbc;
+
+    private final JobRepository jobRepository;
+
+    private final JobOperator jobOperator;
+
+    private final long deadAfterSeconds;
+
+    DeadNodes(JdbcClient jdbc, JobRepository jobRepository, JobOperator jobOperator, NodeProperties properties) {
+        this.jdbc = jdbc;
+        this.jobRepository = jobRepository;
+        this.jobOperator = jobOperator;
+        this.deadAfterSeconds = properties.deadAfter().toSeconds();
+    }
+
+    /** What one sweep did. */
+    record Swept(int partitionsFailed, int runsStopping, int runsFailed) {
+    }
+
+    Swept sweep() {
+        int partitions = 0;
+        Map<Long, String> deadManagers = new LinkedHashMap<>();
+        for (Orphan orphan : orphans()) {
+            if (orphan.partition()) {
+                partitions += failPartition(orphan) ? 1 : 0;
+            }
+            else {
+                deadManagers.putIfAbsent(orphan.jobExecutionId(), orphan.nodeId());
+            }
+        }
+        int stopping = 0;
+        int failed = 0;
+        for (Map.Entry<Long, String> dead : deadManagers.entrySet()) {
+            JobExecution execution = jobRepository.getJobExecution(dead.getKey());
+            if (execution == null || !execution.getStatus().isRunning()) {
+                continue;
+            }
+            long stillRunning = jdbc.sql(RUNNING_ON_LIVE_NODES)
+                .param("job", execution.getId())
+                .param("deadAfter", deadAfterSeconds)
+                .query(Long.class)
+                .single();
+            if (stillRunning > 0) {
+                stopping += askToStop(execution, dead.getValue()) ? 1 : 0;
+            }
+            else {
+                failed += fail(execution, dead.getValue()) ? 1 : 0;
+            }
+        }
+        return new Swept(partitions, stopping, failed);
+    }
+
+    private List<Orphan> orphans() {
+        return jdbc.sql(ORPHANED)
+            .param("deadAfter", deadAfterSeconds)
+            .query((rs, row) -> new Orphan(rs.getLong("step_execution_id"), rs.getLong("job_execution_id"),
+                    rs.getString("step_name"), rs.getString("node_id")))
+            .list();
+    }
+
+    private boolean failPartition(Orphan orphan) {
+        StepExecution step = jobRepository.getStepExecution(orphan.stepExecutionId());
+        if (step == null || !step.getStatus().isRunning()) {
+            return false;
+        }
+        String why = PARTITION_FAILED.formatted(orphan.nodeId());
+        step.setStatus(BatchStatus.FAILED);
+        step.setEndTime(LocalDateTime.now());
+        step.setExitStatus(step.getExitStatus().and(ExitStatus.FAILED).addExitDescription(why));
+        try {
+            jobRepository.update(step);
+        }
+        catch (OptimisticLockingFailureException ex) {
+            return false;
+        }
+        logger.warn("Partition " + step.getStepName() + " (step execution " + step.getId() + ") of execution "
+                + orphan.jobExecutionId() + ": " + why);
+        return true;
+    }
+
+    private boolean askToStop(JobExecution execution, String nodeId) {
+        if (execution.getStatus() == BatchStatus.STOPPING) {
+            return false;
+        }
+        logger.warn("Execution " + execution.getId() + ": its manager node " + nodeId
+                + " is dead; stopping its partitions on live nodes at their next chunk boundary");
+        execution.setStatus(BatchStatus.STOPPING);
+        try {
+            jobRepository.update(execution);
+            return true;
+        }
+        catch (OptimisticLockingFailureException ex) {
+            return false;
+        }
+    }
+
+    private boolean fail(JobExecution execution, String nodeId) {
+        String why = MANAGER_FAILED.formatted(nodeId);
+        logger.warn("Execution " + execution.getId() + ": " + why);
+        try {
+            execution.setExitStatus(execution.getExitStatus().addExitDescription(why));
+            jobOperator.recover(execution);
+            return true;
+        }
+        catch (OptimisticLockingFailureException ex) {
+            return false;
+        }
+    }
+
+    /** A running step execution whose node is dead. */
+    record Orphan(long stepExecutionId, long jobExecutionId, String stepName, String nodeId) {
+
+        /** Partition steps are named {@code executeAction:action-N}; the manager's are not. */
+        boolean partition() {
+            return stepName.contains(":");
+        }
+
+    }
+
+}

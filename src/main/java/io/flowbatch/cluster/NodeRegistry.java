@@ -1,0 +1,165 @@
+package io.flowbatch.cluster;
+
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import org.springframework.context.SmartLifecycle;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+
+/**
+ * The {@code node} table: this node joins it at start, beats every
+ * {@code flowbatch.node.heartbeat}, and leaves it when it stops. Each beat also runs the sweep for
+ * nodes that stopped beating ({@link DeadNodes}), so any surviving node recovers a dead one. Times
+ * are the database's, so nodes on machines whose clocks disagree still agree on who is alive.
+ */
+@Component
+public class NodeRegistry implements SmartLifecycle {
+
+    static final String JOIN = """
+            INSERT INTO node (id, roles, host, pid, started_at, heartbeat_at)
+            VALUES (:id, :roles, :host, :pid, now(), now())
+            ON CONFLICT (id) DO UPDATE SET heartbeat_at = now()
+            """;
+
+    static final String BEAT = "UPDATE node SET heartbeat_at = now() WHERE id = :id";
+
+    static final String LEAVE = "DELETE FROM node WHERE id = :id";
+
+    /** Nodes dead for long enough that nobody needs to see them any more. */
+    static final String FORGET = "DELETE FROM node WHERE heartbeat_at < now() - make_interval(secs => :seconds)";
+
+    static final String NODES = """
+            SELECT id, roles, host, pid, started_at, heartbeat_at,
+                   heartbeat_at >= now() - make_interval(secs => :deadAfter) AS alive,
+                   (SELECT count(*) FROM step_execution_node n JOIN batch_step_execution s
+                      ON s.step_execution_id = n.step_execution_id
+                    WHERE n.node_id = node.id AND s.status IN ('STARTING', 'STARTED', 'STOPPING')
+                      AND s.step_name LIKE '%:%') AS running_partitions
+            FROM node ORDER BY started_at, id
+            """;
+
+    private static final Duration FORGET_AFTER = Duration.ofHours(1);
+
+    private static final Log logger = LogFactory.getLog(NodeRegistry.class);
+
+    private final JdbcClient jdbc;
+
+    private final NodeIdentity node;
+
+    private final DeadNodes deadNodes;
+
+    private final NodeProperties properties;
+
+    private ScheduledExecutorService beats;
+
+    private volatile boolean failing;
+
+    NodeRegistry(JdbcClient jdbc, NodeIdentity node, DeadNodes deadNodes, NodeProperties properties) {
+        this.jdbc = jdbc;
+        this.node = node;
+        this.deadNodes = deadNodes;
+        this.properties = properties;
+    }
+
+    /** One node as the dashboard lists it. */
+    public record NodeView(String id, List<String> roles, String host, long pid, OffsetDateTime startedAt,
+            OffsetDateTime heartbeatAt, boolean alive, long runningPartitions) {
+    }
+
+    /** Nodes alive, and those dead within the last hour. */
+    public List<NodeView> nodes() {
+        return jdbc.sql(NODES)
+            .param("deadAfter", properties.deadAfter().toSeconds())
+            .query((rs, row) -> new NodeView(rs.getString("id"),
+                    Arrays.asList((String[]) rs.getArray("roles").getArray()), rs.getString("host"), rs.getLong("pid"),
+                    rs.getObject("started_at", OffsetDateTime.class), rs.getObject("heartbeat_at", OffsetDateTime.class),
+                    rs.getBoolean("alive"), rs.getLong("running_partitions")))
+            .list();
+    }
+
+    public NodeIdentity self() {
+        return node;
+    }
+
+    @Override
+    public void start() {
+        join();
+        beats = Executors.newSingleThreadScheduledExecutor((runnable) -> {
+            Thread thread = new Thread(runnable, "node-heartbeat");
+            thread.setDaemon(true);
+            return thread;
+        });
+        long period = properties.heartbeat().toMillis();
+        beats.scheduleWithFixedDelay(this::beat, period, period, TimeUnit.MILLISECONDS);
+        logger.info("Node " + node.id() + " joined with roles " + node.roles());
+    }
+
+    private void join() {
+        jdbc.sql(JOIN)
+            .param("id", node.id())
+            .param("roles", node.roles().stream().sorted().toArray(String[]::new))
+            .param("host", node.host())
+            .param("pid", node.pid())
+            .update();
+    }
+
+    void beat() {
+        try {
+            if (jdbc.sql(BEAT).param("id", node.id()).update() == 0) {
+                // Taken for dead (a pause longer than dead-after) and forgotten: join again. What
+                // it was running has been failed by then; its own updates of those steps fail too.
+                logger.warn("Node " + node.id() + " was no longer registered; joining again");
+                join();
+            }
+            deadNodes.sweep();
+            jdbc.sql(FORGET).param("seconds", FORGET_AFTER.toSeconds()).update();
+            if (failing) {
+                logger.info("Node heartbeat recorded again");
+                failing = false;
+            }
+        }
+        catch (RuntimeException ex) {
+            // The database is away: the next beat tries again. Said once, not every few seconds.
+            if (!failing) {
+                logger.warn("Node heartbeat failed: " + ex.getMessage());
+                failing = true;
+            }
+        }
+    }
+
+    @Override
+    public void stop() {
+        if (beats != null) {
+            beats.shutdownNow();
+            beats = null;
+        }
+        try {
+            jdbc.sql(LEAVE).param("id", node.id()).update();
+            logger.info("Node " + node.id() + " left the cluster");
+        }
+        catch (RuntimeException ex) {
+            logger.warn("Node " + node.id() + " could not deregister (it will be taken for dead): " + ex.getMessage());
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return beats != null;
+    }
+
+    /** Joins before the scheduler and the worker start, leaves after they stopped. */
+    @Override
+    public int getPhase() {
+        return ClusterPhases.REGISTRY;
+    }
+
+}

@@ -1,0 +1,271 @@
+package io.flowbatch.cluster;
+
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.job.JobInterruptedException;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.batch.core.step.Step;
+import org.springframework.batch.core.step.StepExecution;
+import org.springframework.batch.core.step.StepLocator;
+import org.springframework.batch.integration.partition.StepExecutionRequest;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.core.task.TaskExecutor;
+import org.springframework.integration.jdbc.channel.PostgresChannelMessageTableSubscriber;
+import org.springframework.messaging.Message;
+import org.springframework.messaging.PollableChannel;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The worker side of remote partitioning: takes {@link StepExecutionRequest}s off the
+ * PostgreSQL-backed channel and runs the partition steps they name.
+ * <p>
+ * A request is taken only when one of {@code flowbatch.execution.threads} is free, so partitions
+ * spread over the workers that have room instead of queueing behind a busy one. It is taken in
+ * the transaction that also records this node as the partition's runner: either both happen or
+ * the request stays queued for another worker, and a worker that dies after taking one is found
+ * by the dead-node sweep. A request whose partition is no longer waiting (its run failed, was
+ * stopped, or was recovered while the request sat in the queue) is dropped.
+ * <p>
+ * Idle, the worker sleeps until PostgreSQL notifies an insert into the queue table, with a slow
+ * poll behind it in case a notification was missed while the listening connection reconnected.
+ * <p>
+ * Stopping drains: no new request is taken, partitions in flight get
+ * {@code flowbatch.node.drain-timeout} to finish, and are then stopped at their next chunk
+ * boundary (their run ends STOPPED and can be restarted).
+ */
+class PartitionWorker implements SmartLifecycle, PostgresChannelMessageTableSubscriber.Subscription {
+
+    static final Duration FALLBACK_POLL = Duration.ofSeconds(5);
+
+    private static final Duration FAILURE_PAUSE = Duration.ofSeconds(2);
+
+    private static final Log logger = LogFactory.getLog(PartitionWorker.class);
+
+    private final PollableChannel requests;
+
+    private final PostgresChannelMessageTableSubscriber notifications;
+
+    private final TransactionTemplate transaction;
+
+    private final JobRepository jobRepository;
+
+    private final StepLocator steps;
+
+    private final StepNodes stepNodes;
+
+    private final TaskExecutor executor;
+
+    private final int threads;
+
+    private final Duration drainTimeout;
+
+    private final Semaphore freeThreads;
+
+    private final Semaphore wake = new Semaphore(0);
+
+    private final Set<StepExecution> running = ConcurrentHashMap.newKeySet();
+
+    private volatile boolean active;
+
+    private Thread taker;
+
+    private final boolean worker;
+
+    PartitionWorker(PollableChannel requests, PostgresChannelMessageTableSubscriber notifications,
+            TransactionTemplate transaction, JobRepository jobRepository, StepLocator steps, StepNodes stepNodes,
+            TaskExecutor executor, int threads, NodeIdentity node, Duration drainTimeout) {
+        this.requests = requests;
+        this.worker = node.worker();
+        this.notifications = notifications;
+        this.transaction = transaction;
+        this.jobRepository = jobRepository;
+        this.steps = steps;
+        this.stepNodes = stepNodes;
+        this.executor = executor;
+        this.threads = threads;
+        this.drainTimeout = drainTimeout;
+        this.freeThreads = new Semaphore(threads);
+    }
+
+    @Override
+    public void notifyUpdate() {
+        wake.release();
+    }
+
+    @Override
+    public String getRegion() {
+        return RemotePartitioningConfiguration.REGION;
+    }
+
+    @Override
+    public Object getGroupId() {
+        return RemotePartitioningConfiguration.REQUESTS;
+    }
+
+    /** Only a node with the worker role takes partitions. */
+    @Override
+    public boolean isAutoStartup() {
+        return worker;
+    }
+
+    @Override
+    public void start() {
+        active = true;
+        notifications.subscribe(this);
+        // Not named partition-*: the statement budget tests count the chunk work of partition threads.
+        taker = new Thread(this::takeRequests, "request-taker");
+        taker.start();
+    }
+
+    private void takeRequests() {
+        while (active) {
+            try {
+                freeThreads.acquire();
+                // Notifications arriving from here on wake the wait below, even before it begins.
+                wake.drainPermits();
+                Taken taken = active ? take() : Taken.NOTHING;
+                if (taken.step() != null) {
+                    run(taken.stepName(), taken.step());
+                    continue;
+                }
+                freeThreads.release();
+                if (taken.equals(Taken.NOTHING)) {
+                    wake.tryAcquire(FALLBACK_POLL.toMillis(), TimeUnit.MILLISECONDS);
+                }
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            catch (RuntimeException ex) {
+                freeThreads.release();
+                logger.warn("Could not take a partition request: " + ex.getMessage());
+                pause();
+            }
+        }
+    }
+
+    /** Takes one request and records this node as its runner, in one transaction. */
+    private Taken take() {
+        return transaction.execute((status) -> {
+            Message<?> message = requests.receive(0);
+            if (message == null) {
+                return Taken.NOTHING;
+            }
+            if (!(message.getPayload() instanceof StepExecutionRequest request)) {
+                logger.error("Dropped a message that is not a StepExecutionRequest: " + message);
+                return Taken.DROPPED;
+            }
+            StepExecution step = jobRepository.getStepExecution(request.getStepExecutionId());
+            if (step == null || step.getStatus() != BatchStatus.STARTING
+                    || step.getJobExecution().getStatus() != BatchStatus.STARTED) {
+                logger.info("Dropped " + request + ": the partition is no longer waiting ("
+                        + ((step != null) ? "step " + step.getStatus() + ", run " + step.getJobExecution().getStatus()
+                                : "no such step execution")
+                        + ")");
+                return Taken.DROPPED;
+            }
+            if (!stepNodes.record(step)) {
+                return Taken.DROPPED;
+            }
+            return new Taken(request.getStepName(), step);
+        });
+    }
+
+    /**
+     * Runs the partition as Spring Batch's {@code StepExecutionRequestHandler} would, but keeps the
+     * StepExecution at hand: stopping it at a chunk boundary on drain needs that very object.
+     */
+    private void run(String stepName, StepExecution stepExecution) {
+        running.add(stepExecution);
+        executor.execute(() -> {
+            try {
+                Step step = steps.getStep(stepName);
+                step.execute(stepExecution);
+            }
+            catch (JobInterruptedException ex) {
+                // The step recorded itself STOPPED.
+                stepExecution.setStatus(BatchStatus.STOPPED);
+            }
+            catch (Exception | Error ex) {
+                // A step records its own failures; this is a failure before it could start.
+                logger.error("Partition " + stepExecution.getStepName() + " could not run", ex);
+                stepExecution.addFailureException(ex);
+                stepExecution.setStatus(BatchStatus.FAILED);
+                jobRepository.update(stepExecution);
+            }
+            finally {
+                running.remove(stepExecution);
+                freeThreads.release();
+            }
+        });
+    }
+
+    private void pause() {
+        try {
+            Thread.sleep(FAILURE_PAUSE.toMillis());
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void stop() {
+        active = false;
+        notifications.unsubscribe(this);
+        wake.release();
+        if (taker != null) {
+            taker.interrupt();
+        }
+        if (!drained(drainTimeout)) {
+            logger.warn(running.size() + " partitions still running after " + drainTimeout
+                    + "; stopping them at their next chunk boundary");
+            running.forEach(StepExecution::setTerminateOnly);
+            drained(drainTimeout);
+        }
+    }
+
+    /** Waits until no partition runs here, or the time is up. */
+    private boolean drained(Duration timeout) {
+        try {
+            if (freeThreads.tryAcquire(threads, timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                freeThreads.release(threads);
+                return true;
+            }
+            return false;
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return active;
+    }
+
+    @Override
+    public int getPhase() {
+        return ClusterPhases.WORKER;
+    }
+
+    /** What one attempt to take a request found: a partition to run, nothing queued, or a request dropped. */
+    private record Taken(String stepName, StepExecution step) {
+
+        static final Taken NOTHING = new Taken("", null);
+
+        static final Taken DROPPED = new Taken("dropped", null);
+
+    }
+
+}

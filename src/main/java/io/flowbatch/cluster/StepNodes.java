@@ -1,0 +1,62 @@
+package io.flowbatch.cluster;
+
+import java.sql.ResultSet;
+import java.util.HashMap;
+import java.util.Map;
+
+import org.springframework.batch.core.listener.StepExecutionListener;
+import org.springframework.batch.core.step.StepExecution;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+
+/**
+ * Records which node ran each step execution of flowExecution, as the step starts: the admin
+ * pages show it, and the dead-node sweep finds the steps a dead node left running. A remote
+ * partition is recorded earlier, in the transaction that takes its request off the queue, so a
+ * worker that dies right after taking one is found too; the listener's insert is then a no-op.
+ */
+@Component
+public class StepNodes implements StepExecutionListener {
+
+    static final String RECORD = """
+            INSERT INTO step_execution_node (step_execution_id, job_execution_id, node_id)
+            VALUES (:step, :job, :node) ON CONFLICT (step_execution_id) DO NOTHING
+            """;
+
+    static final String OF_JOB = "SELECT step_execution_id, node_id FROM step_execution_node WHERE job_execution_id = :job";
+
+    private final JdbcClient jdbc;
+
+    private final NodeIdentity node;
+
+    StepNodes(JdbcClient jdbc, NodeIdentity node) {
+        this.jdbc = jdbc;
+        this.node = node;
+    }
+
+    @Override
+    public void beforeStep(StepExecution stepExecution) {
+        record(stepExecution);
+    }
+
+    /** Records this node as the one running the step; false when another node was recorded first. */
+    boolean record(StepExecution stepExecution) {
+        return jdbc.sql(RECORD)
+            .param("step", stepExecution.getId())
+            .param("job", stepExecution.getJobExecutionId())
+            .param("node", node.id())
+            .update() == 1;
+    }
+
+    /** The node of each step execution of a job execution, by step execution id. */
+    public Map<Long, String> ofJobExecution(long jobExecutionId) {
+        Map<Long, String> nodes = new HashMap<>();
+        jdbc.sql(OF_JOB)
+            .param("job", jobExecutionId)
+            .query((ResultSet rs) -> {
+                nodes.put(rs.getLong("step_execution_id"), rs.getString("node_id"));
+            });
+        return nodes;
+    }
+
+}

@@ -1,0 +1,351 @@
+package io.flowbatch.cluster;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import io.flowbatch.embedded.SharedServices;
+import io.flowbatch.support.ChildApplication;
+import io.flowbatch.support.Spike;
+import io.flowbatch.support.TestSmtpServer;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.SimpleDriverDataSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Three instances of the packaged application on one PostgreSQL, one Redis and one SMTP server,
+ * with clustered Quartz and remote partitioning: two nodes with both roles, one worker only.
+ * 30,000 due evaluations over 12 actions; the worker-only node is SIGKILLed while it runs
+ * partitions and started again. Checked: one JobInstance per fire time, each run once (the one
+ * restarted here excepted), managed only by scheduler nodes; partitions on at least two nodes; the
+ * dead node's partitions failed by the sweep; every evaluation SENT or IN_DOUBT (no more IN_DOUBT
+ * than were in flight at the kill); no Message-ID received twice; the failed run restarted through
+ * the admin API to completion, running only partitions that had not completed.
+ * {@code -Dflowbatch.cluster.evaluations} scales it.
+ */
+class ClusterIT {
+
+    static final String API_KEY = "cluster-api-key";
+
+    static final String ADMIN_PASSWORD = "cluster-admin-password";
+
+    static final int ACTIONS = 12;
+
+    static final String UNFINISHED = """
+            SELECT count(*) FROM evaluation WHERE state IN ('WAITING', 'BUFFERED', 'PROCESSING', 'SENDING')
+            """;
+
+    static final String STATES = "SELECT state, count(*) AS n FROM evaluation GROUP BY state";
+
+    static final String IN_FLIGHT = "SELECT id FROM evaluation WHERE state = 'SENDING'";
+
+    static final String RUNNING_PARTITIONS_OF = """
+            SELECT count(*) FROM step_execution_node n JOIN batch_step_execution s ON s.step_execution_id = n.step_execution_id
+            WHERE n.node_id LIKE :name || '-%' AND s.status = 'STARTED' AND s.step_name LIKE 'executeAction:%'
+            """;
+
+    /** Partition step executions of this test's runs, with their node's name (its id less the per-start suffix). */
+    static final String PARTITIONS = """
+            SELECT s.step_execution_id, s.job_execution_id, s.step_name, s.status, s.exit_message,
+                   regexp_replace(n.node_id, '-[0-9a-f]{8}$', '') AS node
+            FROM batch_step_execution s JOIN step_execution_node n ON n.step_execution_id = s.step_execution_id
+            WHERE s.job_execution_id > :after AND s.step_name LIKE 'executeAction:%'
+            ORDER BY s.step_execution_id
+            """;
+
+    /** The node that managed each run: the node of its buffer step. */
+    static final String MANAGERS = """
+            SELECT DISTINCT regexp_replace(n.node_id, '-[0-9a-f]{8}$', '') AS node
+            FROM batch_step_execution s JOIN step_execution_node n ON n.step_execution_id = s.step_execution_id
+            WHERE s.job_execution_id > :after AND s.step_name = 'buffer'
+            """;
+
+    static final String EXECUTIONS_PER_INSTANCE = """
+            SELECT e.job_instance_id, count(*) AS executions FROM batch_job_execution e
+            WHERE e.job_execution_id > :after GROUP BY e.job_instance_id
+            """;
+
+    /** Fire times that more than one JobInstance ran for: must be none. */
+    static final String FIRE_TIMES_RUN_TWICE = """
+            SELECT p.parameter_value FROM batch_job_execution_params p
+            WHERE p.job_execution_id > :after AND p.parameter_name = 'fireTime'
+            GROUP BY p.parameter_value HAVING count(DISTINCT (SELECT job_instance_id FROM batch_job_execution e
+                                                              WHERE e.job_execution_id = p.job_execution_id)) > 1
+            """;
+
+    static final String FAILED_EXECUTIONS = """
+            SELECT job_execution_id FROM batch_job_execution WHERE job_execution_id > :after AND status = 'FAILED'
+            ORDER BY job_execution_id
+            """;
+
+    static final String STATUS = "SELECT status FROM batch_job_execution WHERE job_execution_id = :id";
+
+    static final Pattern EXECUTION_ID = Pattern.compile("\"executionId\"\\s*:\\s*(\\d+)");
+
+    private final int evaluations = Integer.getInteger("flowbatch.cluster.evaluations", 30_000);
+
+    private final SharedServices services = SharedServices.resolve(Path.of("target", "cluster-services"));
+
+    private final TestSmtpServer smtp = TestSmtpServer.shared();
+
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    private final Map<String, ChildApplication> nodes = new LinkedHashMap<>();
+
+    private final Path logs = Path.of("target", "cluster");
+
+    private JdbcClient jdbc;
+
+    private Path jar;
+
+    @BeforeEach
+    void emptyEverything() {
+        jar = Path.of(System.getProperty("flowbatch.jar", "target/flowbatch.jar"));
+        assertThat(jar).as("the packaged application (run through ./mvnw verify)").exists();
+        jdbc = JdbcClient.create(new SimpleDriverDataSource(new org.postgresql.Driver(), services.jdbcUrl(),
+                services.username(), ""));
+        smtp.reset();
+        smtp.countOnly();
+        // Slow enough per connection that the kill lands while partitions run.
+        smtp.delayPerMessage(Duration.ofMillis(5));
+        RedisClient redis = RedisClient.create(services.redisUrl());
+        try (StatefulRedisConnection<String, String> connection = redis.connect()) {
+            List<String> keys = connection.sync().keys("flowbatch:*");
+            if (!keys.isEmpty()) {
+                connection.sync().del(keys.toArray(String[]::new));
+            }
+        }
+        finally {
+            redis.shutdown();
+        }
+    }
+
+    @AfterEach
+    void stopNodes() throws Exception {
+        for (ChildApplication node : nodes.values()) {
+            node.kill();
+        }
+        smtp.delayPerMessage(Duration.ZERO);
+    }
+
+    @AfterAll
+    static void stopEmbeddedServices() {
+        SharedServices.stopEmbedded();
+    }
+
+    @Test
+    void threeNodesShareTheWorkAndSurviveAWorkerKilled() throws Exception {
+        start("n1", "scheduler,worker");
+        long after = jdbc.sql("SELECT coalesce(max(job_execution_id), 0) FROM batch_job_execution").query(Long.class).single();
+        jdbc.sql(Spike.TRUNCATE).update();
+        List<Long> actions = nodes.get("n1").createFlows(ACTIONS, API_KEY);
+        startTogether(Map.of("n2", "scheduler,worker", "n3", "worker"));
+        Spike.seed(jdbc, evaluations, actions);
+
+        // Kill the worker-only node while it runs partitions, a third of the way in.
+        await().atMost(Duration.ofMinutes(3))
+            .until(() -> smtp.countByMessageId().size() >= evaluations / 3 && runningPartitionsOf("n3") > 0);
+        nodes.get("n3").kill();
+        Set<Long> inFlight = new HashSet<>(jdbc.sql(IN_FLIGHT).query(Long.class).list());
+        int receivedAtKill = smtp.countByMessageId().size();
+        start("n3", "worker");
+
+        await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(500))
+            .until(() -> jdbc.sql(UNFINISHED).query(Long.class).single() == 0);
+
+        List<Partition> partitions = partitions(after);
+        List<Long> failed = jdbc.sql(FAILED_EXECUTIONS).param("after", after).query(Long.class).list();
+        Map<Long, Long> restarted = new LinkedHashMap<>();
+        for (long execution : failed) {
+            restarted.put(execution, restartThroughAdminApi(execution));
+        }
+        List<Partition> afterRestarts = partitions(after);
+
+        Map<String, Long> states = states();
+        Map<String, Long> received = smtp.countByMessageId();
+        Set<String> partitionNodes = new HashSet<>();
+        partitions.forEach((partition) -> partitionNodes.add(partition.node()));
+        List<Partition> failedOnN3 = partitions.stream()
+            .filter((partition) -> partition.node().equals("n3") && partition.status().equals("FAILED"))
+            .toList();
+        String summary = String.format("CLUSTER: N %d over %d actions, 3 nodes; n3 killed at %d received with %d in flight; "
+                + "states %s; %d partitions on nodes %s (per node %s); managers %s; failed runs %s restarted as %s; "
+                + "%d Message-IDs received, %d twice%n", evaluations, ACTIONS, receivedAtKill, inFlight.size(), states,
+                partitions.size(), partitionNodes, perNode(partitions), managers(after), failed, restarted.values(),
+                received.size(), received.values().stream().filter((count) -> count > 1).count());
+        System.out.print(summary);
+        Files.createDirectories(logs);
+        Files.writeString(logs.resolve("summary.txt"), summary);
+
+        assertThat(jdbc.sql(FIRE_TIMES_RUN_TWICE).param("after", after).query(String.class).list())
+            .as("fire times run by more than one JobInstance").isEmpty();
+        jdbc.sql(EXECUTIONS_PER_INSTANCE).param("after", after).query((rs, row) -> {
+            long instance = rs.getLong("job_instance_id");
+            assertThat(rs.getLong("executions")).as("executions of JobInstance " + instance)
+                .isEqualTo(restartedInstance(instance, restarted.keySet()) ? 2 : 1);
+            return instance;
+        }).list();
+        assertThat(managers(after)).as("runs managed only by nodes with the scheduler role").isNotEmpty()
+            .doesNotContain("n3");
+        assertThat(partitionNodes).as("nodes that ran partitions").hasSizeGreaterThanOrEqualTo(2);
+        assertThat(failedOnN3).as("partitions n3 was running when it died, failed by the dead-node sweep").isNotEmpty()
+            .allSatisfy((partition) -> assertThat(partition.exitMessage()).contains("stopped sending heartbeats"));
+        assertThat(received.entrySet()).as("Message-IDs received twice")
+            .noneMatch((entry) -> entry.getValue() > 1);
+        assertThat(states.getOrDefault("SENT", 0L) + states.getOrDefault("IN_DOUBT", 0L)).as("every evaluation terminal")
+            .isEqualTo(evaluations);
+        assertThat(states.getOrDefault("IN_DOUBT", 0L)).as("IN_DOUBT against those in flight at the kill")
+            .isLessThanOrEqualTo(inFlight.size());
+        assertThat(received).as("every SENT evaluation received").hasSizeGreaterThanOrEqualTo(
+                states.getOrDefault("SENT", 0L).intValue());
+        assertThat(failed).as("the run that lost n3's partitions").isNotEmpty();
+        for (Map.Entry<Long, Long> restart : restarted.entrySet()) {
+            assertThat(status(restart.getValue())).as("restart of " + restart.getKey()).isEqualTo("COMPLETED");
+            Set<String> completedBefore = new HashSet<>();
+            partitions.stream()
+                .filter((partition) -> partition.jobExecutionId() == restart.getKey() && partition.status().equals("COMPLETED"))
+                .forEach((partition) -> completedBefore.add(partition.stepName()));
+            assertThat(afterRestarts.stream()
+                .filter((partition) -> partition.jobExecutionId() == restart.getValue())
+                .map(Partition::stepName)).as("partitions the restart ran").doesNotContainAnyElementsOf(completedBefore);
+        }
+    }
+
+    private boolean restartedInstance(long instance, Set<Long> restartedExecutions) {
+        return restartedExecutions.stream()
+            .anyMatch((execution) -> jdbc.sql("SELECT job_instance_id FROM batch_job_execution WHERE job_execution_id = :id")
+                .param("id", execution)
+                .query(Long.class)
+                .single() == instance);
+    }
+
+    private long restartThroughAdminApi(long execution) throws Exception {
+        String basic = Base64.getEncoder().encodeToString(("admin:" + ADMIN_PASSWORD).getBytes(StandardCharsets.UTF_8));
+        HttpResponse<String> response = http.send(HttpRequest
+            .newBuilder(URI.create("http://127.0.0.1:" + nodes.get("n1").port() + "/api/admin/executions/" + execution
+                    + "/restart"))
+            .header("Authorization", "Basic " + basic)
+            .POST(HttpRequest.BodyPublishers.noBody())
+            .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+        Matcher id = EXECUTION_ID.matcher(response.body());
+        assertThat(id.find()).as(response.body()).isTrue();
+        long restart = Long.parseLong(id.group(1));
+        await().atMost(Duration.ofMinutes(2)).until(() -> !List.of("STARTING", "STARTED", "STOPPING").contains(status(restart)));
+        return restart;
+    }
+
+    private String status(long execution) {
+        return jdbc.sql(STATUS).param("id", execution).query(String.class).single();
+    }
+
+    private void start(String name, String roles) throws Exception {
+        nodes.put(name, ChildApplication.start(jar, settings(name, roles), logs.resolve(name + "-" + nodes.size() + ".log"),
+                Duration.ofMinutes(2)));
+    }
+
+    /** Starts nodes at once: on two cores, one after the other would double the wait. */
+    private void startTogether(Map<String, String> rolesByName) throws Exception {
+        List<Thread> starting = new ArrayList<>();
+        Map<String, ChildApplication> started = new java.util.concurrent.ConcurrentHashMap<>();
+        List<Exception> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+        rolesByName.forEach((name, roles) -> starting.add(new Thread(() -> {
+            try {
+                started.put(name, ChildApplication.start(jar, settings(name, roles), logs.resolve(name + "-start.log"),
+                        Duration.ofMinutes(2)));
+            }
+            catch (Exception ex) {
+                failures.add(ex);
+            }
+        })));
+        for (Thread thread : starting) {
+            thread.start();
+        }
+        for (Thread thread : starting) {
+            thread.join();
+        }
+        nodes.putAll(started);
+        assertThat(failures).as("nodes that did not start").isEmpty();
+    }
+
+    private long runningPartitionsOf(String name) {
+        return jdbc.sql(RUNNING_PARTITIONS_OF).param("name", name).query(Long.class).single();
+    }
+
+    private List<Partition> partitions(long after) {
+        return jdbc.sql(PARTITIONS)
+            .param("after", after)
+            .query((rs, row) -> new Partition(rs.getLong("step_execution_id"), rs.getLong("job_execution_id"),
+                    rs.getString("step_name"), rs.getString("status"), rs.getString("exit_message"), rs.getString("node")))
+            .list();
+    }
+
+    private Set<String> managers(long after) {
+        return new HashSet<>(jdbc.sql(MANAGERS).param("after", after).query(String.class).list());
+    }
+
+    private static Map<String, Long> perNode(List<Partition> partitions) {
+        Map<String, Long> perNode = new java.util.TreeMap<>();
+        partitions.forEach((partition) -> perNode.merge(partition.node(), 1L, Long::sum));
+        return perNode;
+    }
+
+    private Map<String, Long> states() {
+        Map<String, Long> states = new LinkedHashMap<>();
+        jdbc.sql(STATES).query((rs, row) -> states.put(rs.getString("state"), rs.getLong("n"))).list();
+        return states;
+    }
+
+    private Map<String, String> settings(String name, String roles) {
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("spring.datasource.url", services.jdbcUrl());
+        settings.put("spring.datasource.username", services.username());
+        settings.put("spring.datasource.hikari.maximum-pool-size", "14");
+        settings.put("spring.data.redis.url", services.redisUrl());
+        settings.put("spring.mail.host", "127.0.0.1");
+        settings.put("spring.mail.port", Integer.toString(smtp.port()));
+        settings.put("flowbatch.embedded.enabled", "false");
+        settings.put("flowbatch.demo.enabled", "false");
+        settings.put("flowbatch.security.api-key", API_KEY);
+        settings.put("flowbatch.security.admin-password", ADMIN_PASSWORD);
+        settings.put("flowbatch.schedule.cron", "0/3 * * * * ?");
+        settings.put("flowbatch.execution.chunk-size", "100");
+        settings.put("flowbatch.execution.partitioning", "remote");
+        settings.put("flowbatch.execution.partition-poll-interval", "PT0.5S");
+        settings.put("flowbatch.node.name", name);
+        settings.put("flowbatch.node.roles", roles);
+        // Seconds instead of the defaults' half minute, so the dead node is found within the test.
+        settings.put("flowbatch.node.heartbeat", "PT1S");
+        settings.put("flowbatch.node.dead-after", "PT5S");
+        return settings;
+    }
+
+    /** One partition step execution and the node (by name) that ran it. */
+    record Partition(long stepExecutionId, long jobExecutionId, String stepName, String status, String exitMessage,
+            String node) {
+    }
+
+}

@@ -1,0 +1,163 @@
+package io.flowbatch.cluster;
+
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.flowbatch.execution.FlowExecutionLauncher;
+import io.flowbatch.support.FlowbatchTest;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.job.JobInstance;
+import org.springframework.batch.core.job.parameters.JobParameters;
+import org.springframework.batch.core.job.parameters.JobParametersBuilder;
+import org.springframework.batch.core.launch.JobOperator;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.batch.core.step.StepExecution;
+import org.springframework.batch.infrastructure.item.ExecutionContext;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The dead-node sweep on real step executions: a node that stopped beating loses its partitions
+ * (FAILED, saying why) and its managed runs (stopped while partitions run on live nodes, FAILED
+ * once none does); what live nodes run is never touched.
+ */
+@FlowbatchTest
+class DeadNodesTest {
+
+    static final String GHOST = "ghost-0badf00d";
+
+    @Autowired
+    DeadNodes deadNodes;
+
+    @Autowired
+    NodeRegistry registry;
+
+    @Autowired
+    JobRepository jobRepository;
+
+    @Autowired
+    JdbcClient jdbc;
+
+    @Autowired
+    JobOperator jobOperator;
+
+    private final List<JobExecution> created = new ArrayList<>();
+
+    /** Nothing this test made up stays running for the tests after it. */
+    @AfterEach
+    void endWhatWasMadeUp() {
+        for (JobExecution execution : created) {
+            JobExecution current = jobRepository.getJobExecution(execution.getId());
+            if (current.getStatus().isRunning()) {
+                jobOperator.recover(current);
+            }
+        }
+        jdbc.sql("DELETE FROM node WHERE id = :id").param("id", GHOST).update();
+    }
+
+    @BeforeEach
+    void aNodeThatStoppedBeatingAMinuteAgo() {
+        jdbc.sql("DELETE FROM node WHERE id = :id").param("id", GHOST).update();
+        jdbc.sql("""
+                INSERT INTO node (id, roles, host, pid, started_at, heartbeat_at)
+                VALUES (:id, '{scheduler,worker}', 'gone', 1, now() - interval '1 hour', now() - interval '1 minute')
+                """).param("id", GHOST).update();
+    }
+
+    @Test
+    void partitionsOfADeadNodeFailAndThoseOfLiveNodesRunOn() {
+        JobExecution run = running(LocalDateTime.of(2032, 1, 1, 0, 0));
+        StepExecution manager = step(run, "execute", self());
+        StepExecution onGhost = step(run, "executeAction:action-1", GHOST);
+        StepExecution onSelf = step(run, "executeAction:action-2", self());
+
+        // Each node's heartbeat sweeps too: this one may find the partition already failed.
+        deadNodes.sweep();
+
+        StepExecution failed = jobRepository.getStepExecution(onGhost.getId());
+        assertThat(failed.getStatus()).isEqualTo(BatchStatus.FAILED);
+        assertThat(failed.getEndTime()).isNotNull();
+        assertThat(failed.getExitStatus().getExitDescription()).contains("node " + GHOST + " stopped sending heartbeats");
+        assertThat(jobRepository.getStepExecution(onSelf.getId()).getStatus()).isEqualTo(BatchStatus.STARTED);
+        assertThat(jobRepository.getStepExecution(manager.getId()).getStatus()).isEqualTo(BatchStatus.STARTED);
+        assertThat(jobRepository.getJobExecution(run.getId()).getStatus()).isEqualTo(BatchStatus.STARTED);
+        assertThat(deadNodes.sweep().partitionsFailed()).as("a second sweep finds nothing new").isZero();
+    }
+
+    @Test
+    void aRunWhoseManagerDiedStopsItsLivePartitionsThenFails() {
+        JobExecution run = running(LocalDateTime.of(2032, 1, 1, 0, 1));
+        step(run, "execute", GHOST);
+        StepExecution onSelf = step(run, "executeAction:action-3", self());
+
+        deadNodes.sweep();
+
+        assertThat(jobRepository.getJobExecution(run.getId()).getStatus()).as("asked to stop at a chunk boundary")
+            .isEqualTo(BatchStatus.STOPPING);
+        assertThat(jobRepository.getStepExecution(onSelf.getId()).getStatus()).isEqualTo(BatchStatus.STARTED);
+
+        // The live partition noticed the stop and ended.
+        StepExecution stopped = jobRepository.getStepExecution(onSelf.getId());
+        stopped.setStatus(BatchStatus.STOPPED);
+        stopped.setEndTime(LocalDateTime.now());
+        jobRepository.update(stopped);
+        deadNodes.sweep();
+
+        JobExecution failed = jobRepository.getJobExecution(run.getId());
+        assertThat(failed.getStatus()).isEqualTo(BatchStatus.FAILED);
+        assertThat(failed.getExitStatus().getExitDescription()).contains("node " + GHOST + ", which managed this run");
+        assertThat(failed.getStepExecutions()).noneMatch((step) -> step.getStatus().isRunning());
+    }
+
+    @Test
+    void theRegistryListsThisNodeAliveWithItsRolesAndTheDeadOneAsDead() {
+        assertThat(registry.nodes()).anySatisfy((node) -> {
+            assertThat(node.id()).isEqualTo(self());
+            assertThat(node.alive()).isTrue();
+            assertThat(node.roles()).containsExactlyInAnyOrder("scheduler", "worker");
+            assertThat(node.pid()).isEqualTo(ProcessHandle.current().pid());
+        }).anySatisfy((node) -> {
+            assertThat(node.id()).isEqualTo(GHOST);
+            assertThat(node.alive()).isFalse();
+        });
+    }
+
+    private String self() {
+        return registry.self().id();
+    }
+
+    private JobExecution running(LocalDateTime fireTime) {
+        JobParameters parameters = new JobParametersBuilder()
+            .addLocalDateTime("fireTime", fireTime.plusNanos(System.nanoTime() % 1_000_000_000L))
+            .toJobParameters();
+        JobInstance instance = jobRepository.createJobInstance(FlowExecutionLauncher.JOB_NAME, parameters);
+        JobExecution execution = jobRepository.createJobExecution(instance, parameters, new ExecutionContext());
+        execution.setStatus(BatchStatus.STARTED);
+        execution.setStartTime(LocalDateTime.now());
+        jobRepository.update(execution);
+        created.add(execution);
+        return execution;
+    }
+
+    private StepExecution step(JobExecution run, String name, String node) {
+        StepExecution step = jobRepository.createStepExecution(name, run);
+        step.setStatus(BatchStatus.STARTED);
+        step.setStartTime(LocalDateTime.now());
+        jobRepository.update(step);
+        jdbc.sql("INSERT INTO step_execution_node (step_execution_id, job_execution_id, node_id) VALUES (:s, :j, :n)")
+            .param("s", step.getId())
+            .param("j", run.getId())
+            .param("n", node)
+            .update();
+        return step;
+    }
+
+}
