@@ -8,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -19,18 +18,14 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import io.flowbatch.embedded.SharedServices;
-import io.flowbatch.support.ChildApplication;
 import io.flowbatch.support.Spike;
 import io.flowbatch.support.TestSmtpServer;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.jdbc.datasource.SimpleDriverDataSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -47,10 +42,6 @@ import static org.awaitility.Awaitility.await;
  * {@code -Dflowbatch.cluster.evaluations} scales it.
  */
 class ClusterIT {
-
-    static final String API_KEY = "cluster-api-key";
-
-    static final String ADMIN_PASSWORD = "cluster-admin-password";
 
     static final int ACTIONS = 12;
 
@@ -107,47 +98,28 @@ class ClusterIT {
 
     private final int evaluations = Integer.getInteger("flowbatch.cluster.evaluations", 30_000);
 
-    private final SharedServices services = SharedServices.resolve(Path.of("target", "cluster-services"));
-
-    private final TestSmtpServer smtp = TestSmtpServer.shared();
-
     private final HttpClient http = HttpClient.newHttpClient();
-
-    private final Map<String, ChildApplication> nodes = new LinkedHashMap<>();
 
     private final Path logs = Path.of("target", "cluster");
 
-    private JdbcClient jdbc;
+    // Seconds instead of the defaults' half minute, so the dead node is found within the test.
+    private final TestCluster cluster = new TestCluster(logs, Map.of("flowbatch.execution.chunk-size", "100",
+            "flowbatch.node.heartbeat", "PT1S", "flowbatch.node.dead-after", "PT5S"));
 
-    private Path jar;
+    private final JdbcClient jdbc = cluster.jdbc;
+
+    private final TestSmtpServer smtp = cluster.smtp;
 
     @BeforeEach
     void emptyEverything() {
-        jar = Path.of(System.getProperty("flowbatch.jar", "target/flowbatch.jar"));
-        assertThat(jar).as("the packaged application (run through ./mvnw verify)").exists();
-        jdbc = JdbcClient.create(new SimpleDriverDataSource(new org.postgresql.Driver(), services.jdbcUrl(),
-                services.username(), ""));
-        smtp.reset();
-        smtp.countOnly();
+        cluster.reset();
         // Slow enough per connection that the kill lands while partitions run.
         smtp.delayPerMessage(Duration.ofMillis(5));
-        RedisClient redis = RedisClient.create(services.redisUrl());
-        try (StatefulRedisConnection<String, String> connection = redis.connect()) {
-            List<String> keys = connection.sync().keys("flowbatch:*");
-            if (!keys.isEmpty()) {
-                connection.sync().del(keys.toArray(String[]::new));
-            }
-        }
-        finally {
-            redis.shutdown();
-        }
     }
 
     @AfterEach
     void stopNodes() throws Exception {
-        for (ChildApplication node : nodes.values()) {
-            node.kill();
-        }
+        cluster.killAll();
         smtp.delayPerMessage(Duration.ZERO);
     }
 
@@ -158,20 +130,20 @@ class ClusterIT {
 
     @Test
     void threeNodesShareTheWorkAndSurviveAWorkerKilled() throws Exception {
-        start("n1", "scheduler,worker");
-        long after = jdbc.sql("SELECT coalesce(max(job_execution_id), 0) FROM batch_job_execution").query(Long.class).single();
+        cluster.start("n1", "scheduler,worker");
+        long after = cluster.lastExecutionId();
         jdbc.sql(Spike.TRUNCATE).update();
-        List<Long> actions = nodes.get("n1").createFlows(ACTIONS, API_KEY);
-        startTogether(Map.of("n2", "scheduler,worker", "n3", "worker"));
+        List<Long> actions = cluster.node("n1").createFlows(ACTIONS, TestCluster.API_KEY);
+        cluster.startTogether(Map.of("n2", "scheduler,worker", "n3", "worker"));
         Spike.seed(jdbc, evaluations, actions);
 
         // Kill the worker-only node while it runs partitions, a third of the way in.
         await().atMost(Duration.ofMinutes(3))
             .until(() -> smtp.countByMessageId().size() >= evaluations / 3 && runningPartitionsOf("n3") > 0);
-        nodes.get("n3").kill();
+        cluster.kill("n3");
         Set<Long> inFlight = new HashSet<>(jdbc.sql(IN_FLIGHT).query(Long.class).list());
         int receivedAtKill = smtp.countByMessageId().size();
-        start("n3", "worker");
+        cluster.start("n3", "worker");
 
         await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(500))
             .until(() -> jdbc.sql(UNFINISHED).query(Long.class).single() == 0);
@@ -243,9 +215,9 @@ class ClusterIT {
     }
 
     private long restartThroughAdminApi(long execution) throws Exception {
-        String basic = Base64.getEncoder().encodeToString(("admin:" + ADMIN_PASSWORD).getBytes(StandardCharsets.UTF_8));
+        String basic = Base64.getEncoder().encodeToString(("admin:" + TestCluster.ADMIN_PASSWORD).getBytes(StandardCharsets.UTF_8));
         HttpResponse<String> response = http.send(HttpRequest
-            .newBuilder(URI.create("http://127.0.0.1:" + nodes.get("n1").port() + "/api/admin/executions/" + execution
+            .newBuilder(URI.create("http://127.0.0.1:" + cluster.node("n1").port() + "/api/admin/executions/" + execution
                     + "/restart"))
             .header("Authorization", "Basic " + basic)
             .POST(HttpRequest.BodyPublishers.noBody())
@@ -260,35 +232,6 @@ class ClusterIT {
 
     private String status(long execution) {
         return jdbc.sql(STATUS).param("id", execution).query(String.class).single();
-    }
-
-    private void start(String name, String roles) throws Exception {
-        nodes.put(name, ChildApplication.start(jar, settings(name, roles), logs.resolve(name + "-" + nodes.size() + ".log"),
-                Duration.ofMinutes(2)));
-    }
-
-    /** Starts nodes at once: on two cores, one after the other would double the wait. */
-    private void startTogether(Map<String, String> rolesByName) throws Exception {
-        List<Thread> starting = new ArrayList<>();
-        Map<String, ChildApplication> started = new java.util.concurrent.ConcurrentHashMap<>();
-        List<Exception> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
-        rolesByName.forEach((name, roles) -> starting.add(new Thread(() -> {
-            try {
-                started.put(name, ChildApplication.start(jar, settings(name, roles), logs.resolve(name + "-start.log"),
-                        Duration.ofMinutes(2)));
-            }
-            catch (Exception ex) {
-                failures.add(ex);
-            }
-        })));
-        for (Thread thread : starting) {
-            thread.start();
-        }
-        for (Thread thread : starting) {
-            thread.join();
-        }
-        nodes.putAll(started);
-        assertThat(failures).as("nodes that did not start").isEmpty();
     }
 
     private long runningPartitionsOf(String name) {
@@ -317,30 +260,6 @@ class ClusterIT {
         Map<String, Long> states = new LinkedHashMap<>();
         jdbc.sql(STATES).query((rs, row) -> states.put(rs.getString("state"), rs.getLong("n"))).list();
         return states;
-    }
-
-    private Map<String, String> settings(String name, String roles) {
-        Map<String, String> settings = new LinkedHashMap<>();
-        settings.put("spring.datasource.url", services.jdbcUrl());
-        settings.put("spring.datasource.username", services.username());
-        settings.put("spring.datasource.hikari.maximum-pool-size", "14");
-        settings.put("spring.data.redis.url", services.redisUrl());
-        settings.put("spring.mail.host", "127.0.0.1");
-        settings.put("spring.mail.port", Integer.toString(smtp.port()));
-        settings.put("flowbatch.embedded.enabled", "false");
-        settings.put("flowbatch.demo.enabled", "false");
-        settings.put("flowbatch.security.api-key", API_KEY);
-        settings.put("flowbatch.security.admin-password", ADMIN_PASSWORD);
-        settings.put("flowbatch.schedule.cron", "0/3 * * * * ?");
-        settings.put("flowbatch.execution.chunk-size", "100");
-        settings.put("flowbatch.execution.partitioning", "remote");
-        settings.put("flowbatch.execution.partition-poll-interval", "PT0.5S");
-        settings.put("flowbatch.node.name", name);
-        settings.put("flowbatch.node.roles", roles);
-        // Seconds instead of the defaults' half minute, so the dead node is found within the test.
-        settings.put("flowbatch.node.heartbeat", "PT1S");
-        settings.put("flowbatch.node.dead-after", "PT5S");
-        return settings;
     }
 
     /** One partition step execution and the node (by name) that ran it. */
