@@ -1,6 +1,7 @@
 package io.flowbatch.cluster;
 
 import java.time.Duration;
+import java.time.LocalDateTime;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
@@ -10,6 +11,7 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
 import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.ExitStatus;
 import org.springframework.batch.core.job.JobInterruptedException;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.Step;
@@ -17,7 +19,9 @@ import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.core.step.StepLocator;
 import org.springframework.batch.integration.partition.StepExecutionRequest;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.core.serializer.support.SerializationFailedException;
 import org.springframework.core.task.TaskExecutor;
+import org.springframework.dao.EmptyResultDataAccessException;
 import org.springframework.integration.jdbc.channel.PostgresChannelMessageTableSubscriber;
 import org.springframework.messaging.Message;
 import org.springframework.messaging.PollableChannel;
@@ -44,6 +48,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 class PartitionWorker implements SmartLifecycle, PostgresChannelMessageTableSubscriber.Subscription {
 
     static final Duration FALLBACK_POLL = Duration.ofSeconds(5);
+
+    static final String STOPPED_BEFORE_START = "the run was asked to stop before this partition started";
 
     private static final Duration FAILURE_PAUSE = Duration.ofSeconds(2);
 
@@ -156,7 +162,20 @@ class PartitionWorker implements SmartLifecycle, PostgresChannelMessageTableSubs
     /** Takes one request and records this node as its runner, in one transaction. */
     private Taken take() {
         return transaction.execute((status) -> {
-            Message<?> message = requests.receive(0);
+            Message<?> message;
+            try {
+                message = requests.receive(0);
+            }
+            catch (RuntimeException ex) {
+                if (!unreadable(ex)) {
+                    throw ex;
+                }
+                // Its row is deleted in this transaction: committing drops it. Left in place it would
+                // head the queue forever (say, a request queued by a version that serialised it otherwise).
+                logger.error("Dropped a partition request that cannot be read; its run waits until its partitions "
+                        + "time out, or can be stopped and restarted", ex);
+                return Taken.DROPPED;
+            }
             if (message == null) {
                 return Taken.NOTHING;
             }
@@ -164,7 +183,18 @@ class PartitionWorker implements SmartLifecycle, PostgresChannelMessageTableSubs
                 logger.error("Dropped a message that is not a StepExecutionRequest: " + message);
                 return Taken.DROPPED;
             }
-            StepExecution step = jobRepository.getStepExecution(request.getStepExecutionId());
+            StepExecution step = stepExecution(request.getStepExecutionId());
+            if (step != null && step.getStatus() == BatchStatus.STARTING
+                    && step.getJobExecution().getStatus() == BatchStatus.STOPPING) {
+                // Stopped before it began: end it, or its manager would wait for it until the timeout.
+                step.setStatus(BatchStatus.STOPPED);
+                step.setEndTime(LocalDateTime.now());
+                step.setExitStatus(ExitStatus.STOPPED.addExitDescription(STOPPED_BEFORE_START));
+                jobRepository.update(step);
+                logger.info("Partition " + step.getStepName() + " of execution " + step.getJobExecutionId() + ": "
+                        + STOPPED_BEFORE_START);
+                return Taken.DROPPED;
+            }
             if (step == null || step.getStatus() != BatchStatus.STARTING
                     || step.getJobExecution().getStatus() != BatchStatus.STARTED) {
                 logger.info("Dropped " + request + ": the partition is no longer waiting ("
@@ -178,6 +208,25 @@ class PartitionWorker implements SmartLifecycle, PostgresChannelMessageTableSubs
             }
             return new Taken(request.getStepName(), step);
         });
+    }
+
+    private static boolean unreadable(Throwable ex) {
+        for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
+            if (cause instanceof SerializationFailedException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The step execution, or null when there is none (Batch 6 throws for an unknown id). */
+    private StepExecution stepExecution(long id) {
+        try {
+            return jobRepository.getStepExecution(id);
+        }
+        catch (EmptyResultDataAccessException ex) {
+            return null;
+        }
     }
 
     /**

@@ -3,7 +3,9 @@ package io.flowbatch.system;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.flowbatch.cluster.NodeIdentity;
 import io.flowbatch.embedded.EmbeddedServices;
+import io.flowbatch.execution.ExecutionProperties;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
@@ -25,9 +27,15 @@ class StartupReport {
 
     private final Environment environment;
 
-    StartupReport(Credentials credentials, Environment environment) {
+    private final NodeIdentity node;
+
+    private final ExecutionProperties execution;
+
+    StartupReport(Credentials credentials, Environment environment, NodeIdentity node, ExecutionProperties execution) {
         this.credentials = credentials;
         this.environment = environment;
+        this.node = node;
+        this.execution = execution;
     }
 
     @EventListener(ApplicationReadyEvent.class)
@@ -53,6 +61,9 @@ class StartupReport {
             .map((smtp) -> "embedded sink, " + smtp.host() + ":" + smtp.port() + " (keeps every message it receives)")
             .orElse(environment.getProperty("spring.mail.host", "not configured") + ":"
                     + environment.getProperty("spring.mail.port", "25")));
+        lines.add("  Node:       " + node.id() + ", roles " + String.join(", ", new java.util.TreeSet<>(node.roles()))
+                + "; partitions run " + (execution.remote() ? "on every worker node (remote partitioning)"
+                        : "in this process (local partitioning)"));
         if (environment.getProperty("flowbatch.demo.enabled", Boolean.class, false)) {
             lines.add("  Demo:       flow 'Abandoned checkout' with demo customers and a trickle of events");
         }

@@ -4,21 +4,17 @@ import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.List;
 
-import io.flowbatch.execution.FlowExecutionLauncher;
 import io.flowbatch.support.FlowbatchTest;
+import io.flowbatch.support.Runs;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobExecution;
-import org.springframework.batch.core.job.JobInstance;
-import org.springframework.batch.core.job.parameters.JobParameters;
-import org.springframework.batch.core.job.parameters.JobParametersBuilder;
 import org.springframework.batch.core.launch.JobOperator;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.StepExecution;
-import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
@@ -134,15 +130,8 @@ class DeadNodesTest {
         return registry.self().id();
     }
 
-    private JobExecution running(LocalDateTime fireTime) {
-        JobParameters parameters = new JobParametersBuilder()
-            .addLocalDateTime("fireTime", fireTime.plusNanos(System.nanoTime() % 1_000_000_000L))
-            .toJobParameters();
-        JobInstance instance = jobRepository.createJobInstance(FlowExecutionLauncher.JOB_NAME, parameters);
-        JobExecution execution = jobRepository.createJobExecution(instance, parameters, new ExecutionContext());
-        execution.setStatus(BatchStatus.STARTED);
-        execution.setStartTime(LocalDateTime.now());
-        jobRepository.update(execution);
+    private JobExecution running(LocalDateTime minute) {
+        JobExecution execution = Runs.recorded(jobRepository, minute, BatchStatus.STARTED);
         created.add(execution);
         return execution;
     }

@@ -12,8 +12,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import io.flowbatch.embedded.SharedServices;
 import io.flowbatch.support.ChildApplication;
 import io.flowbatch.support.TestSmtpServer;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.SimpleDriverDataSource;
@@ -58,16 +56,7 @@ final class TestCluster {
     void reset() {
         smtp.reset();
         smtp.countOnly();
-        RedisClient redis = RedisClient.create(services.redisUrl());
-        try (StatefulRedisConnection<String, String> connection = redis.connect()) {
-            List<String> keys = connection.sync().keys("flowbatch:*");
-            if (!keys.isEmpty()) {
-                connection.sync().del(keys.toArray(String[]::new));
-            }
-        }
-        finally {
-            redis.shutdown();
-        }
+        services.deleteFlowbatchKeys();
     }
 
     ChildApplication node(String name) {
@@ -104,6 +93,11 @@ final class TestCluster {
         if (!failures.isEmpty()) {
             throw failures.get(0);
         }
+    }
+
+    /** CPU time all running nodes have used so far. */
+    Duration cpuOfNodes() {
+        return nodes.values().stream().map(ChildApplication::cpu).reduce(Duration.ZERO, Duration::plus);
     }
 
     /** SIGKILL. */

@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
@@ -20,8 +19,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.SimpleDriverDataSource;
@@ -76,16 +73,7 @@ class CrashRecoveryIT {
         smtp.countOnly();
         // Slow enough that the kills land in the middle of the work, not after it.
         smtp.delayPerMessage(Duration.ofMillis(Long.getLong("flowbatch.crash.smtp-delay-ms", 8)));
-        RedisClient redis = RedisClient.create(services.redisUrl());
-        try (StatefulRedisConnection<String, String> connection = redis.connect()) {
-            List<String> keys = connection.sync().keys("flowbatch:*");
-            if (!keys.isEmpty()) {
-                connection.sync().del(keys.toArray(String[]::new));
-            }
-        }
-        finally {
-            redis.shutdown();
-        }
+        services.deleteFlowbatchKeys();
     }
 
     @AfterEach

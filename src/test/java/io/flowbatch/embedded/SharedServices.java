@@ -1,6 +1,10 @@
 package io.flowbatch.embedded;
 
 import java.nio.file.Path;
+import java.util.List;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
 
 /**
  * PostgreSQL and Redis for the suites that start flowbatch themselves (the benchmark, the crash
@@ -20,6 +24,20 @@ public record SharedServices(String jdbcUrl, String username, String redisUrl, b
      */
     public static void stopEmbedded() {
         EmbeddedServices.stopAll();
+    }
+
+    /** Deletes flowbatch's keys from Redis (the buckets), as a fresh start of a suite needs. */
+    public void deleteFlowbatchKeys() {
+        RedisClient redis = RedisClient.create(redisUrl);
+        try (StatefulRedisConnection<String, String> connection = redis.connect()) {
+            List<String> keys = connection.sync().keys("flowbatch:*");
+            if (!keys.isEmpty()) {
+                connection.sync().del(keys.toArray(String[]::new));
+            }
+        }
+        finally {
+            redis.shutdown();
+        }
     }
 
     /** The machine's services, or embedded ones keeping their data under {@code dataDirectory}. */

@@ -7,15 +7,13 @@ import java.util.Map;
 import io.flowbatch.cluster.NodeIdentity;
 import io.flowbatch.cluster.StepNodes;
 import io.flowbatch.support.FlowbatchTest;
+import io.flowbatch.support.Runs;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobExecution;
-import org.springframework.batch.core.job.JobInstance;
-import org.springframework.batch.core.job.parameters.JobParameters;
-import org.springframework.batch.core.job.parameters.JobParametersBuilder;
 import org.springframework.batch.core.step.StepExecution;
-import org.springframework.batch.infrastructure.item.ExecutionContext;
 import org.springframework.batch.integration.partition.StepExecutionRequest;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Qualifier;
@@ -76,27 +74,70 @@ class RemoteMinuteJobTest extends MinuteJobScenarios {
 
     @Test
     void aRequestForAPartitionThatIsNoLongerWaitingIsDroppedUnrun() {
-        JobParameters parameters = new JobParametersBuilder()
-            .addLocalDateTime("fireTime", LocalDateTime.of(2033, 1, 1, 0, 0).plusNanos(System.nanoTime() % 1_000_000_000L))
-            .toJobParameters();
-        JobInstance instance = jobRepository.createJobInstance(FlowExecutionLauncher.JOB_NAME, parameters);
-        JobExecution failedRun = jobRepository.createJobExecution(instance, parameters, new ExecutionContext());
-        StepExecution partition = jobRepository.createStepExecution("executeAction:action-1", failedRun);
-        partition.setStatus(BatchStatus.FAILED);
-        jobRepository.update(partition);
-        failedRun.setStatus(BatchStatus.FAILED);
-        jobRepository.update(failedRun);
+        StepExecution partition = partitionOfARun(BatchStatus.FAILED, BatchStatus.FAILED);
 
-        partitionRequests.send(MessageBuilder
-            .withPayload(new StepExecutionRequest(FlowExecutionJobConfiguration.PARTITION_STEP, partition.getId()))
-            .build());
+        request(partition);
 
-        await().atMost(Duration.ofSeconds(20))
-            .until(() -> fixture.data().jdbc().sql(QUEUED).query(Long.class).single() == 0);
         StepExecution after = jobRepository.getStepExecution(partition.getId());
         assertThat(after.getStatus()).isEqualTo(BatchStatus.FAILED);
         assertThat(after.getVersion()).as("never touched").isEqualTo(partition.getVersion());
-        assertThat(stepNodes.ofJobExecution(failedRun.getId())).as("no node took it").isEmpty();
+        assertThat(stepNodes.ofJobExecution(partition.getJobExecutionId())).as("no node took it").isEmpty();
+    }
+
+    @Test
+    void aPartitionOfARunAskedToStopBeforeItBeganEndsStoppedSoItsManagerDoesNotWait() {
+        StepExecution partition = partitionOfARun(BatchStatus.STARTING, BatchStatus.STOPPING);
+
+        request(partition);
+
+        StepExecution after = jobRepository.getStepExecution(partition.getId());
+        assertThat(after.getStatus()).isEqualTo(BatchStatus.STOPPED);
+        assertThat(after.getExitStatus().getExitDescription()).contains("asked to stop before this partition started");
+        assertThat(after.getReadCount()).isZero();
+        assertThat(stepNodes.ofJobExecution(partition.getJobExecutionId())).as("no node ran it").isEmpty();
+        // Its manager would now end the run STOPPED; this one has none.
+        JobExecution run = jobRepository.getJobExecution(partition.getJobExecutionId());
+        run.setStatus(BatchStatus.STOPPED);
+        run.setEndTime(LocalDateTime.now());
+        jobRepository.update(run);
+    }
+
+    @Test
+    @Timeout(120)
+    void anUnreadableRequestIsDroppedAndDoesNotBlockTheQueue() throws Exception {
+        // What a request queued by an incompatible version looks like to this one: bytes it cannot read.
+        fixture.data().jdbc().sql("""
+                INSERT INTO int_channel_message (message_id, group_key, created_date, message_content, region)
+                SELECT gen_random_uuid()::text, group_key, 0, '\\x00c0ffee'::bytea, region
+                FROM (SELECT :group AS group_key, :region AS region) g
+                """)
+            .param("group", org.springframework.integration.util.UUIDConverter.getUUID("partition-requests").toString())
+            .param("region", "flowbatch")
+            .update();
+        long action = fixture.checkoutFlow("After the unreadable one");
+        fixture.dueCheckouts(0, 10);
+
+        assertThat(fixture.runMinute().getStatus()).isEqualTo(BatchStatus.COMPLETED);
+
+        assertThat(fixture.count("action_id = " + action + " AND state = 'SENT'")).isEqualTo(10);
+        assertThat(fixture.data().jdbc().sql(QUEUED).query(Long.class).single()).as("the unreadable one too").isZero();
+    }
+
+    /** Sends the partition's request as a manager would, and waits until a worker took it off the queue. */
+    private void request(StepExecution partition) {
+        partitionRequests.send(MessageBuilder
+            .withPayload(new StepExecutionRequest(FlowExecutionJobConfiguration.PARTITION_STEP, partition.getId()))
+            .build());
+        await().atMost(Duration.ofSeconds(20))
+            .until(() -> fixture.data().jdbc().sql(QUEUED).query(Long.class).single() == 0);
+    }
+
+    private StepExecution partitionOfARun(BatchStatus partitionStatus, BatchStatus runStatus) {
+        JobExecution run = Runs.recorded(jobRepository, LocalDateTime.of(2033, 1, 1, 0, 0), runStatus);
+        StepExecution partition = jobRepository.createStepExecution("executeAction:action-1", run);
+        partition.setStatus(partitionStatus);
+        jobRepository.update(partition);
+        return partition;
     }
 
 }

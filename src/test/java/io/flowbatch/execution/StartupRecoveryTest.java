@@ -3,6 +3,7 @@ package io.flowbatch.execution;
 import java.time.LocalDateTime;
 
 import io.flowbatch.support.FlowbatchTest;
+import io.flowbatch.support.Runs;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.batch.core.BatchStatus;
@@ -87,15 +88,7 @@ class StartupRecoveryTest {
     }
 
     private JobExecution running(LocalDateTime minute) {
-        var parameters = new JobParametersBuilder()
-            .addLocalDateTime("fireTime", minute.plusNanos(System.nanoTime() % 1_000_000_000L))
-            .toJobParameters();
-        JobInstance instance = jobRepository.createJobInstance(FlowExecutionLauncher.JOB_NAME, parameters);
-        JobExecution execution = jobRepository.createJobExecution(instance, parameters, new ExecutionContext());
-        execution.setStatus(BatchStatus.STARTED);
-        execution.setStartTime(LocalDateTime.now());
-        jobRepository.update(execution);
-        return execution;
+        return Runs.recorded(jobRepository, minute, BatchStatus.STARTED);
     }
 
 }

@@ -86,9 +86,9 @@ public final class ChildApplication {
         process.waitFor(30, TimeUnit.SECONDS);
     }
 
-    /** Whether the process is still there. */
-    public boolean alive() {
-        return process.isAlive();
+    /** CPU time the process has used so far (user and system, all threads). */
+    public Duration cpu() {
+        return process.info().totalCpuDuration().orElse(Duration.ZERO);
     }
 
     /**
