@@ -49,6 +49,9 @@ class ClusterThroughputIT {
 
     private final int warmup = Integer.getInteger("flowbatch.cluster.bench.warmup", 20_000);
 
+    /** Partition threads per instance (flowbatch.execution.threads). */
+    private final int threads = Integer.getInteger("flowbatch.cluster.bench.threads", 4);
+
     private final List<Integer> nodeCounts = Arrays.stream(System.getProperty("flowbatch.cluster.bench.nodes", "1,2,3")
         .split(","))
         .map(String::strip)
@@ -70,11 +73,11 @@ class ClusterThroughputIT {
             rows.add(measure("remote", nodes, Map.of()));
         }
         StringBuilder report = new StringBuilder("""
-                | partitioning | instances | evaluations | seconds (first to last send) | sent/s | machine CPU busy | flowbatch CPU s per 1,000 | SMTP sink CPU s per 1,000 | partitions per node |
+                | partitioning | instances × threads | evaluations | seconds (first to last send) | sent/s | machine CPU busy | flowbatch CPU s per 1,000 | SMTP sink CPU s per 1,000 | partitions per node |
                 |---|---:|---:|---:|---:|---:|---:|---:|---|
                 """);
-        rows.forEach((row) -> report.append("| %s | %d | %,d | %.1f | %,.0f | %.0f %% | %.2f | %.2f | %s |%n".formatted(
-                row.partitioning(), row.nodes(), row.sent(), row.seconds(), row.sent() / row.seconds(), 100 * row.busy(),
+        rows.forEach((row) -> report.append("| %s | %d × %d | %,d | %.1f | %,.0f | %.0f %% | %.2f | %.2f | %s |%n".formatted(
+                row.partitioning(), row.nodes(), threads, row.sent(), row.seconds(), row.sent() / row.seconds(), 100 * row.busy(),
                 row.nodesCpuPerThousand(), row.sinkCpuPerThousand(), row.partitionsPerNode())));
         System.out.print(report);
         Files.createDirectories(output);
@@ -82,7 +85,10 @@ class ClusterThroughputIT {
     }
 
     private Row measure(String partitioning, int nodes, Map<String, String> settings) throws Exception {
-        TestCluster cluster = new TestCluster(output.resolve("cluster-" + partitioning + "-" + nodes), settings);
+        Map<String, String> all = new LinkedHashMap<>(settings);
+        all.put("flowbatch.execution.threads", Integer.toString(threads));
+        all.put("spring.datasource.hikari.maximum-pool-size", Integer.toString(2 * threads + 6));
+        TestCluster cluster = new TestCluster(output.resolve("cluster-" + partitioning + "-" + nodes), all);
         cluster.reset();
         try {
             cluster.start("n1", "scheduler,worker");
