@@ -13,9 +13,10 @@ CREATE TABLE node (
 
 -- Which node ran each step execution of flowExecution (the manager's steps and every
 -- partition). Spring Batch keeps no such column; its execution context is serialised and
--- cannot be queried. Rows go with their step executions when housekeeping prunes old runs.
+-- cannot be queried. Rows go with their step executions when housekeeping purges old runs.
 CREATE TABLE step_execution_node (
-    step_execution_id bigint      PRIMARY KEY,
+    step_execution_id bigint      PRIMARY KEY
+                                  REFERENCES batch_step_execution (step_execution_id) ON DELETE CASCADE,
     job_execution_id  bigint      NOT NULL,
     node_id           text        NOT NULL,
     recorded_at       timestamptz NOT NULL DEFAULT now()

@@ -52,12 +52,6 @@ public class Housekeeping {
             SELECT (SELECT max(id) FROM slice) AS last_id, (SELECT count(*) FROM deleted) AS deleted
             """;
 
-    /** Node records of step executions whose job instance was just purged (V8__cluster.sql). */
-    static final String PURGE_STEP_NODES = """
-            DELETE FROM step_execution_node n
-            WHERE NOT EXISTS (SELECT 1 FROM batch_step_execution s WHERE s.step_execution_id = n.step_execution_id)
-            """;
-
     private static final Log logger = LogFactory.getLog(Housekeeping.class);
 
     private final JobRepository jobRepository;
@@ -100,7 +94,6 @@ public class Housekeeping {
             }
         }
         while (ids.size() == properties.purgeBatch());
-        jdbc.sql(PURGE_STEP_NODES).update();
         long evaluations = 0;
         long after = 0;
         while (true) {

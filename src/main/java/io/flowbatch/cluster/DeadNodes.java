@@ -1,6 +1,6 @@
 package io.flowbatch.cluster;
 
-import java.time.LocalDateTime;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +14,7 @@ import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.launch.JobOperator;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.StepExecution;
+import org.springframework.dao.EmptyResultDataAccessException;
 import org.springframework.dao.OptimisticLockingFailureException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -27,6 +28,7 @@ import org.springframework.stereotype.Component;
  * <li>a run it was managing is asked to stop (its partitions on live nodes stop at their next
  * chunk boundary), and once none runs any more it is marked FAILED, to be restarted.</li>
  * </ul>
+ * It also ends partitions no worker took whose run stopped waiting for them (PartitionEnds).
  * The evaluations the dead node had claimed are released by the recovery that runs before every
  * run (PROCESSING back to BUFFERED, SENDING to IN_DOUBT or resend), as after any crash. Every
  * surviving node sweeps; an update another node made first loses on the step's version and is
@@ -54,6 +56,17 @@ class DeadNodes {
             WHERE s.job_execution_id = :job AND s.status IN ('STARTING', 'STARTED', 'STOPPING')
             """;
 
+    /**
+     * Partitions no worker took (no node recorded) whose run is no longer waiting for them: it is
+     * stopping, or it ended (failed, timed out) while their requests sat in the queue.
+     */
+    static final String UNTAKEN = """
+            SELECT s.step_execution_id FROM batch_step_execution s
+            JOIN batch_job_execution e ON e.job_execution_id = s.job_execution_id
+            WHERE s.status = 'STARTING' AND s.step_name LIKE '%:%' AND e.status NOT IN ('STARTING', 'STARTED')
+              AND NOT EXISTS (SELECT 1 FROM step_execution_node n WHERE n.step_execution_id = s.step_execution_id)
+            """;
+
     static final String PARTITION_FAILED = "node %s stopped sending heartbeats while running this partition; "
             + "what it had claimed is recovered before the next run, and a restart runs the partition again";
 
@@ -68,35 +81,47 @@ class DeadNodes {
 
     private final JobOperator jobOperator;
 
+    private final PartitionEnds partitionEnds;
+
     private final long deadAfterSeconds;
 
-    DeadNodes(JdbcClient jdbc, JobRepository jobRepository, JobOperator jobOperator, NodeProperties properties) {
+    DeadNodes(JdbcClient jdbc, JobRepository jobRepository, JobOperator jobOperator, PartitionEnds partitionEnds,
+            NodeProperties properties) {
         this.jdbc = jdbc;
         this.jobRepository = jobRepository;
         this.jobOperator = jobOperator;
+        this.partitionEnds = partitionEnds;
         this.deadAfterSeconds = properties.deadAfter().toSeconds();
     }
 
     /** What one sweep did. */
-    record Swept(int partitionsFailed, int runsStopping, int runsFailed) {
+    record Swept(int partitionsFailed, int runsStopping, int runsFailed, int untakenEnded) {
     }
 
     Swept sweep() {
         int partitions = 0;
-        Map<Long, String> deadManagers = new LinkedHashMap<>();
+        Map<Long, List<Orphan>> deadManagers = new LinkedHashMap<>();
         for (Orphan orphan : orphans()) {
             if (orphan.partition()) {
-                partitions += failPartition(orphan) ? 1 : 0;
+                partitions += partitionEnds.fail(orphan.stepExecutionId(), PARTITION_FAILED.formatted(orphan.nodeId()))
+                        ? 1 : 0;
             }
             else {
-                deadManagers.putIfAbsent(orphan.jobExecutionId(), orphan.nodeId());
+                deadManagers.computeIfAbsent(orphan.jobExecutionId(), (id) -> new ArrayList<>()).add(orphan);
             }
         }
         int stopping = 0;
         int failed = 0;
-        for (Map.Entry<Long, String> dead : deadManagers.entrySet()) {
-            JobExecution execution = jobRepository.getJobExecution(dead.getKey());
-            if (execution == null || !execution.getStatus().isRunning()) {
+        for (List<Orphan> managerSteps : deadManagers.values()) {
+            String nodeId = managerSteps.get(0).nodeId();
+            JobExecution execution = jobExecution(managerSteps.get(0).jobExecutionId());
+            if (execution == null) {
+                continue;
+            }
+            if (!execution.getStatus().isRunning()) {
+                // Stopped (Batch 6 marks a stopped run STOPPED at once) or ended by someone else,
+                // its manager died before its steps could end: end them, as recover() would have.
+                managerSteps.forEach((step) -> partitionEnds.fail(step.stepExecutionId(), MANAGER_FAILED.formatted(nodeId)));
                 continue;
             }
             long stillRunning = jdbc.sql(RUNNING_ON_LIVE_NODES)
@@ -105,13 +130,38 @@ class DeadNodes {
                 .query(Long.class)
                 .single();
             if (stillRunning > 0) {
-                stopping += askToStop(execution, dead.getValue()) ? 1 : 0;
+                stopping += askToStop(execution, nodeId) ? 1 : 0;
             }
             else {
-                failed += fail(execution, dead.getValue()) ? 1 : 0;
+                failed += fail(execution, nodeId) ? 1 : 0;
             }
         }
-        return new Swept(partitions, stopping, failed);
+        int abandoned = 0;
+        for (long id : jdbc.sql(UNTAKEN).query(Long.class).list()) {
+            abandoned += endAbandoned(id) ? 1 : 0;
+        }
+        return new Swept(partitions, stopping, failed, abandoned);
+    }
+
+    /** A partition still queued for a run that stopped waiting for it. */
+    private boolean endAbandoned(long stepExecutionId) {
+        try {
+            StepExecution partition = jobRepository.getStepExecution(stepExecutionId);
+            return partition != null && partitionEnds.endIfAbandoned(partition);
+        }
+        catch (EmptyResultDataAccessException | OptimisticLockingFailureException ex) {
+            // Purged, or taken and ended by a worker meanwhile.
+            return false;
+        }
+    }
+
+    private JobExecution jobExecution(long id) {
+        try {
+            return jobRepository.getJobExecution(id);
+        }
+        catch (EmptyResultDataAccessException ex) {
+            return null;
+        }
     }
 
     private List<Orphan> orphans() {
@@ -120,26 +170,6 @@ class DeadNodes {
             .query((rs, row) -> new Orphan(rs.getLong("step_execution_id"), rs.getLong("job_execution_id"),
                     rs.getString("step_name"), rs.getString("node_id")))
             .list();
-    }
-
-    private boolean failPartition(Orphan orphan) {
-        StepExecution step = jobRepository.getStepExecution(orphan.stepExecutionId());
-        if (step == null || !step.getStatus().isRunning()) {
-            return false;
-        }
-        String why = PARTITION_FAILED.formatted(orphan.nodeId());
-        step.setStatus(BatchStatus.FAILED);
-        step.setEndTime(LocalDateTime.now());
-        step.setExitStatus(step.getExitStatus().and(ExitStatus.FAILED).addExitDescription(why));
-        try {
-            jobRepository.update(step);
-        }
-        catch (OptimisticLockingFailureException ex) {
-            return false;
-        }
-        logger.warn("Partition " + step.getStepName() + " (step execution " + step.getId() + ") of execution "
-                + orphan.jobExecutionId() + ": " + why);
-        return true;
     }
 
     private boolean askToStop(JobExecution execution, String nodeId) {
@@ -162,7 +192,10 @@ class DeadNodes {
         String why = MANAGER_FAILED.formatted(nodeId);
         logger.warn("Execution " + execution.getId() + ": " + why);
         try {
-            execution.setExitStatus(execution.getExitStatus().addExitDescription(why));
+            // recover() sets the status only: the exit code would stay UNKNOWN (and UNKNOWN outranks
+            // FAILED in ExitStatus.and, hence a new one).
+            execution.setExitStatus(
+                    ExitStatus.FAILED.addExitDescription(execution.getExitStatus().getExitDescription()).addExitDescription(why));
             jobOperator.recover(execution);
             return true;
         }

@@ -1,6 +1,7 @@
 package io.flowbatch.cluster;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.Arrays;
 import java.util.List;
@@ -8,6 +9,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
+import io.flowbatch.execution.FlowExecutionLauncher;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
@@ -18,8 +20,9 @@ import org.springframework.stereotype.Component;
 /**
  * The {@code node} table: this node joins it at start, beats every
  * {@code flowbatch.node.heartbeat}, and leaves it when it stops. Each beat also runs the sweep for
- * nodes that stopped beating ({@link DeadNodes}), so any surviving node recovers a dead one. Times
- * are the database's, so nodes on machines whose clocks disagree still agree on who is alive.
+ * nodes that stopped beating ({@link DeadNodes}), so any surviving node recovers a dead one, once
+ * this node itself has beaten without a gap for {@code dead-after}. Times are the database's, so
+ * nodes on machines whose clocks disagree still agree on who is alive.
  */
 @Component
 public class NodeRegistry implements SmartLifecycle {
@@ -59,15 +62,22 @@ public class NodeRegistry implements SmartLifecycle {
 
     private final NodeProperties properties;
 
+    private final FlowExecutionLauncher launcher;
+
     private ScheduledExecutorService beats;
 
     private volatile boolean failing;
 
-    NodeRegistry(JdbcClient jdbc, NodeIdentity node, DeadNodes deadNodes, NodeProperties properties) {
+    /** Since when this node has beaten without a gap; null while its beats fail. */
+    private volatile Instant beatingSince;
+
+    NodeRegistry(JdbcClient jdbc, NodeIdentity node, DeadNodes deadNodes, NodeProperties properties,
+            FlowExecutionLauncher launcher) {
         this.jdbc = jdbc;
         this.node = node;
         this.deadNodes = deadNodes;
         this.properties = properties;
+        this.launcher = launcher;
     }
 
     /** One node as the dashboard lists it. */
@@ -93,6 +103,7 @@ public class NodeRegistry implements SmartLifecycle {
     @Override
     public void start() {
         join();
+        beatingSince = Instant.now();
         beats = Executors.newSingleThreadScheduledExecutor((runnable) -> {
             Thread thread = new Thread(runnable, "node-heartbeat");
             thread.setDaemon(true);
@@ -120,8 +131,6 @@ public class NodeRegistry implements SmartLifecycle {
                 logger.warn("Node " + node.id() + " was no longer registered; joining again");
                 join();
             }
-            deadNodes.sweep();
-            jdbc.sql(FORGET).param("seconds", FORGET_AFTER.toSeconds()).update();
             if (failing) {
                 logger.info("Node heartbeat recorded again");
                 failing = false;
@@ -133,11 +142,44 @@ public class NodeRegistry implements SmartLifecycle {
                 logger.warn("Node heartbeat failed: " + ex.getMessage());
                 failing = true;
             }
+            beatingSince = null;
+            return;
+        }
+        Instant now = Instant.now();
+        if (beatingSince == null) {
+            beatingSince = now;
+        }
+        // After an outage every node's last beat is old; a node back for less than dead-after
+        // would take the others, still reconnecting, for dead.
+        if (Duration.between(beatingSince, now).compareTo(properties.deadAfter()) < 0) {
+            return;
+        }
+        try {
+            deadNodes.sweep();
+            jdbc.sql(FORGET).param("seconds", FORGET_AFTER.toSeconds()).update();
+        }
+        catch (RuntimeException ex) {
+            logger.warn("Looking for dead nodes failed: " + ex.getMessage());
         }
     }
 
+    /**
+     * Leaves last: Quartz waits for the runs this node manages only after every lifecycle stopped,
+     * so the node keeps beating until they ended (they were asked to stop as the context closed),
+     * or the others would take it for dead and fail runs it is still winding down.
+     */
     @Override
     public void stop() {
+        Instant giveUp = Instant.now().plus(properties.drainTimeout().multipliedBy(2));
+        while (launcher.runningHere() > 0 && Instant.now().isBefore(giveUp)) {
+            try {
+                Thread.sleep(200);
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
         if (beats != null) {
             beats.shutdownNow();
             beats = null;

@@ -1,7 +1,6 @@
 package io.flowbatch.cluster;
 
 import java.time.Duration;
-import java.time.LocalDateTime;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
@@ -11,10 +10,8 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
 import org.springframework.batch.core.BatchStatus;
-import org.springframework.batch.core.ExitStatus;
 import org.springframework.batch.core.job.JobInterruptedException;
 import org.springframework.batch.core.repository.JobRepository;
-import org.springframework.batch.core.step.Step;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.core.step.StepLocator;
 import org.springframework.batch.integration.partition.StepExecutionRequest;
@@ -49,7 +46,11 @@ class PartitionWorker implements SmartLifecycle, PostgresChannelMessageTableSubs
 
     static final Duration FALLBACK_POLL = Duration.ofSeconds(5);
 
-    static final String STOPPED_BEFORE_START = "the run was asked to stop before this partition started";
+    /** How long after it was taken a partition must be running here, before its absence means it was lost. */
+    static final Duration LOST_AFTER = Duration.ofSeconds(30);
+
+    static final String LOST = "node %s was recorded as running this partition but does not run it; "
+            + "a restart runs it again";
 
     private static final Duration FAILURE_PAUSE = Duration.ofSeconds(2);
 
@@ -66,6 +67,8 @@ class PartitionWorker implements SmartLifecycle, PostgresChannelMessageTableSubs
     private final StepLocator steps;
 
     private final StepNodes stepNodes;
+
+    private final PartitionEnds partitionEnds;
 
     private final TaskExecutor executor;
 
@@ -87,7 +90,7 @@ class PartitionWorker implements SmartLifecycle, PostgresChannelMessageTableSubs
 
     PartitionWorker(PollableChannel requests, PostgresChannelMessageTableSubscriber notifications,
             TransactionTemplate transaction, JobRepository jobRepository, StepLocator steps, StepNodes stepNodes,
-            TaskExecutor executor, int threads, NodeIdentity node, Duration drainTimeout) {
+            PartitionEnds partitionEnds, TaskExecutor executor, int threads, NodeIdentity node, Duration drainTimeout) {
         this.requests = requests;
         this.worker = node.worker();
         this.notifications = notifications;
@@ -95,6 +98,7 @@ class PartitionWorker implements SmartLifecycle, PostgresChannelMessageTableSubs
         this.jobRepository = jobRepository;
         this.steps = steps;
         this.stepNodes = stepNodes;
+        this.partitionEnds = partitionEnds;
         this.executor = executor;
         this.threads = threads;
         this.drainTimeout = drainTimeout;
@@ -122,12 +126,15 @@ class PartitionWorker implements SmartLifecycle, PostgresChannelMessageTableSubs
         return worker;
     }
 
+    /** Starts listening (the subscriber is this worker's own: a node without the role holds no LISTEN connection). */
     @Override
     public void start() {
         active = true;
         notifications.subscribe(this);
+        notifications.start();
         // Not named partition-*: the statement budget tests count the chunk work of partition threads.
         taker = new Thread(this::takeRequests, "request-taker");
+        taker.setDaemon(true);
         taker.start();
     }
 
@@ -144,6 +151,7 @@ class PartitionWorker implements SmartLifecycle, PostgresChannelMessageTableSubs
                 }
                 freeThreads.release();
                 if (taken.equals(Taken.NOTHING)) {
+                    failLostPartitions();
                     wake.tryAcquire(FALLBACK_POLL.toMillis(), TimeUnit.MILLISECONDS);
                 }
             }
@@ -184,15 +192,9 @@ class PartitionWorker implements SmartLifecycle, PostgresChannelMessageTableSubs
                 return Taken.DROPPED;
             }
             StepExecution step = stepExecution(request.getStepExecutionId());
-            if (step != null && step.getStatus() == BatchStatus.STARTING
-                    && step.getJobExecution().getStatus() == BatchStatus.STOPPING) {
-                // Stopped before it began: end it, or its manager would wait for it until the timeout.
-                step.setStatus(BatchStatus.STOPPED);
-                step.setEndTime(LocalDateTime.now());
-                step.setExitStatus(ExitStatus.STOPPED.addExitDescription(STOPPED_BEFORE_START));
-                jobRepository.update(step);
-                logger.info("Partition " + step.getStepName() + " of execution " + step.getJobExecutionId() + ": "
-                        + STOPPED_BEFORE_START);
+            if (step != null && partitionEnds.endIfAbandoned(step)) {
+                logger.info("Partition " + step.getStepName() + " of execution " + step.getJobExecutionId() + " ended "
+                        + step.getStatus() + " without running: " + step.getExitStatus().getExitDescription());
                 return Taken.DROPPED;
             }
             if (step == null || step.getStatus() != BatchStatus.STARTING
@@ -208,6 +210,22 @@ class PartitionWorker implements SmartLifecycle, PostgresChannelMessageTableSubs
             }
             return new Taken(request.getStepName(), step);
         });
+    }
+
+    /**
+     * Partitions the database says run here but this worker does not run: a take whose commit
+     * reached PostgreSQL though its answer did not, a task the executor refused, a step whose last
+     * update failed. The dead-node sweep never sees them (this node beats), so without this their
+     * manager would wait until its timeout.
+     */
+    private void failLostPartitions() {
+        Set<Long> runningHere = new java.util.HashSet<>();
+        running.forEach((step) -> runningHere.add(step.getId()));
+        for (long id : stepNodes.runningPartitionsHere(LOST_AFTER)) {
+            if (!runningHere.contains(id)) {
+                partitionEnds.fail(id, LOST.formatted(stepNodes.node()));
+            }
+        }
     }
 
     private static boolean unreadable(Throwable ex) {
@@ -235,27 +253,31 @@ class PartitionWorker implements SmartLifecycle, PostgresChannelMessageTableSubs
      */
     private void run(String stepName, StepExecution stepExecution) {
         running.add(stepExecution);
-        executor.execute(() -> {
-            try {
-                Step step = steps.getStep(stepName);
-                step.execute(stepExecution);
-            }
-            catch (JobInterruptedException ex) {
-                // The step recorded itself STOPPED.
-                stepExecution.setStatus(BatchStatus.STOPPED);
-            }
-            catch (Exception | Error ex) {
-                // A step records its own failures; this is a failure before it could start.
-                logger.error("Partition " + stepExecution.getStepName() + " could not run", ex);
-                stepExecution.addFailureException(ex);
-                stepExecution.setStatus(BatchStatus.FAILED);
-                jobRepository.update(stepExecution);
-            }
-            finally {
-                running.remove(stepExecution);
-                freeThreads.release();
-            }
-        });
+        try {
+            executor.execute(() -> {
+                try {
+                    steps.getStep(stepName).execute(stepExecution);
+                }
+                catch (JobInterruptedException ex) {
+                    // Stopped at a chunk boundary: the step recorded itself STOPPED.
+                }
+                catch (Exception | Error ex) {
+                    // A step records its own failures; this is a failure before it could start.
+                    logger.error("Partition " + stepExecution.getStepName() + " could not run", ex);
+                    partitionEnds.fail(stepExecution.getId(), "could not run: " + ex);
+                }
+                finally {
+                    running.remove(stepExecution);
+                    freeThreads.release();
+                }
+            });
+        }
+        catch (RuntimeException ex) {
+            // Refused (the executor is shutting down): end it here rather than leave it to the lost-partition check.
+            running.remove(stepExecution);
+            freeThreads.release();
+            partitionEnds.fail(stepExecution.getId(), "the worker could not start it: " + ex.getMessage());
+        }
     }
 
     private void pause() {
@@ -271,6 +293,7 @@ class PartitionWorker implements SmartLifecycle, PostgresChannelMessageTableSubs
     public void stop() {
         active = false;
         notifications.unsubscribe(this);
+        notifications.stop();
         wake.release();
         if (taker != null) {
             taker.interrupt();

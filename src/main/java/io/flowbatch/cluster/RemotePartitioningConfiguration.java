@@ -78,8 +78,11 @@ class RemotePartitioningConfiguration {
         return handler;
     }
 
-    @Bean
-    PostgresChannelMessageTableSubscriber partitionRequestNotifications(DataSourceProperties dataSource) {
+    /**
+     * Not a bean: the worker starts and stops it, so a node without the worker role holds no LISTEN
+     * connection.
+     */
+    private static PostgresChannelMessageTableSubscriber notifications(DataSourceProperties dataSource) {
         return new PostgresChannelMessageTableSubscriber(new ListenConnections(dataSource));
     }
 
@@ -89,13 +92,14 @@ class RemotePartitioningConfiguration {
     }
 
     @Bean
-    PartitionWorker partitionWorker(QueueChannel partitionRequests,
-            PostgresChannelMessageTableSubscriber partitionRequestNotifications, PlatformTransactionManager transactionManager,
+    PartitionWorker partitionWorker(QueueChannel partitionRequests, DataSourceProperties dataSource,
+            PlatformTransactionManager transactionManager,
             JobRepository jobRepository, BeanFactoryStepLocator stepLocator, StepNodes stepNodes,
-            TaskExecutor partitionExecutor, ExecutionProperties execution, NodeIdentity node, NodeProperties nodes) {
-        return new PartitionWorker(partitionRequests, partitionRequestNotifications,
-                new TransactionTemplate(transactionManager), jobRepository, stepLocator, stepNodes, partitionExecutor,
-                execution.threads(), node, nodes.drainTimeout());
+            PartitionEnds partitionEnds, TaskExecutor partitionExecutor, ExecutionProperties execution, NodeIdentity node,
+            NodeProperties nodes) {
+        return new PartitionWorker(partitionRequests, notifications(dataSource),
+                new TransactionTemplate(transactionManager), jobRepository, stepLocator, stepNodes, partitionEnds,
+                partitionExecutor, execution.threads(), node, nodes.drainTimeout());
     }
 
 }

@@ -1,7 +1,9 @@
 package io.flowbatch.cluster;
 
 import java.sql.ResultSet;
+import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import org.springframework.batch.core.listener.StepExecutionListener;
@@ -21,6 +23,14 @@ public class StepNodes implements StepExecutionListener {
     static final String RECORD = """
             INSERT INTO step_execution_node (step_execution_id, job_execution_id, node_id)
             VALUES (:step, :job, :node) ON CONFLICT (step_execution_id) DO NOTHING
+            """;
+
+    /** Partitions recorded for a node that are still marked running, recorded before a cutoff. */
+    static final String RUNNING_PARTITIONS = """
+            SELECT n.step_execution_id FROM step_execution_node n
+            JOIN batch_step_execution s ON s.step_execution_id = n.step_execution_id
+            WHERE n.node_id = :node AND s.status IN ('STARTING', 'STARTED', 'STOPPING') AND s.step_name LIKE '%:%'
+              AND n.recorded_at < now() - make_interval(secs => :seconds)
             """;
 
     static final String OF_JOB = "SELECT step_execution_id, node_id FROM step_execution_node WHERE job_execution_id = :job";
@@ -46,6 +56,20 @@ public class StepNodes implements StepExecutionListener {
             .param("job", stepExecution.getJobExecutionId())
             .param("node", node.id())
             .update() == 1;
+    }
+
+    /** This node's id. */
+    String node() {
+        return node.id();
+    }
+
+    /** Partitions recorded for this node longer ago than {@code recordedBefore} that are still marked running. */
+    List<Long> runningPartitionsHere(Duration recordedBefore) {
+        return jdbc.sql(RUNNING_PARTITIONS)
+            .param("node", node.id())
+            .param("seconds", recordedBefore.toSeconds())
+            .query(Long.class)
+            .list();
     }
 
     /** The node of each step execution of a job execution, by step execution id. */

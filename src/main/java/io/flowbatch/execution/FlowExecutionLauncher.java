@@ -117,6 +117,11 @@ public class FlowExecutionLauncher implements DisposableBean {
         }
     }
 
+    /** Runs started in this JVM that have not ended yet. */
+    public int runningHere() {
+        return running.size();
+    }
+
     /** Called as a run ends. */
     void finished(JobExecution execution) {
         running.remove(execution);

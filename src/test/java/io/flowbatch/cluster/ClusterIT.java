@@ -74,6 +74,13 @@ class ClusterIT {
             WHERE s.job_execution_id > :after AND s.step_name = 'buffer'
             """;
 
+    static final String RUNNING_MANAGERS = """
+            SELECT s.job_execution_id, regexp_replace(n.node_id, '-[0-9a-f]{8}$', '') AS node
+            FROM batch_step_execution s JOIN step_execution_node n ON n.step_execution_id = s.step_execution_id
+            JOIN batch_job_execution e ON e.job_execution_id = s.job_execution_id
+            WHERE s.job_execution_id > :after AND s.step_name = 'buffer' AND e.status = 'STARTED'
+            """;
+
     static final String EXECUTIONS_PER_INSTANCE = """
             SELECT e.job_instance_id, count(*) AS executions FROM batch_job_execution e
             WHERE e.job_execution_id > :after GROUP BY e.job_instance_id
@@ -102,9 +109,11 @@ class ClusterIT {
 
     private final Path logs = Path.of("target", "cluster");
 
-    // Seconds instead of the defaults' half minute, so the dead node is found within the test.
+    // Seconds instead of the defaults' half minute and minute, so a dead node is found and a
+    // drain ends within the test.
     private final TestCluster cluster = new TestCluster(logs, Map.of("flowbatch.execution.chunk-size", "100",
-            "flowbatch.node.heartbeat", "PT1S", "flowbatch.node.dead-after", "PT5S"));
+            "flowbatch.node.heartbeat", "PT1S", "flowbatch.node.dead-after", "PT5S", "flowbatch.node.drain-timeout",
+            "PT2S"));
 
     private final JdbcClient jdbc = cluster.jdbc;
 
@@ -204,6 +213,56 @@ class ClusterIT {
                 .filter((partition) -> partition.jobExecutionId() == restart.getValue())
                 .map(Partition::stepName)).as("partitions the restart ran").doesNotContainAnyElementsOf(completedBefore);
         }
+    }
+
+    /**
+     * SIGTERM to the node managing the run while partitions run on both nodes: its run is stopped
+     * at chunk boundaries and ends STOPPED (not FAILED: the node kept beating until it ended), the
+     * other node finishes the work on the next minutes, nothing is in doubt or received twice.
+     */
+    @Test
+    void aManagerNodeDrainedMidRunStopsItsRunCleanly() throws Exception {
+        int spike = 12_000;
+        cluster.start("n1", "scheduler,worker");
+        long after = cluster.lastExecutionId();
+        jdbc.sql(Spike.TRUNCATE).update();
+        List<Long> actions = cluster.node("n1").createFlows(ACTIONS, TestCluster.API_KEY);
+        cluster.start("n2", "scheduler,worker");
+        Spike.seed(jdbc, spike, actions);
+
+        await().atMost(Duration.ofMinutes(3))
+            .until(() -> smtp.countByMessageId().size() >= spike / 6 && runningPartitionsOf("n1") > 0
+                    && runningPartitionsOf("n2") > 0 && !runningManagedBy(after).isEmpty());
+        Map.Entry<Long, String> managed = runningManagedBy(after).entrySet().iterator().next();
+        cluster.terminate(managed.getValue());
+        await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(500))
+            .until(() -> jdbc.sql(UNFINISHED).query(Long.class).single() == 0);
+
+        Map<String, Long> states = states();
+        List<Partition> ofDrainedRun = partitions(after).stream()
+            .filter((partition) -> partition.jobExecutionId() == managed.getKey())
+            .toList();
+        String summary = String.format("CLUSTER DRAIN: %s drained while managing execution %d; it ended %s; its partitions %s; "
+                + "states %s%n", managed.getValue(), managed.getKey(), status(managed.getKey()),
+                ofDrainedRun.stream().map((partition) -> partition.node() + ":" + partition.status()).toList(), states);
+        System.out.print(summary);
+        Files.createDirectories(logs);
+        Files.writeString(logs.resolve("drain-summary.txt"), summary);
+
+        assertThat(status(managed.getKey())).as("the drained node's run").isEqualTo("STOPPED");
+        assertThat(ofDrainedRun).as("its partitions").isNotEmpty()
+            .allSatisfy((partition) -> assertThat(partition.status()).isIn("COMPLETED", "STOPPED"));
+        assertThat(states).as("every evaluation SENT, none in doubt").isEqualTo(Map.of("SENT", (long) spike));
+        assertThat(smtp.countByMessageId()).hasSize(spike).allSatisfy((id, count) -> assertThat(count).isOne());
+    }
+
+    /** Runs still running, by execution id, with the node managing each (the node of its buffer step). */
+    private Map<Long, String> runningManagedBy(long after) {
+        Map<Long, String> managers = new LinkedHashMap<>();
+        jdbc.sql(RUNNING_MANAGERS).param("after", after)
+            .query((rs, row) -> managers.put(rs.getLong("job_execution_id"), rs.getString("node")))
+            .list();
+        return managers;
     }
 
     private boolean restartedInstance(long instance, Set<Long> restartedExecutions) {

@@ -109,8 +109,36 @@ class DeadNodesTest {
 
         JobExecution failed = jobRepository.getJobExecution(run.getId());
         assertThat(failed.getStatus()).isEqualTo(BatchStatus.FAILED);
+        assertThat(failed.getExitStatus().getExitCode()).isEqualTo("FAILED");
         assertThat(failed.getExitStatus().getExitDescription()).contains("node " + GHOST + ", which managed this run");
         assertThat(failed.getStepExecutions()).noneMatch((step) -> step.getStatus().isRunning());
+    }
+
+    @Test
+    void partitionsNoWorkerTookEndWhenTheirRunStoppedWaiting() {
+        JobExecution stopping = running(LocalDateTime.of(2032, 1, 1, 0, 2));
+        StepExecution queuedForStopping = queued(stopping, "executeAction:action-4");
+        stopping.setStatus(BatchStatus.STOPPING);
+        jobRepository.update(stopping);
+        JobExecution timedOut = running(LocalDateTime.of(2032, 1, 1, 0, 3));
+        StepExecution queuedForFailed = queued(timedOut, "executeAction:action-5");
+        timedOut.setStatus(BatchStatus.FAILED);
+        timedOut.setEndTime(LocalDateTime.now());
+        jobRepository.update(timedOut);
+        JobExecution waiting = running(LocalDateTime.of(2032, 1, 1, 0, 4));
+        StepExecution queuedForRunning = queued(waiting, "executeAction:action-6");
+
+        deadNodes.sweep();
+
+        StepExecution stopped = jobRepository.getStepExecution(queuedForStopping.getId());
+        assertThat(stopped.getStatus()).as("its manager waits for it to end").isEqualTo(BatchStatus.STOPPED);
+        assertThat(stopped.getExitStatus().getExitDescription()).contains("asked to stop before this partition started");
+        StepExecution failed = jobRepository.getStepExecution(queuedForFailed.getId());
+        assertThat(failed.getStatus()).as("restartable: Spring Batch refuses a step left STARTING")
+            .isEqualTo(BatchStatus.FAILED);
+        assertThat(failed.getExitStatus().getExitDescription()).contains("ended before a worker took this partition");
+        assertThat(jobRepository.getStepExecution(queuedForRunning.getId()).getStatus()).as("still waited for")
+            .isEqualTo(BatchStatus.STARTING);
     }
 
     @Test
@@ -134,6 +162,11 @@ class DeadNodesTest {
         JobExecution execution = Runs.recorded(jobRepository, minute, BatchStatus.STARTED);
         created.add(execution);
         return execution;
+    }
+
+    /** A partition whose request sits in the queue: STARTING, no node recorded. */
+    private StepExecution queued(JobExecution run, String name) {
+        return jobRepository.createStepExecution(name, run);
     }
 
     private StepExecution step(JobExecution run, String name, String node) {

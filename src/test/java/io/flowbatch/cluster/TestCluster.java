@@ -108,6 +108,14 @@ final class TestCluster {
         }
     }
 
+    /** SIGTERM: the node drains and exits. */
+    void terminate(String name) throws InterruptedException {
+        ChildApplication node = nodes.remove(name);
+        if (node != null) {
+            node.terminate(Duration.ofMinutes(3));
+        }
+    }
+
     void killAll() throws InterruptedException {
         for (String name : List.copyOf(nodes.keySet())) {
             kill(name);

@@ -123,6 +123,29 @@ class RemoteMinuteJobTest extends MinuteJobScenarios {
         assertThat(fixture.data().jdbc().sql(QUEUED).query(Long.class).single()).as("the unreadable one too").isZero();
     }
 
+    @Test
+    void aPartitionRecordedHereThatThisWorkerDoesNotRunIsFailed() {
+        // What a take whose commit reached PostgreSQL but whose answer never came back leaves.
+        StepExecution lost = partitionOfARun(BatchStatus.STARTED, BatchStatus.STARTED);
+        fixture.data().jdbc().sql("""
+                INSERT INTO step_execution_node (step_execution_id, job_execution_id, node_id, recorded_at)
+                VALUES (:step, :job, :node, now() - interval '1 minute')
+                """)
+            .param("step", lost.getId())
+            .param("job", lost.getJobExecutionId())
+            .param("node", node.id())
+            .update();
+
+        await().atMost(Duration.ofSeconds(30))
+            .until(() -> jobRepository.getStepExecution(lost.getId()).getStatus() == BatchStatus.FAILED);
+        assertThat(jobRepository.getStepExecution(lost.getId()).getExitStatus().getExitDescription())
+            .contains("does not run it");
+        JobExecution run = jobRepository.getJobExecution(lost.getJobExecutionId());
+        run.setStatus(BatchStatus.FAILED);
+        run.setEndTime(LocalDateTime.now());
+        jobRepository.update(run);
+    }
+
     /** Sends the partition's request as a manager would, and waits until a worker took it off the queue. */
     private void request(StepExecution partition) {
         partitionRequests.send(MessageBuilder

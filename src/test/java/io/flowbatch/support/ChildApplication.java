@@ -86,6 +86,16 @@ public final class ChildApplication {
         process.waitFor(30, TimeUnit.SECONDS);
     }
 
+    /** SIGTERM, as a deploy or {@code docker stop} sends it, and waits for the process to exit. */
+    public void terminate(Duration timeout) throws InterruptedException {
+        // Through the handle: Process.destroy() would also close the pipes, and the log would lose
+        // everything the process says while it shuts down.
+        process.toHandle().destroy();
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new IllegalStateException("flowbatch did not exit within " + timeout + " of SIGTERM");
+        }
+    }
+
     /** CPU time the process has used so far (user and system, all threads). */
     public Duration cpu() {
         return process.info().totalCpuDuration().orElse(Duration.ZERO);
