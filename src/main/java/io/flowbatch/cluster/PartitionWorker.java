@@ -221,10 +221,16 @@ class PartitionWorker implements SmartLifecycle, PostgresChannelMessageTableSubs
     private void failLostPartitions() {
         Set<Long> runningHere = new java.util.HashSet<>();
         running.forEach((step) -> runningHere.add(step.getId()));
-        for (long id : stepNodes.runningPartitionsHere(LOST_AFTER)) {
-            if (!runningHere.contains(id)) {
-                partitionEnds.fail(id, LOST.formatted(stepNodes.node()));
+        try {
+            for (long id : stepNodes.runningPartitionsHere(LOST_AFTER)) {
+                if (!runningHere.contains(id)) {
+                    partitionEnds.fail(id, LOST.formatted(stepNodes.node()));
+                }
             }
+        }
+        catch (RuntimeException ex) {
+            // Caught here: the taker's own handler would give back a thread this check never took.
+            logger.warn("Could not look for lost partitions: " + ex.getMessage());
         }
     }
 

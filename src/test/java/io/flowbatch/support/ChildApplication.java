@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * The packaged application ({@code target/flowbatch-*.jar}, built by {@code package} before the
  * integration tests) run as a child process, its output kept in a log file, killed with SIGKILL
- * when the test says so.
+ * or stopped with SIGTERM when the test says so.
  */
 public final class ChildApplication {
 
