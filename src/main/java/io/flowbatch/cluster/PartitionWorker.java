@@ -145,12 +145,12 @@ class PartitionWorker implements SmartLifecycle, PostgresChannelMessageTableSubs
                 // Notifications arriving from here on wake the wait below, even before it begins.
                 wake.drainPermits();
                 Taken taken = active ? take() : Taken.NOTHING;
-                if (taken.step() != null) {
+                if (taken.kind() == Taken.Kind.PARTITION) {
                     run(taken.stepName(), taken.step());
                     continue;
                 }
                 freeThreads.release();
-                if (taken.equals(Taken.NOTHING)) {
+                if (taken.kind() == Taken.Kind.NOTHING) {
                     failLostPartitions();
                     wake.tryAcquire(FALLBACK_POLL.toMillis(), TimeUnit.MILLISECONDS);
                 }
@@ -208,7 +208,7 @@ class PartitionWorker implements SmartLifecycle, PostgresChannelMessageTableSubs
             if (!stepNodes.record(step)) {
                 return Taken.DROPPED;
             }
-            return new Taken(request.getStepName(), step);
+            return new Taken(Taken.Kind.PARTITION, request.getStepName(), step);
         });
     }
 
@@ -338,11 +338,15 @@ class PartitionWorker implements SmartLifecycle, PostgresChannelMessageTableSubs
     }
 
     /** What one attempt to take a request found: a partition to run, nothing queued, or a request dropped. */
-    private record Taken(String stepName, StepExecution step) {
+    private record Taken(Kind kind, String stepName, StepExecution step) {
 
-        static final Taken NOTHING = new Taken("", null);
+        static final Taken NOTHING = new Taken(Kind.NOTHING, null, null);
 
-        static final Taken DROPPED = new Taken("dropped", null);
+        static final Taken DROPPED = new Taken(Kind.DROPPED, null, null);
+
+        enum Kind {
+            PARTITION, NOTHING, DROPPED
+        }
 
     }
 
