@@ -190,17 +190,36 @@ class AdminPageController {
             redirect.addFlashAttribute("error", "Only FAILED and IN_DOUBT evaluations can be requeued.");
         }
         else {
-            int requeued = evaluations.requeue(id, state.name(), clock.instant(), "requeued by an operator");
-            redirect.addFlashAttribute("message", requeued + " " + state + " evaluation(s) requeued: due now.");
+            EvaluationQueries.Requeued requeued = evaluations.requeue(id, state.name(), clock.instant(),
+                    "requeued by an operator");
+            redirect.addFlashAttribute("message", requeued.requeued() + " " + state + " evaluation(s) requeued: due now.");
+            if (requeued.refused() > 0) {
+                redirect.addFlashAttribute("error", requeued.refused() + " left as they were: evaluation "
+                        + requeued.refusals().get(0).id() + " and others: " + requeued.refusals().get(0).reason());
+            }
         }
         return "redirect:/admin/actions/" + id + "?state=" + state;
     }
 
     @PostMapping("/evaluations/{evaluationId}/{operation}")
     String evaluation(@PathVariable long evaluationId, @PathVariable String operation, @RequestParam long actionId,
-            @RequestParam(required = false) String returnState, RedirectAttributes redirect) {
+            @RequestParam(required = false) String returnState,
+            @RequestParam(defaultValue = "false") boolean confirmDuplicate, RedirectAttributes redirect) {
+        if (operation.equals("requeue")) {
+            EvaluationQueries.Requeued requeued = evaluations.requeue(List.of(evaluationId), confirmDuplicate,
+                    clock.instant(), confirmDuplicate ? "requeued by an operator, who accepted a possible duplicate"
+                            : "requeued by an operator");
+            if (requeued.requeued() == 1) {
+                redirect.addFlashAttribute("message", "Evaluation " + evaluationId + ": requeued, due now.");
+            }
+            else {
+                redirect.addFlashAttribute("error", "Evaluation " + evaluationId + " was not requeued: "
+                        + (requeued.refusals().isEmpty() ? "it is not FAILED or IN_DOUBT."
+                                : requeued.refusals().get(0).reason()));
+            }
+            return "redirect:/admin/actions/" + actionId + ((returnState != null) ? "?state=" + returnState : "");
+        }
         int changed = switch (operation) {
-            case "requeue" -> evaluations.requeue(List.of(evaluationId), clock.instant(), "requeued by an operator");
             case "sent" -> evaluations.resolveInDoubt(List.of(evaluationId), "SENT", "closed as SENT by an operator",
                     clock.instant());
             case "failed" -> evaluations.resolveInDoubt(List.of(evaluationId), "FAILED",
@@ -211,11 +230,8 @@ class AdminPageController {
             redirect.addFlashAttribute("error", "Evaluation " + evaluationId + " was not in a state that allows this.");
         }
         else {
-            redirect.addFlashAttribute("message", "Evaluation " + evaluationId + ": " + switch (operation) {
-                case "requeue" -> "requeued, due now.";
-                case "sent" -> "closed as SENT.";
-                default -> "closed as FAILED.";
-            });
+            redirect.addFlashAttribute("message", "Evaluation " + evaluationId + ": "
+                    + (operation.equals("sent") ? "closed as SENT." : "closed as FAILED."));
         }
         return "redirect:/admin/actions/" + actionId + ((returnState != null) ? "?state=" + returnState : "");
     }

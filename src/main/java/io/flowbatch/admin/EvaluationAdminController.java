@@ -45,16 +45,22 @@ class EvaluationAdminController {
                 queries.page(actionId, stateName, paging.page(), paging.size()));
     }
 
-    /** {@code {ids}} or {@code {actionId, state}}: FAILED or IN_DOUBT back to WAITING, due now. */
+    /**
+     * {@code {ids}} or {@code {actionId, state}}: FAILED or IN_DOUBT back to WAITING, due now. Left
+     * alone, each with its reason: IN_DOUBT rows whose sender may still be sending them, and rows
+     * an operator closed from IN_DOUBT, which only {@code {ids, confirmDuplicate: true}} requeues.
+     */
     @PostMapping("/api/admin/evaluations/requeue")
-    Map<String, Integer> requeue(@RequestBody RequeueRequest request) {
+    EvaluationQueries.Requeued requeue(@RequestBody RequeueRequest request) {
         String reason = "requeued by an operator";
+        boolean confirmDuplicate = Boolean.TRUE.equals(request.confirmDuplicate());
         if (request.ids() != null && !request.ids().isEmpty()) {
             if (request.actionId() != null || request.state() != null) {
                 throw new InvalidRequestException("ids", "give either ids, or actionId and state, not both");
             }
             checkIds(request.ids());
-            return Map.of("requeued", queries.requeue(request.ids(), clock.instant(), reason));
+            return queries.requeue(request.ids(), confirmDuplicate,
+                    clock.instant(), confirmDuplicate ? reason + ", who accepted a possible duplicate" : reason);
         }
         if (request.actionId() == null) {
             throw new InvalidRequestException("actionId", "give either ids, or actionId and state");
@@ -62,7 +68,11 @@ class EvaluationAdminController {
         if (request.state() != EvaluationState.FAILED && request.state() != EvaluationState.IN_DOUBT) {
             throw new InvalidRequestException("state", "must be FAILED or IN_DOUBT");
         }
-        return Map.of("requeued", queries.requeue(request.actionId(), request.state().name(), clock.instant(), reason));
+        if (confirmDuplicate) {
+            throw new InvalidRequestException("confirmDuplicate",
+                    "applies to a requeue by ids only: a bulk requeue never resends what an operator closed from IN_DOUBT");
+        }
+        return queries.requeue(request.actionId(), request.state().name(), clock.instant(), reason);
     }
 
     /** {@code {ids, state}}: IN_DOUBT closed as SENT (the server did accept it) or FAILED. */
@@ -88,8 +98,14 @@ class EvaluationAdminController {
         }
     }
 
-    /** Body of the requeue call. */
-    record RequeueRequest(@Size(max = MAX_IDS) List<Long> ids, Long actionId, EvaluationState state) {
+    /**
+     * Body of the requeue call.
+     *
+     * @param confirmDuplicate with ids: requeue rows closed from IN_DOUBT too, accepting that
+     *     their message may arrive twice
+     */
+    record RequeueRequest(@Size(max = MAX_IDS) List<Long> ids, Long actionId, EvaluationState state,
+            Boolean confirmDuplicate) {
     }
 
     /** Body of the resolve call. */

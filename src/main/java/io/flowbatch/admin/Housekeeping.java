@@ -34,23 +34,31 @@ public class Housekeeping {
             LIMIT :limit
             """;
 
+    /** What may be purged: finished, and untouched for the retention. */
+    static final String PURGEABLE = "state IN ('SENT', 'SKIPPED', 'FAILED', 'CANCELLED') AND updated_at < :cutoff";
+
     /**
      * Finished evaluations past the retention, with their delivery log rows: one batch per
      * statement, walking the primary key from where the last batch stopped, so each batch reads
      * only its own slice instead of rescanning what earlier batches passed over.
+     *
+     * <p>The DELETE states the condition again on the row it deletes: a row the slice saw FAILED
+     * may be requeued (WAITING, due now) by an operator meanwhile, and after waiting for that
+     * row's lock PostgreSQL re-checks only the DELETE's own conditions on the new row version, not
+     * how the slice chose it. Delivery log rows go only with the evaluations actually deleted.
      */
     static final String PURGE_EVALUATIONS = """
             WITH slice AS (
                 SELECT id, state, updated_at FROM evaluation WHERE id > :after ORDER BY id LIMIT :limit
             ), old AS (
-                SELECT id FROM slice WHERE state IN ('SENT', 'SKIPPED', 'FAILED', 'CANCELLED') AND updated_at < :cutoff
-            ), logs AS (
-                DELETE FROM delivery_log d USING old WHERE d.evaluation_id = old.id
+                SELECT id FROM slice WHERE %1$s
             ), deleted AS (
-                DELETE FROM evaluation e USING old WHERE e.id = old.id RETURNING 1
+                DELETE FROM evaluation e USING old WHERE e.id = old.id AND %1$s RETURNING e.id
+            ), logs AS (
+                DELETE FROM delivery_log d USING deleted WHERE d.evaluation_id = deleted.id
             )
             SELECT (SELECT max(id) FROM slice) AS last_id, (SELECT count(*) FROM deleted) AS deleted
-            """;
+            """.formatted(PURGEABLE);
 
     private static final Log logger = LogFactory.getLog(Housekeeping.class);
 

@@ -9,6 +9,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
+import io.flowbatch.delivery.DeliveryProperties;
 import io.flowbatch.execution.FlowExecutionLauncher;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -28,9 +29,20 @@ import org.springframework.stereotype.Component;
 public class NodeRegistry implements SmartLifecycle {
 
     static final String JOIN = """
-            INSERT INTO node (id, roles, host, pid, started_at, heartbeat_at)
-            VALUES (:id, :roles, :host, :pid, now(), now())
+            INSERT INTO node (id, roles, host, pid, started_at, heartbeat_at, guarantee)
+            VALUES (:id, :roles, :host, :pid, now(), now(), :guarantee)
             ON CONFLICT (id) DO UPDATE SET heartbeat_at = now()
+            """;
+
+    /**
+     * Live nodes whose delivery guarantee differs from this one's, or that do not say theirs (a
+     * version without claim leases).
+     */
+    static final String DISAGREEING = """
+            SELECT id, guarantee FROM node
+            WHERE id <> :id AND heartbeat_at >= now() - make_interval(secs => :deadAfter)
+              AND guarantee IS DISTINCT FROM :guarantee
+            ORDER BY id
             """;
 
     static final String BEAT = "UPDATE node SET heartbeat_at = now() WHERE id = :id";
@@ -41,7 +53,7 @@ public class NodeRegistry implements SmartLifecycle {
     static final String FORGET = "DELETE FROM node WHERE heartbeat_at < now() - make_interval(secs => :seconds)";
 
     static final String NODES = """
-            SELECT id, roles, host, pid, started_at, heartbeat_at,
+            SELECT id, roles, host, pid, started_at, heartbeat_at, guarantee,
                    heartbeat_at >= now() - make_interval(secs => :deadAfter) AS alive,
                    (SELECT count(*) FROM step_execution_node n JOIN batch_step_execution s
                       ON s.step_execution_id = n.step_execution_id
@@ -71,8 +83,11 @@ public class NodeRegistry implements SmartLifecycle {
     /** Since when this node has beaten without a gap; null while its beats fail. */
     private volatile Instant beatingSince;
 
+    private final String guarantee;
+
     NodeRegistry(JdbcClient jdbc, NodeIdentity node, DeadNodes deadNodes, NodeProperties properties,
-            FlowExecutionLauncher launcher) {
+            FlowExecutionLauncher launcher, DeliveryProperties delivery) {
+        this.guarantee = delivery.guarantee();
         this.jdbc = jdbc;
         this.node = node;
         this.deadNodes = deadNodes;
@@ -82,7 +97,7 @@ public class NodeRegistry implements SmartLifecycle {
 
     /** One node as the dashboard lists it. */
     public record NodeView(String id, List<String> roles, String host, long pid, OffsetDateTime startedAt,
-            OffsetDateTime heartbeatAt, boolean alive, long runningPartitions) {
+            OffsetDateTime heartbeatAt, boolean alive, long runningPartitions, String guarantee) {
     }
 
     /** Nodes alive, and those dead within the last hour. */
@@ -92,7 +107,7 @@ public class NodeRegistry implements SmartLifecycle {
             .query((rs, row) -> new NodeView(rs.getString("id"),
                     Arrays.asList((String[]) rs.getArray("roles").getArray()), rs.getString("host"), rs.getLong("pid"),
                     rs.getObject("started_at", OffsetDateTime.class), rs.getObject("heartbeat_at", OffsetDateTime.class),
-                    rs.getBoolean("alive"), rs.getLong("running_partitions")))
+                    rs.getBoolean("alive"), rs.getLong("running_partitions"), rs.getString("guarantee")))
             .list();
     }
 
@@ -103,6 +118,7 @@ public class NodeRegistry implements SmartLifecycle {
     @Override
     public void start() {
         join();
+        refuseDisagreeingNodes();
         beatingSince = Instant.now();
         beats = Executors.newSingleThreadScheduledExecutor((runnable) -> {
             Thread thread = new Thread(runnable, "node-heartbeat");
@@ -120,7 +136,30 @@ public class NodeRegistry implements SmartLifecycle {
             .param("roles", node.roles().stream().sorted().toArray(String[]::new))
             .param("host", node.host())
             .param("pid", node.pid())
+            .param("guarantee", guarantee)
             .update();
+    }
+
+    /**
+     * One at-least-once node among at-most-once ones would resend what every node recovers, and a
+     * node of a version without claim leases would claim and send past every fence: after joining
+     * (so two nodes starting at once see each other), a node that finds a live one disagreeing
+     * leaves and fails its start.
+     */
+    private void refuseDisagreeingNodes() {
+        List<String> others = jdbc.sql(DISAGREEING)
+            .param("id", node.id())
+            .param("deadAfter", properties.deadAfter().toSeconds())
+            .param("guarantee", guarantee)
+            .query((rs, row) -> rs.getString("id") + " ("
+                    + ((rs.getString("guarantee") != null) ? rs.getString("guarantee") : "an older version") + ")")
+            .list();
+        if (!others.isEmpty()) {
+            jdbc.sql(LEAVE).param("id", node.id()).update();
+            throw new IllegalStateException("flowbatch.delivery.guarantee is " + guarantee + " here, but live nodes "
+                    + "sharing this database run " + String.join(", ", others) + ": every node of a cluster must run "
+                    + "the same guarantee (and the same version); stop them or change this setting");
+        }
     }
 
     void beat() {

@@ -49,6 +49,11 @@ final class SendFailures {
     static SendResult classify(Exception failure) {
         Integer code = replyCode(failure);
         String text = describe(failure);
+        // Angus takes only 250 after the end of data; RFC 5321 makes any 2xx there an acceptance
+        // (251 and 252 are seen in the wild). Recording it FAILED would let a requeue resend it.
+        if (code != null && code >= 200 && code < 300 && endOfData(failure)) {
+            return SendResult.sent(text);
+        }
         // Angus reports a connection closed before the reply as code -1 ("[EOF]"): no reply at all.
         if (code != null && code >= 200) {
             return SendResult.of((code >= 400 && code < 500) ? SendResult.Kind.TRANSIENT : SendResult.Kind.PERMANENT,
@@ -61,6 +66,12 @@ final class SendFailures {
             return SendResult.of(SendResult.Kind.PERMANENT, text);
         }
         return SendResult.of(SendResult.Kind.UNKNOWN, "connection lost while sending: " + text);
+    }
+
+    /** The failure is the server's answer to the end-of-data ".", after it had the whole message. */
+    private static boolean endOfData(Throwable failure) {
+        SMTPSendFailedException send = find(failure, SMTPSendFailedException.class);
+        return send != null && ".".equals(send.getCommand());
     }
 
     private static Integer replyCode(Throwable failure) {

@@ -22,7 +22,12 @@ public record SendResult(Kind kind, String reply, boolean unreachable) {
          * The connection broke while the message was in flight: the server may or may not have
          * accepted it.
          */
-        UNKNOWN
+        UNKNOWN,
+        /**
+         * Not handed to the server at all: the sender's {@link SendPermit} was withdrawn (its claim
+         * on the evaluation expired). Certainly not sent; whoever owns the evaluation now sends it.
+         */
+        WITHHELD
 
     }
 
@@ -32,6 +37,11 @@ public record SendResult(Kind kind, String reply, boolean unreachable) {
 
     static SendResult of(Kind kind, String reply) {
         return new SendResult(kind, reply, false);
+    }
+
+    static SendResult withheld() {
+        return new SendResult(Kind.WITHHELD, "not handed to the mail server: this step no longer holds its claim",
+                false);
     }
 
     public boolean isSent() {

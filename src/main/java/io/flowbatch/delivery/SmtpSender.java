@@ -1,10 +1,12 @@
 package io.flowbatch.delivery;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -65,8 +67,41 @@ public class SmtpSender implements DisposableBean {
         return mailSender.getSession();
     }
 
-    /** Sends every message once; the result at index i is for the message at index i. */
-    public List<SendResult> send(List<MimeMessage> messages) {
+    /**
+     * The longest a message handed to a connection can take to reach the server or fail: the
+     * socket's write timeout (the content) plus its read timeout (the end-of-data reply). Claims
+     * of a sender taken for dead are recovered only once this much has passed after its claim
+     * expired.
+     */
+    public Duration longestHandover() {
+        Properties properties = mailSender.getJavaMailProperties();
+        String prefix = "mail." + mailSender.getProtocol() + ".";
+        return timeout(properties, prefix + "writetimeout").plus(timeout(properties, prefix + "timeout"));
+    }
+
+    private static Duration timeout(Properties properties, String name) {
+        String value = properties.getProperty(name);
+        long millis;
+        try {
+            millis = (value != null) ? Long.parseLong(value.strip()) : 0;
+        }
+        catch (NumberFormatException ex) {
+            millis = 0;
+        }
+        if (millis <= 0) {
+            throw new IllegalStateException("spring.mail.properties." + name + " must be a positive number of "
+                    + "milliseconds, not " + value + ": without it a send could hang for ever, and the claims of a "
+                    + "sender taken for dead could never be recovered safely");
+        }
+        return Duration.ofMillis(millis);
+    }
+
+    /**
+     * Sends every message at most once; the result at index i is for the message at index i. The
+     * permit is asked before each message: once it is withdrawn, no further message is handed
+     * over, and those left are {@link SendResult.Kind#WITHHELD}.
+     */
+    public List<SendResult> send(List<MimeMessage> messages, SendPermit permit) {
         if (messages.isEmpty()) {
             return List.of();
         }
@@ -75,7 +110,7 @@ public class SmtpSender implements DisposableBean {
         List<Future<Map<MimeMessage, SendResult>>> futures = new ArrayList<>();
         for (int start = 0; start < messages.size(); start += sliceSize) {
             List<MimeMessage> slice = messages.subList(start, Math.min(messages.size(), start + sliceSize));
-            futures.add(executor.submit(() -> sendOverOneConnection(slice)));
+            futures.add(executor.submit(() -> sendOverOneConnection(slice, permit)));
         }
         Map<MimeMessage, SendResult> results = new IdentityHashMap<>();
         for (Future<Map<MimeMessage, SendResult>> future : futures) {
@@ -105,7 +140,7 @@ public class SmtpSender implements DisposableBean {
      * unsent; a failure during a message is that message's alone, and in doubt only when the
      * server had already taken its DATA; a failure on QUIT changes nothing.
      */
-    private Map<MimeMessage, SendResult> sendOverOneConnection(List<MimeMessage> slice) {
+    private Map<MimeMessage, SendResult> sendOverOneConnection(List<MimeMessage> slice, SendPermit permit) {
         long start = System.nanoTime();
         Map<MimeMessage, SendResult> results = new IdentityHashMap<>();
         Transport transport = null;
@@ -123,6 +158,13 @@ public class SmtpSender implements DisposableBean {
                         }
                         break;
                     }
+                }
+                // Asked right before the hand-over, after a connect that may itself have taken long.
+                if (!permit.granted()) {
+                    for (int j = i; j < slice.size(); j++) {
+                        results.put(slice.get(j), SendResult.withheld());
+                    }
+                    break;
                 }
                 SendResult result = sendOne(transport, message);
                 results.put(message, result);

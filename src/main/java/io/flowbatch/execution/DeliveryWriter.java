@@ -24,6 +24,10 @@ import org.springframework.batch.infrastructure.item.ItemWriter;
  * <p>It never throws for a failed item, so Spring Batch never re-runs a chunk's sends. It
  * throws only when no message of the chunk reached the mail server: then the chunk goes back to
  * the buffer and the step fails, to be restarted.
+ *
+ * <p>SENDING is marked only while the step holds its claim lease (in the marking statement), and
+ * each message is handed over only while the lease is still valid here: a step taken for dead
+ * mid-chunk hands nothing more over; what it withheld goes back to the buffer.
  */
 class DeliveryWriter implements ItemWriter<Delivery> {
 
@@ -45,8 +49,11 @@ class DeliveryWriter implements ItemWriter<Delivery> {
 
     private final JobMetrics metrics;
 
+    private final ClaimLease lease;
+
     DeliveryWriter(long actionId, long stepExecutionId, EvaluationStore store, Buckets buckets, SmtpSender sender,
-            ChunkOutcomes chunkOutcomes, DeliveryProperties delivery, Clock clock, JobMetrics metrics) {
+            ChunkOutcomes chunkOutcomes, DeliveryProperties delivery, Clock clock, JobMetrics metrics,
+            ClaimLease lease) {
         this.actionId = actionId;
         this.stepExecutionId = stepExecutionId;
         this.store = store;
@@ -56,6 +63,7 @@ class DeliveryWriter implements ItemWriter<Delivery> {
         this.delivery = delivery;
         this.clock = clock;
         this.metrics = metrics;
+        this.lease = lease;
     }
 
     @Override
@@ -74,16 +82,18 @@ class DeliveryWriter implements ItemWriter<Delivery> {
     private List<Outcome> send(List<? extends Delivery> deliveries) throws InterruptedException {
         Set<Long> sending = store.markSending(deliveries.stream().map((d) -> d.evaluation().id()).toList(),
                 stepExecutionId);
+        // One message per marked id, whatever the chunk holds: an id the chunk carries twice (a
+        // row recovered and claimed again) is sent once at most.
         List<Delivery> pending = new ArrayList<>();
         for (Delivery item : deliveries) {
-            if (sending.contains(item.evaluation().id())) {
+            if (sending.remove(item.evaluation().id())) {
                 pending.add(item);
             }
         }
         Map<Delivery, SendResult> results = new LinkedHashMap<>();
         Duration backoff = delivery.sendBackoff();
         for (int attempt = 1; !pending.isEmpty(); attempt++) {
-            List<SendResult> sent = sender.send(pending.stream().map(Delivery::message).toList());
+            List<SendResult> sent = sender.send(pending.stream().map(Delivery::message).toList(), lease);
             List<Delivery> retry = new ArrayList<>();
             for (int i = 0; i < pending.size(); i++) {
                 results.put(pending.get(i), sent.get(i));
@@ -96,6 +106,16 @@ class DeliveryWriter implements ItemWriter<Delivery> {
                 Thread.sleep(backoff.toMillis());
                 backoff = backoff.multipliedBy(2);
             }
+        }
+        List<Long> withheld = results.entrySet().stream()
+            .filter((entry) -> entry.getValue().kind() == SendResult.Kind.WITHHELD)
+            .map((entry) -> entry.getKey().evaluation().id())
+            .toList();
+        if (!withheld.isEmpty()) {
+            // The lease ended mid-chunk: these never left. Back to the buffer while the rows are
+            // still this step's; recorded on their own, since the chunk's transaction may not commit.
+            buckets.push(actionId, store.returnToBuffer(withheld, stepExecutionId));
+            results.values().removeIf((result) -> result.kind() == SendResult.Kind.WITHHELD);
         }
         if (!results.isEmpty() && results.values().stream().allMatch(SendResult::unreachable)) {
             List<Long> returned = store.returnToBuffer(results.keySet().stream().map((d) -> d.evaluation().id()).toList(),
@@ -119,6 +139,7 @@ class DeliveryWriter implements ItemWriter<Delivery> {
             case TRANSIENT -> (item.evaluation().attempts() + 1 >= delivery.maxAttempts())
                     ? Outcome.failed(id, "gave up after " + delivery.maxAttempts() + " attempts: " + result.reply())
                     : Outcome.retryLater(id, "will retry: " + result.reply(), now.plus(delivery.retryDelay()));
+            case WITHHELD -> throw new IllegalStateException("withheld messages are returned to the buffer");
             case UNKNOWN -> delivery.atLeastOnce()
                     ? Outcome.retryLater(id, "resending with the same Message-ID: " + result.reply(), now)
                     : Outcome.inDoubt(id, "may or may not have been sent: " + result.reply());

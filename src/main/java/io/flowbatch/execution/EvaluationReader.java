@@ -10,6 +10,8 @@ import org.springframework.batch.infrastructure.item.ItemReader;
  * Reads one action's bucket: pops a page of ids from Redis and claims them in PostgreSQL
  * (BUFFERED to PROCESSING, recording the step execution) in one statement per page. Ids whose
  * row is no longer BUFFERED, left in Redis by a crash or a re-push, are dropped by the claim.
+ * A step whose claim lease ended stops at its next read, before it pops anything: the ids stay in
+ * the bucket for the step that runs next.
  */
 class EvaluationReader implements ItemReader<ClaimedEvaluation> {
 
@@ -23,18 +25,25 @@ class EvaluationReader implements ItemReader<ClaimedEvaluation> {
 
     private final EvaluationStore store;
 
+    private final ClaimLease lease;
+
     private final Deque<ClaimedEvaluation> page = new ArrayDeque<>();
 
-    EvaluationReader(long actionId, long stepExecutionId, int pageSize, Buckets buckets, EvaluationStore store) {
+    EvaluationReader(long actionId, long stepExecutionId, int pageSize, Buckets buckets, EvaluationStore store,
+            ClaimLease lease) {
         this.actionId = actionId;
         this.stepExecutionId = stepExecutionId;
         this.pageSize = pageSize;
         this.buckets = buckets;
         this.store = store;
+        this.lease = lease;
     }
 
     @Override
     public ClaimedEvaluation read() {
+        if (!lease.granted()) {
+            throw new ClaimLostException(stepExecutionId);
+        }
         while (page.isEmpty()) {
             List<Long> ids = buckets.pop(actionId, pageSize);
             if (ids.isEmpty()) {

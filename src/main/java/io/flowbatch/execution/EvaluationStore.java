@@ -3,6 +3,7 @@ package io.flowbatch.execution;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -71,18 +72,27 @@ class EvaluationStore {
             SELECT id FROM skipped
             """.formatted(DUE_PAGE);
 
+    /**
+     * The step execution still holds its claim lease (ClaimLeases): checked in the statement that
+     * claims or marks, so a step taken for dead can do neither, whatever it believes.
+     */
+    static final String LEASE_HELD = """
+            EXISTS (SELECT 1 FROM claim_lease l WHERE l.step_execution_id = :stepExecutionId
+                    AND l.released_at IS NULL AND l.expires_at > now())
+            """;
+
     /** The reader's claim of popped ids; ids no longer BUFFERED (stale Redis entries) drop out. */
     static final String CLAIM = """
             UPDATE evaluation SET state = 'PROCESSING', claimed_by = :stepExecutionId, updated_at = now()
-            WHERE id = ANY(:ids::bigint[]) AND state = 'BUFFERED' AND action_id = :actionId
+            WHERE id = ANY(:ids::bigint[]) AND state = 'BUFFERED' AND action_id = :actionId AND %s
             RETURNING id, customer_id, event_id, flow_started_at, attempts
-            """;
+            """.formatted(LEASE_HELD);
 
     static final String MARK_SENDING = """
             UPDATE evaluation SET state = 'SENDING', updated_at = now()
-            WHERE id = ANY(:ids::bigint[]) AND state = 'PROCESSING' AND claimed_by = :stepExecutionId
+            WHERE id = ANY(:ids::bigint[]) AND state = 'PROCESSING' AND claimed_by = :stepExecutionId AND %s
             RETURNING id
-            """;
+            """.formatted(LEASE_HELD);
 
     /**
      * The end of a chunk in one statement: every evaluation's outcome, the delivery log of the
@@ -129,10 +139,18 @@ class EvaluationStore {
             RETURNING id
             """;
 
-    /** Claims held by step executions that are no longer running. */
+    /**
+     * Claims whose owner can no longer act on them: its lease ended more than {@code :graceSeconds}
+     * ago (released, or run out). The step's status in the JobRepository is not enough: another
+     * node's sweep can mark it FAILED while its thread still sends. A claim with no lease at all
+     * predates leases, and is taken once its step is no longer marked running.
+     */
     static final String DEAD_CLAIM = """
-            NOT EXISTS (SELECT 1 FROM batch_step_execution s
-                        WHERE s.step_execution_id = e.claimed_by AND s.status IN ('STARTING', 'STARTED', 'STOPPING'))
+            NOT EXISTS (SELECT 1 FROM claim_lease l WHERE l.step_execution_id = e.claimed_by
+                        AND l.expires_at > now() - make_interval(secs => :graceSeconds))
+            AND (EXISTS (SELECT 1 FROM claim_lease l WHERE l.step_execution_id = e.claimed_by)
+                 OR NOT EXISTS (SELECT 1 FROM batch_step_execution s WHERE s.step_execution_id = e.claimed_by
+                                AND s.status IN ('STARTING', 'STARTED', 'STOPPING')))
             """;
 
     static final String RELEASE_DEAD_PROCESSING = """
@@ -282,15 +300,23 @@ class EvaluationStore {
             .single();
     }
 
-    /** PROCESSING rows of dead executions back to BUFFERED; returns their ids by action, to push again. */
+    /**
+     * PROCESSING rows whose owner's lease ended back to BUFFERED; returns their ids by action, to
+     * push again. No grace: an owner without its lease can no longer mark them SENDING.
+     */
     Map<Long, List<Long>> releaseDeadProcessing() {
-        return ownTransaction.execute((status) -> byAction(jdbc.sql(RELEASE_DEAD_PROCESSING)));
+        return ownTransaction.execute((status) -> byAction(jdbc.sql(RELEASE_DEAD_PROCESSING).param("graceSeconds", 0)));
     }
 
-    /** SENDING rows of dead executions: IN_DOUBT, or BUFFERED to resend under at-least-once. */
-    Map<Long, List<Long>> settleDeadSending(boolean resend, String reason) {
-        return ownTransaction.execute((status) -> byAction(
-                jdbc.sql(resend ? DEAD_SENDING_TO_BUFFER : DEAD_SENDING_TO_IN_DOUBT).param("reason", reason)));
+    /**
+     * SENDING rows whose owner's lease ended more than {@code sendGrace} ago: IN_DOUBT, or BUFFERED
+     * to resend under at-least-once. The grace covers a message handed over just before the lease
+     * ended, which may still be on its way to the mail server.
+     */
+    Map<Long, List<Long>> settleDeadSending(boolean resend, String reason, Duration sendGrace) {
+        return ownTransaction.execute((status) -> byAction(jdbc.sql(resend ? DEAD_SENDING_TO_BUFFER : DEAD_SENDING_TO_IN_DOUBT)
+            .param("reason", reason)
+            .param("graceSeconds", sendGrace.toNanos() / 1e9)));
     }
 
     Map<Long, List<Long>> staleBufferedPage(long olderThanSeconds, int limit) {

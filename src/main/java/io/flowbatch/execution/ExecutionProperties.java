@@ -33,13 +33,22 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     sweep fails it)
  * @param partitionPollInterval remote partitioning: how often a manager polls the JobRepository
  *     for the partitions that ended
+ * @param claimLease how long a step execution's claim on its evaluations lasts without renewal;
+ *     its node renews it every sixth of this while the step runs. A step whose lease ran out
+ *     (its node paused, died or lost the database for this long) claims, marks and hands over
+ *     nothing more, and its claimed rows are recovered
+ * @param sendGrace how long after a lease ran out its SENDING rows are still left alone: the
+ *     longest a message handed over just before the expiry can take to reach the mail server.
+ *     Unset, it is the SMTP write and read timeouts plus five seconds; set, it must be at least
+ *     those timeouts
  */
 @ConfigurationProperties("flowbatch.execution")
 public record ExecutionProperties(@DefaultValue("500") int chunkSize, @DefaultValue("4") int threads,
         @DefaultValue("5000") int bufferPageSize, @DefaultValue("PT2M") Duration reconcileAfter,
         @DefaultValue("PT15M") Duration staleAfter, Boolean recoverAllAtStart, @DefaultValue("batched") String mode,
         @DefaultValue(LOCAL) String partitioning, @DefaultValue("PT1H") Duration partitionTimeout,
-        @DefaultValue("PT1S") Duration partitionPollInterval) {
+        @DefaultValue("PT1S") Duration partitionPollInterval, @DefaultValue("PT30S") Duration claimLease,
+        Duration sendGrace) {
 
     public static final String BATCHED = "batched";
 
@@ -63,6 +72,13 @@ public record ExecutionProperties(@DefaultValue("500") int chunkSize, @DefaultVa
         if (partitionTimeout.isNegative() || partitionTimeout.isZero() || partitionPollInterval.isNegative()
                 || partitionPollInterval.isZero()) {
             throw new IllegalArgumentException("flowbatch.execution partition timeout and poll interval must be positive");
+        }
+        if (claimLease.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw new IllegalArgumentException("flowbatch.execution.claim-lease must be at least one second, not "
+                    + claimLease);
+        }
+        if (sendGrace != null && sendGrace.isNegative()) {
+            throw new IllegalArgumentException("flowbatch.execution.send-grace must not be negative, not " + sendGrace);
         }
     }
 

@@ -137,7 +137,7 @@ public class FlowExecutionJobConfiguration {
     @Bean
     Step executeAction(JobRepository jobRepository, PlatformTransactionManager transactionManager,
             EvaluationReader evaluationReader, EvaluationProcessor evaluationProcessor,
-            DeliveryWriter deliveryWriter, ExecutionProperties properties, StepNodes stepNodes) {
+            DeliveryWriter deliveryWriter, ExecutionProperties properties, StepNodes stepNodes, ClaimLeases claimLeases) {
         return new StepBuilder(PARTITION_STEP, jobRepository)
             .<ClaimedEvaluation, Delivery>chunk(properties.effectiveChunkSize())
             .reader(evaluationReader)
@@ -145,6 +145,8 @@ public class FlowExecutionJobConfiguration {
             .listener(evaluationProcessor)
             .writer(deliveryWriter)
             .listener((StepExecutionListener) stepNodes)
+            // The lease is opened before the reader's first claim and released after the last send.
+            .listener((StepExecutionListener) claimLeases)
             // The chunk transaction carries the outcome write and the step's counts together.
             .transactionManager(transactionManager)
             .build();
@@ -173,9 +175,10 @@ public class FlowExecutionJobConfiguration {
     EvaluationReader evaluationReader(@Value("#{stepExecutionContext['actionId']}") long actionId,
             @Value("#{stepExecution.id}") long stepExecutionId,
             @Value("#{jobParameters['" + PAGE_SIZE_PARAMETER + "']}") Long pageSize, Buckets buckets,
-            EvaluationStore store, ExecutionProperties properties) {
+            EvaluationStore store, ExecutionProperties properties, ClaimLeases claimLeases) {
         return new EvaluationReader(actionId, stepExecutionId,
-                (pageSize != null) ? pageSize.intValue() : properties.effectiveChunkSize(), buckets, store);
+                (pageSize != null) ? pageSize.intValue() : properties.effectiveChunkSize(), buckets, store,
+                claimLeases.of(stepExecutionId));
     }
 
     @Bean
@@ -191,9 +194,10 @@ public class FlowExecutionJobConfiguration {
     @StepScope
     DeliveryWriter deliveryWriter(@Value("#{stepExecutionContext['actionId']}") long actionId,
             @Value("#{stepExecution.id}") long stepExecutionId, EvaluationStore store, Buckets buckets,
-            SmtpSender sender, ChunkOutcomes chunkOutcomes, DeliveryProperties delivery, Clock clock, JobMetrics metrics) {
+            SmtpSender sender, ChunkOutcomes chunkOutcomes, DeliveryProperties delivery, Clock clock, JobMetrics metrics,
+            ClaimLeases claimLeases) {
         return new DeliveryWriter(actionId, stepExecutionId, store, buckets, sender, chunkOutcomes, delivery, clock,
-                metrics);
+                metrics, claimLeases.of(stepExecutionId));
     }
 
 }

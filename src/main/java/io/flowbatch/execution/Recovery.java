@@ -11,16 +11,18 @@ import org.apache.commons.logging.LogFactory;
 import org.springframework.stereotype.Component;
 
 /**
- * Puts work left behind by crashes and by Redis losses back on track (DESIGN.md §4). Runs when
+ * Puts work left behind by crashes and by Redis losses back on track. Runs when
  * the application starts and before every job run:
  * <ul>
  * <li>executions that ended UNKNOWN (the JobRepository was unreachable when a failure ended
  * them) are marked FAILED, so they can be restarted;</li>
  * <li>executions silent for {@code flowbatch.execution.stale-after} (their process died) are
  * marked FAILED;</li>
- * <li>PROCESSING rows of step executions that are no longer running go back to BUFFERED;</li>
- * <li>SENDING rows of such executions become IN_DOUBT (at-most-once), or BUFFERED to be resent
- * with the same Message-ID (at-least-once);</li>
+ * <li>PROCESSING rows of step executions whose claim lease ended go back to BUFFERED;</li>
+ * <li>SENDING rows of step executions whose claim lease ended more than the send grace ago become
+ * IN_DOUBT (at-most-once), or BUFFERED to be resent with the same Message-ID (at-least-once). A
+ * step execution marked FAILED whose node still renews its lease keeps its rows: its thread may
+ * still be sending them;</li>
  * <li>BUFFERED rows untouched for two schedule periods are pushed to their bucket again.</li>
  * </ul>
  * Buckets are sets and claims are conditional, so pushing an id that is still there is harmless.
@@ -48,13 +50,16 @@ public class Recovery {
 
     private final Duration reconcileAfter;
 
+    private final Duration sendGrace;
+
     Recovery(EvaluationStore store, Buckets buckets, DeadExecutions deadExecutions, DeliveryProperties delivery,
-            ExecutionProperties execution) {
+            ExecutionProperties execution, ClaimLeases leases) {
         this.store = store;
         this.buckets = buckets;
         this.deadExecutions = deadExecutions;
         this.resendInDoubt = delivery.atLeastOnce();
         this.reconcileAfter = execution.reconcileAfter();
+        this.sendGrace = leases.sendGrace();
     }
 
     /** What one recovery pass did. */
@@ -67,7 +72,7 @@ public class Recovery {
         Map<Long, List<Long>> released = store.releaseDeadProcessing();
         buckets.push(released);
         Map<Long, List<Long>> settled = store.settleDeadSending(resendInDoubt,
-                resendInDoubt ? RESEND_REASON : IN_DOUBT_REASON);
+                resendInDoubt ? RESEND_REASON : IN_DOUBT_REASON, sendGrace);
         if (resendInDoubt) {
             buckets.push(settled);
         }

@@ -22,6 +22,7 @@ import org.springframework.test.web.servlet.request.MockHttpServletRequestBuilde
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.httpBasic;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
@@ -117,6 +118,63 @@ class EvaluationAdminTest {
             .param("id", ids.get(2)).query(String.class).single()).isEqualTo("<evaluation-" + ids.get(2) + "@flowbatch.local>");
         assertThat(count("action_id <> " + action + " AND state = 'WAITING' AND due_at > now() + interval '23 hours'"))
             .isEqualTo(1);
+    }
+
+    /**
+     * D3: the README says to close an IN_DOUBT as FAILED when a duplicate is worse than a miss, and
+     * to requeue FAILED by action after an outage. Doing both resent the message that may have gone.
+     */
+    @Test
+    void d3ARowClosedFromInDoubtIsNeverRequeuedInBulkAndByIdOnlyWithAConfirmation() throws Exception {
+        mvc.perform(admin(post("/api/admin/evaluations/resolve")).contentType(MediaType.APPLICATION_JSON)
+            .content("{\"ids\": [%d], \"state\": \"FAILED\"}".formatted(ids.get(2))))
+            .andExpect(jsonPath("$.resolved").value(1));
+
+        mvc.perform(admin(post("/api/admin/evaluations/requeue")).contentType(MediaType.APPLICATION_JSON)
+            .content("{\"actionId\": %d, \"state\": \"FAILED\"}".formatted(action)))
+            .andExpect(status().isOk())
+            .andExpect(jsonPath("$.requeued").value(2))
+            .andExpect(jsonPath("$.refused").value(1))
+            .andExpect(jsonPath("$.refusals[0].id").value(ids.get(2)))
+            .andExpect(jsonPath("$.refusals[0].reason").value(org.hamcrest.Matchers.containsString("closed from IN_DOUBT")));
+        assertThat(count("id = " + ids.get(2) + " AND state = 'FAILED'")).isEqualTo(1);
+
+        mvc.perform(admin(get("/api/admin/evaluations").param("actionId", Long.toString(action)).param("state", "FAILED")))
+            .andExpect(jsonPath("$.items[0].id").value(ids.get(2)))
+            .andExpect(jsonPath("$.items[0].closedFromInDoubt").value(true))
+            .andExpect(jsonPath("$.items[0].inDoubtClosedAt").isNotEmpty());
+        mvc.perform(admin(post("/api/admin/evaluations/requeue")).contentType(MediaType.APPLICATION_JSON)
+            .content("{\"ids\": [%d]}".formatted(ids.get(2))))
+            .andExpect(jsonPath("$.requeued").value(0))
+            .andExpect(jsonPath("$.refusals[0].reason").value(org.hamcrest.Matchers.containsString("confirmDuplicate")));
+        mvc.perform(admin(post("/api/admin/evaluations/requeue")).contentType(MediaType.APPLICATION_JSON)
+            .content("{\"actionId\": %d, \"state\": \"FAILED\", \"confirmDuplicate\": true}".formatted(action)))
+            .andExpect(status().isBadRequest())
+            .andExpect(jsonPath("$.errors[0].field").value("confirmDuplicate"));
+        assertThat(count("id = " + ids.get(2) + " AND state = 'FAILED'")).isEqualTo(1);
+
+        mvc.perform(admin(post("/api/admin/evaluations/requeue")).contentType(MediaType.APPLICATION_JSON)
+            .content("{\"ids\": [%d], \"confirmDuplicate\": true}".formatted(ids.get(2))))
+            .andExpect(jsonPath("$.requeued").value(1));
+        assertThat(count("id = " + ids.get(2) + " AND state = 'WAITING' AND in_doubt_closed_at IS NULL"
+                + " AND reason LIKE '%accepted a possible duplicate'")).isEqualTo(1);
+    }
+
+    /** The page says which FAILED rows were closed from IN_DOUBT, and offers only a confirmed requeue for them. */
+    @Test
+    void d3TheActionPageMarksRowsClosedFromInDoubt() throws Exception {
+        data.jdbc().sql("UPDATE evaluation SET state = 'FAILED', in_doubt_closed_at = now() WHERE id = :id")
+            .param("id", ids.get(2)).update();
+
+        String page = mvc.perform(get("/admin/actions/" + action).param("state", "FAILED")
+            .with(user(FlowbatchTest.ADMIN_USER).roles("ADMIN")))
+            .andExpect(status().isOk())
+            .andReturn()
+            .getResponse()
+            .getContentAsString();
+
+        assertThat(page).contains("closed from IN_DOUBT").contains("Requeue anyway (may duplicate)")
+            .contains("name=\"confirmDuplicate\"");
     }
 
     private long count(String where) {

@@ -1,7 +1,13 @@
 package io.flowbatch.admin;
 
-
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import javax.sql.DataSource;
 
 import io.flowbatch.schedule.ScheduleRegistrar;
 import io.flowbatch.support.Fixtures;
@@ -16,6 +22,7 @@ import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.beans.factory.annotation.Autowired;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** The daily purge removes what is past the retention, and only that. */
 @FlowbatchTest
@@ -35,6 +42,9 @@ class HousekeepingTest {
 
     @Autowired
     Scheduler scheduler;
+
+    @Autowired
+    DataSource dataSource;
 
     @Test
     void purgesOldJobInstancesAndFinishedEvaluationsButNeverInDoubtOrUnfinishedOnes() throws Exception {
@@ -62,6 +72,40 @@ class HousekeepingTest {
         assertThat(data.jdbc().sql("SELECT count(*) FROM batch_job_execution WHERE job_execution_id = :id")
             .param("id", old.getId()).query(Long.class).single()).isZero();
         assertThat(jobRepository.getJobExecution(recent.getId())).isNotNull();
+    }
+
+    /**
+     * D4: the purge chose a FAILED row past the retention while an operator's requeue (on another
+     * connection) held it; once the requeue committed, the purge deleted the now WAITING row: lost.
+     */
+    @Test
+    void d4ThePurgeDoesNotDeleteARowRequeuedWhileItWaitedForIt() throws Exception {
+        fixtures.reset();
+        fixtures.checkoutFlow("Checkout");
+        fixtures.customers(0, 1);
+        fixtures.events(Fixtures.TRIGGER, 0, 1, java.time.Instant.now());
+        long id = data.jdbc().sql("SELECT id FROM evaluation").query(Long.class).single();
+        data.jdbc().sql("UPDATE evaluation SET state = 'FAILED', updated_at = now() - interval '30 days' WHERE id = :id")
+            .param("id", id).update();
+
+        try (Connection operator = dataSource.getConnection()) {
+            operator.setAutoCommit(false);
+            try (PreparedStatement requeue = operator.prepareStatement(
+                    "UPDATE evaluation SET state = 'WAITING', due_at = now(), updated_at = now() WHERE id = ?")) {
+                requeue.setLong(1, id);
+                assertThat(requeue.executeUpdate()).isEqualTo(1);
+            }
+            CompletableFuture<Housekeeping.Purged> purge = CompletableFuture.supplyAsync(housekeeping::purge);
+            await().atMost(Duration.ofSeconds(30)).until(() -> purge.isDone() || data.jdbc().sql("""
+                    SELECT count(*) FROM pg_stat_activity
+                    WHERE wait_event_type = 'Lock' AND query LIKE '%DELETE FROM evaluation%'
+                    """).query(Long.class).single() > 0);
+            operator.commit();
+            purge.get(30, TimeUnit.SECONDS);
+        }
+
+        assertThat(data.jdbc().sql("SELECT state FROM evaluation WHERE id = :id").param("id", id).query(String.class)
+            .optional()).as("the requeued evaluation").contains("WAITING");
     }
 
     @Test

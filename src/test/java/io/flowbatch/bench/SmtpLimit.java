@@ -58,7 +58,7 @@ final class SmtpLimit {
                 slices.add(pool.submit(() -> {
                     long sent = 0;
                     for (int i = first * 500; i < batch.size(); i += threads * 500) {
-                        sent += sender.send(batch.subList(i, Math.min(batch.size(), i + 500))).stream()
+                        sent += sender.send(batch.subList(i, Math.min(batch.size(), i + 500)), () -> true).stream()
                             .filter((result) -> result.isSent())
                             .count();
                     }

@@ -144,6 +144,11 @@ final class TestCluster {
         settings.put("flowbatch.execution.partition-poll-interval", "PT0.5S");
         settings.put("flowbatch.node.name", name);
         settings.put("flowbatch.node.roles", roles);
+        // A killed node's claims come back a lease (and, SENDING, the grace) after its last renewal.
+        settings.put("flowbatch.execution.claim-lease", "PT6S");
+        settings.put("spring.mail.properties.mail.smtp.timeout", "3000");
+        settings.put("spring.mail.properties.mail.smtp.writetimeout", "3000");
+        settings.put("flowbatch.execution.send-grace", "PT6S");
         settings.putAll(extraSettings);
         return settings;
     }

@@ -61,6 +61,9 @@ class FailureModesTest {
     @Autowired
     DeliveryProperties deliveryProperties;
 
+    @Autowired
+    ClaimLeases claimLeases;
+
     long action;
 
     @BeforeEach
@@ -173,6 +176,20 @@ class FailureModesTest {
         assertThat(fixture.smtp().countByMessageId().values()).allMatch((count) -> count == 1);
     }
 
+    /** An end-of-data reply in 2xx other than 250 accepted the message: recorded FAILED, a requeue would resend it. */
+    @Test
+    void anyTwoHundredReplyToTheEndOfDataIsAnAcceptance() throws Exception {
+        due(10);
+        fixture.smtp().endOfDataReply(Fixtures.email(3), "251 2.1.5 accepted, will forward");
+
+        assertThat(fixture.runMinute().getStatus()).isEqualTo(BatchStatus.COMPLETED);
+
+        assertThat(fixture.count("state = 'SENT'")).isEqualTo(10);
+        assertThat(fixture.count("state = 'FAILED'")).isZero();
+        assertThat(fixture.data().jdbc().sql("SELECT count(*) FROM delivery_log WHERE smtp_reply LIKE '251%'")
+            .query(Long.class).single()).isEqualTo(1);
+    }
+
     @Test
     void crashWhileSendingIsInDoubtUnderAtMostOnce() throws Exception {
         due(40);
@@ -193,7 +210,7 @@ class FailureModesTest {
                 deliveryProperties.smtpConnections(), deliveryProperties.sendAttempts(), deliveryProperties.sendBackoff(),
                 deliveryProperties.maxAttempts(), deliveryProperties.retryDelay(), deliveryProperties.publicUrl(), null);
 
-        Recovery.Report report = new Recovery(store, buckets, deadExecutions, atLeastOnce, executionProperties).recover();
+        Recovery.Report report = new Recovery(store, buckets, deadExecutions, atLeastOnce, executionProperties, claimLeases).recover();
         assertThat(fixture.runMinute().getStatus()).isEqualTo(BatchStatus.COMPLETED);
 
         assertThat(report.settledSending()).isEqualTo(10);

@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -57,6 +58,10 @@ public final class TestSmtpServer {
 
     private final Map<String, Boolean> closeAfterAccepting = new ConcurrentHashMap<>();
 
+    private final Map<String, Hold> holdAfterData = new ConcurrentHashMap<>();
+
+    private final Map<String, String> endOfDataReply = new ConcurrentHashMap<>();
+
     private final AtomicInteger connections = new AtomicInteger();
 
     private TestSmtpServer() {
@@ -90,6 +95,9 @@ public final class TestSmtpServer {
         dropDuringData.clear();
         stallAfterData.clear();
         closeAfterAccepting.clear();
+        holdAfterData.values().forEach(Hold::release);
+        holdAfterData.clear();
+        endOfDataReply.clear();
         connections.set(0);
         acceptConnections();
     }
@@ -131,6 +139,34 @@ public final class TestSmtpServer {
     /** Accepts this recipient's message, then closes the connection, like a server's idle timeout. */
     public void closeAfterAccepting(String recipient) {
         closeAfterAccepting.put(recipient.toLowerCase(), true);
+    }
+
+    /**
+     * Reads this recipient's message and holds its end-of-data reply until the hold is released:
+     * a sender paused with a message on the wire. The message counts as received once answered.
+     */
+    public Hold holdAfterData(String recipient) {
+        Hold hold = new Hold(new CountDownLatch(1), new CountDownLatch(1));
+        holdAfterData.put(recipient.toLowerCase(), hold);
+        return hold;
+    }
+
+    /** Accepts this recipient's message with {@code reply} (say "251 2.0.0 queued") instead of 250. */
+    public void endOfDataReply(String recipient, String reply) {
+        endOfDataReply.put(recipient.toLowerCase(), reply);
+    }
+
+    /** A message held after its data: {@code arrived} opens when it is held, {@link #release()} answers it. */
+    public record Hold(CountDownLatch arrived, CountDownLatch released) {
+
+        public void release() {
+            released.countDown();
+        }
+
+        public boolean awaitArrival(java.time.Duration timeout) throws InterruptedException {
+            return arrived.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        }
+
     }
 
     /** Closes the listening socket: connections are refused until {@link #acceptConnections()}. */
@@ -230,6 +266,17 @@ public final class TestSmtpServer {
                         }
                         return;
                     }
+                    Hold hold = (recipient != null) ? holdAfterData.get(recipient) : null;
+                    if (hold != null) {
+                        hold.arrived().countDown();
+                        try {
+                            hold.released().await();
+                        }
+                        catch (InterruptedException ex) {
+                            Thread.currentThread().interrupt();
+                            return;
+                        }
+                    }
                     if (delayPerMessageMillis > 0) {
                         // The server under test is slow on purpose (a long run to stop); no test waits here.
                         LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(delayPerMessageMillis));
@@ -240,7 +287,8 @@ public final class TestSmtpServer {
                     if (!countOnly) {
                         received.add(new Received(recipient, messageId, message));
                     }
-                    write(out, "250 2.0.0 queued");
+                    write(out, (recipient != null) ? endOfDataReply.getOrDefault(recipient, "250 2.0.0 queued")
+                            : "250 2.0.0 queued");
                     if (recipient != null && closeAfterAccepting.containsKey(recipient)) {
                         return;
                     }
