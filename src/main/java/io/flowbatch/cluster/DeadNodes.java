@@ -29,8 +29,11 @@ import org.springframework.stereotype.Component;
  * chunk boundary), and once none runs any more it is marked FAILED, to be restarted.</li>
  * </ul>
  * It also ends partitions no worker took whose run stopped waiting for them (PartitionEnds).
- * The evaluations the dead node had claimed are released by the recovery that runs before every
- * run (PROCESSING back to BUFFERED, SENDING to IN_DOUBT or resend), as after any crash. Every
+ * Marking a partition FAILED hands none of its evaluations out: those are released by the
+ * recovery that runs before every run, once the partition's claim lease has run out (PROCESSING
+ * back to BUFFERED; SENDING, a send grace later, to IN_DOUBT or resend), as after any crash. A
+ * node taken for dead that is in fact alive keeps renewing, and sending, until its partition
+ * ends. Every
  * surviving node sweeps; an update another node made first loses on the step's version and is
  * skipped.
  */

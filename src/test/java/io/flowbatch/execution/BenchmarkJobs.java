@@ -2,6 +2,7 @@ package io.flowbatch.execution;
 
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.builder.JobBuilder;
+import org.springframework.batch.core.listener.StepExecutionListener;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.Step;
 import org.springframework.batch.core.step.builder.StepBuilder;
@@ -32,9 +33,11 @@ public class BenchmarkJobs {
 
     private final DeliveryWriter writer;
 
+    private final ClaimLeases claimLeases;
+
     BenchmarkJobs(JobRepository jobRepository, PlatformTransactionManager transactionManager, Buckets buckets,
             TaskExecutor partitionExecutor, Step buffer, EvaluationReader evaluationReader,
-            EvaluationProcessor evaluationProcessor, DeliveryWriter deliveryWriter) {
+            EvaluationProcessor evaluationProcessor, DeliveryWriter deliveryWriter, ClaimLeases claimLeases) {
         this.jobRepository = jobRepository;
         this.transactionManager = transactionManager;
         this.buckets = buckets;
@@ -43,6 +46,7 @@ public class BenchmarkJobs {
         this.reader = evaluationReader;
         this.processor = evaluationProcessor;
         this.writer = deliveryWriter;
+        this.claimLeases = claimLeases;
     }
 
     public Job withChunkSize(int chunkSize) {
@@ -51,6 +55,7 @@ public class BenchmarkJobs {
             .processor(processor)
             .listener(processor)
             .writer(writer)
+            .listener((StepExecutionListener) claimLeases)
             .transactionManager(transactionManager)
             .build();
         Step execute = new StepBuilder("execute", jobRepository).partitioner("executeAction", new BucketPartitioner(buckets))

@@ -84,6 +84,11 @@ class DependencyFaultsTest {
         settings.put("spring.data.redis.timeout", "2s");
         settings.put("spring.mail.properties.mail.smtp.timeout", "2000");
         settings.put("spring.mail.properties.mail.smtp.connectiontimeout", "2000");
+        settings.put("spring.mail.properties.mail.smtp.writetimeout", "2000");
+        // A partition cut off from the database for longer than its lease is fenced; its SENDING
+        // rows are settled a send grace after the lease ended.
+        settings.put("flowbatch.execution.claim-lease", "PT5S");
+        settings.put("flowbatch.execution.send-grace", "PT5S");
         settings.put("flowbatch.execution.chunk-size", "100");
         settings.put("flowbatch.execution.reconcile-after", "PT1S");
         settings.put("flowbatch.execution.stale-after", "PT5S");
