@@ -9,6 +9,9 @@ CREATE TABLE claim_lease (
     step_execution_id bigint      PRIMARY KEY
                                   REFERENCES batch_step_execution (step_execution_id) ON DELETE CASCADE,
     expires_at        timestamptz NOT NULL,
+    -- The send grace of the node that holds it (from its own SMTP timeouts): how long after the
+    -- expiry its SENDING rows are still left alone, by whichever node recovers them.
+    send_grace        interval    NOT NULL,
     -- Set when the step's thread left the step: it sends nothing more.
     released_at       timestamptz,
     created_at        timestamptz NOT NULL DEFAULT now()

@@ -10,7 +10,6 @@ import java.util.Comparator;
 import java.util.List;
 
 import io.flowbatch.delivery.DeliveryProperties;
-import io.flowbatch.execution.ClaimLeases;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -48,7 +47,7 @@ class EvaluationQueries {
             WITH target AS (
                 SELECT e.id, e.in_doubt_closed_at,
                        CASE WHEN e.state = 'IN_DOUBT' THEN
-                           (SELECT l.expires_at + make_interval(secs => :graceSeconds) FROM claim_lease l
+                           (SELECT l.expires_at + l.send_grace FROM claim_lease l
                             WHERE l.step_execution_id = e.claimed_by) END AS settled_at
                 FROM evaluation e
                 WHERE %s AND e.state IN ('FAILED', 'IN_DOUBT')
@@ -107,12 +106,9 @@ class EvaluationQueries {
 
     private final String messageIdDomain;
 
-    private final double graceSeconds;
-
-    EvaluationQueries(JdbcClient jdbc, DeliveryProperties delivery, ClaimLeases leases) {
+    EvaluationQueries(JdbcClient jdbc, DeliveryProperties delivery) {
         this.jdbc = jdbc;
         this.messageIdDomain = delivery.messageIdDomain();
-        this.graceSeconds = leases.sendGrace().toNanos() / 1e9;
     }
 
     List<EvaluationRow> page(Long actionId, String state, int page, int size) {
@@ -158,7 +154,6 @@ class EvaluationQueries {
         statement.param("now", OffsetDateTime.ofInstant(now, ZoneOffset.UTC))
             .param("reason", reason)
             .param("confirmDuplicate", confirmDuplicate)
-            .param("graceSeconds", graceSeconds)
             .query((ResultSet rs) -> {
                 long id = rs.getLong("id");
                 if (rs.wasNull()) {

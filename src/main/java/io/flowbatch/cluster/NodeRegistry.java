@@ -80,6 +80,9 @@ public class NodeRegistry implements SmartLifecycle {
 
     private volatile boolean failing;
 
+    /** The disagreeing nodes last reported, so each change is logged once. */
+    private List<String> disagreeing = List.of();
+
     /** Since when this node has beaten without a gap; null while its beats fail. */
     private volatile Instant beatingSince;
 
@@ -147,19 +150,28 @@ public class NodeRegistry implements SmartLifecycle {
      * leaves and fails its start.
      */
     private void refuseDisagreeingNodes() {
-        List<String> others = jdbc.sql(DISAGREEING)
+        List<String> others = disagreeingNodes();
+        if (!others.isEmpty()) {
+            jdbc.sql(LEAVE).param("id", node.id()).update();
+            throw new IllegalStateException(disagreement(others));
+        }
+    }
+
+    private String disagreement(List<String> others) {
+        return "flowbatch.delivery.guarantee is " + guarantee + " here, but live nodes sharing this database run "
+                + String.join(", ", others) + ": every node of a cluster must run the same guarantee (and the same "
+                + "version); stop them or change this setting";
+    }
+
+    /** Live nodes that run another guarantee or do not say theirs, each named with what it runs. */
+    private List<String> disagreeingNodes() {
+        return jdbc.sql(DISAGREEING)
             .param("id", node.id())
             .param("deadAfter", properties.deadAfter().toSeconds())
             .param("guarantee", guarantee)
             .query((rs, row) -> rs.getString("id") + " ("
                     + ((rs.getString("guarantee") != null) ? rs.getString("guarantee") : "an older version") + ")")
             .list();
-        if (!others.isEmpty()) {
-            jdbc.sql(LEAVE).param("id", node.id()).update();
-            throw new IllegalStateException("flowbatch.delivery.guarantee is " + guarantee + " here, but live nodes "
-                    + "sharing this database run " + String.join(", ", others) + ": every node of a cluster must run "
-                    + "the same guarantee (and the same version); stop them or change this setting");
-        }
     }
 
     void beat() {
@@ -196,6 +208,14 @@ public class NodeRegistry implements SmartLifecycle {
         try {
             deadNodes.sweep();
             jdbc.sql(FORGET).param("seconds", FORGET_AFTER.toSeconds()).update();
+            // A node that joined after this one (an older version never checks) is shouted about.
+            List<String> others = disagreeingNodes();
+            if (!others.equals(disagreeing)) {
+                if (!others.isEmpty()) {
+                    logger.error(disagreement(others));
+                }
+                disagreeing = others;
+            }
         }
         catch (RuntimeException ex) {
             logger.warn("Looking for dead nodes failed: " + ex.getMessage());

@@ -1,5 +1,6 @@
 package io.flowbatch.delivery;
 
+import java.io.IOException;
 import java.io.OutputStream;
 
 import jakarta.mail.Address;
@@ -29,6 +30,10 @@ public class DataTrackingTransport extends SMTPTransport {
 
     private volatile boolean dataStarted;
 
+    private volatile SendPermit permit = () -> true;
+
+    private volatile boolean withheld;
+
     public DataTrackingTransport(Session session, URLName url) {
         this(session, url, "smtp", false);
     }
@@ -42,10 +47,54 @@ public class DataTrackingTransport extends SMTPTransport {
         return dataStarted;
     }
 
+    /** Whether the last message was withheld at its end of data: certainly not delivered. */
+    public boolean withheld() {
+        return withheld;
+    }
+
+    /**
+     * Sends one message, asking the permit once more right before its end of data. A server
+     * takes a message only with its final "." (or last BDAT chunk); without it, however much
+     * content it read, it discards the message when the connection drops. So a sender whose
+     * permit was withdrawn while the message was on its way (a pause in the middle of the content,
+     * a slow server) never completes it.
+     */
+    public synchronized void sendMessage(Message message, Address[] addresses, SendPermit permit)
+            throws MessagingException {
+        dataStarted = false;
+        withheld = false;
+        this.permit = permit;
+        try {
+            super.sendMessage(message, addresses);
+        }
+        finally {
+            this.permit = () -> true;
+        }
+    }
+
     @Override
     public synchronized void sendMessage(Message message, Address[] addresses) throws MessagingException {
-        dataStarted = false;
-        super.sendMessage(message, addresses);
+        sendMessage(message, addresses, () -> true);
+    }
+
+    /** Angus answers an IOException here by dropping the connection, without the ".". */
+    @Override
+    protected void finishData() throws IOException, MessagingException {
+        refuseWithoutPermit();
+        super.finishData();
+    }
+
+    @Override
+    protected void finishBdat() throws IOException, MessagingException {
+        refuseWithoutPermit();
+        super.finishBdat();
+    }
+
+    private void refuseWithoutPermit() throws IOException {
+        if (!permit.granted()) {
+            withheld = true;
+            throw new IOException("end of data withheld: the sender no longer holds its claim on this message");
+        }
     }
 
     @Override

@@ -166,7 +166,7 @@ public class SmtpSender implements DisposableBean {
                     }
                     break;
                 }
-                SendResult result = sendOne(transport, message);
+                SendResult result = sendOne(transport, message, permit);
                 results.put(message, result);
                 if (!result.isSent()) {
                     // After a failure the session's state is unknown: the next message gets a new one.
@@ -200,7 +200,7 @@ public class SmtpSender implements DisposableBean {
         return transport;
     }
 
-    private static SendResult sendOne(Transport transport, MimeMessage message) {
+    private static SendResult sendOne(Transport transport, MimeMessage message, SendPermit permit) {
         try {
             if (message.getSentDate() == null) {
                 message.setSentDate(new Date());
@@ -208,11 +208,20 @@ public class SmtpSender implements DisposableBean {
             // The message keeps its Message-ID: MessageFactory's messages do not renew it on save.
             message.saveChanges();
             Address[] recipients = message.getAllRecipients();
-            transport.sendMessage(message, (recipients != null) ? recipients : new Address[0]);
+            Address[] to = (recipients != null) ? recipients : new Address[0];
+            if (transport instanceof DataTrackingTransport tracking) {
+                tracking.sendMessage(message, to, permit);
+            }
+            else {
+                transport.sendMessage(message, to);
+            }
             String reply = (transport instanceof SMTPTransport smtp) ? smtp.getLastServerResponse() : null;
             return SendResult.sent((reply != null) ? reply.strip() : "accepted");
         }
         catch (MessagingException ex) {
+            if (transport instanceof DataTrackingTransport tracking && tracking.withheld()) {
+                return SendResult.withheld();
+            }
             String lastReply = (transport instanceof SMTPTransport smtp) ? smtp.getLastServerResponse() : null;
             boolean dataStarted = transport instanceof DataTrackingTransport tracking && tracking.dataStarted();
             return SendFailures.classify(ex, lastReply, dataStarted);

@@ -3,6 +3,8 @@ package io.flowbatch.execution;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -34,16 +36,23 @@ import org.springframework.stereotype.Component;
 public class ClaimLeases implements StepExecutionListener, SmartLifecycle {
 
     static final String OPEN = """
-            INSERT INTO claim_lease (step_execution_id, expires_at)
-            VALUES (:step, now() + make_interval(secs => :seconds))
+            INSERT INTO claim_lease (step_execution_id, expires_at, send_grace)
+            VALUES (:step, now() + make_interval(secs => :seconds), make_interval(secs => :graceSeconds))
             ON CONFLICT (step_execution_id) DO NOTHING
             """;
 
-    /** Renews only leases still live: one that ran out stays out, even if its thread wakes up. */
+    /**
+     * Renews only leases still live: one that ran out stays out, even if its thread wakes up. And
+     * only for steps that recorded progress within stale-after (Spring Batch updates a step at every
+     * chunk, in the JVM's local time): a thread hung for that long gives its claims up, as a
+     * dead one would.
+     */
     static final String RENEW = """
-            UPDATE claim_lease SET expires_at = now() + make_interval(secs => :seconds)
-            WHERE step_execution_id = ANY(:steps::bigint[]) AND released_at IS NULL AND expires_at > now()
-            RETURNING step_execution_id
+            UPDATE claim_lease l SET expires_at = now() + make_interval(secs => :seconds)
+            FROM batch_step_execution s
+            WHERE l.step_execution_id = ANY(:steps::bigint[]) AND l.released_at IS NULL AND l.expires_at > now()
+              AND s.step_execution_id = l.step_execution_id AND s.last_updated >= :progressSince
+            RETURNING l.step_execution_id
             """;
 
     static final String RELEASE = """
@@ -62,6 +71,8 @@ public class ClaimLeases implements StepExecutionListener, SmartLifecycle {
 
     private final Duration sendGrace;
 
+    private final Duration staleAfter;
+
     private final Clock clock;
 
     private final Map<Long, ClaimLease> held = new ConcurrentHashMap<>();
@@ -73,6 +84,7 @@ public class ClaimLeases implements StepExecutionListener, SmartLifecycle {
     ClaimLeases(JdbcClient jdbc, ExecutionProperties properties, SmtpSender sender, Clock clock) {
         this.jdbc = jdbc;
         this.lease = properties.claimLease();
+        this.staleAfter = properties.staleAfter();
         this.clock = clock;
         Duration handover = sender.longestHandover();
         if (properties.sendGrace() == null) {
@@ -114,7 +126,11 @@ public class ClaimLeases implements StepExecutionListener, SmartLifecycle {
         ClaimLease claimLease = of(stepExecutionId);
         Instant askedAt = clock.instant();
         long askedAtNanos = System.nanoTime();
-        int opened = jdbc.sql(OPEN).param("step", stepExecutionId).param("seconds", seconds(lease)).update();
+        int opened = jdbc.sql(OPEN)
+            .param("step", stepExecutionId)
+            .param("seconds", seconds(lease))
+            .param("graceSeconds", seconds(sendGrace))
+            .update();
         if (opened == 1) {
             claimLease.confirmed(askedAt, askedAtNanos, lease);
         }
@@ -136,9 +152,11 @@ public class ClaimLeases implements StepExecutionListener, SmartLifecycle {
     /** The step's thread left the step: it hands nothing more over, and recovery may take its rows. */
     void release(long stepExecutionId) {
         ClaimLease claimLease = held.remove(stepExecutionId);
-        if (claimLease != null) {
-            claimLease.end();
+        if (claimLease == null || !claimLease.opened()) {
+            // Not opened here (another holder's lease): not this node's to end.
+            return;
         }
+        claimLease.end();
         try {
             jdbc.sql(RELEASE).param("step", stepExecutionId).update();
         }
@@ -167,6 +185,7 @@ public class ClaimLeases implements StepExecutionListener, SmartLifecycle {
             renewed = new HashSet<>(jdbc.sql(RENEW)
                 .param("steps", steps.toArray(Long[]::new))
                 .param("seconds", seconds(lease))
+                .param("progressSince", LocalDateTime.ofInstant(askedAt.minus(staleAfter), ZoneId.systemDefault()))
                 .query(Long.class)
                 .list());
             if (failing) {
@@ -191,10 +210,11 @@ public class ClaimLeases implements StepExecutionListener, SmartLifecycle {
                 claimLease.confirmed(askedAt, askedAtNanos, lease);
             }
             else {
-                logger.warn("The claim lease of step execution " + step + " ran out (this node was silent for "
-                        + lease + "); it claims and sends nothing more, and its evaluations are recovered");
+                logger.warn("The claim lease of step execution " + step + " ended (this node was silent for "
+                        + lease + ", or the step made no progress for " + staleAfter
+                        + "); it claims and sends nothing more, and its evaluations are recovered");
                 claimLease.end();
-                held.remove(step);
+                held.remove(step, claimLease);
             }
         }
     }
@@ -211,10 +231,21 @@ public class ClaimLeases implements StepExecutionListener, SmartLifecycle {
             return thread;
         });
         long period = Math.max(1, lease.toMillis() / 6);
-        renewals.scheduleWithFixedDelay(this::renew, period, period, TimeUnit.MILLISECONDS);
+        renewals.scheduleWithFixedDelay(() -> {
+            try {
+                renew();
+            }
+            catch (RuntimeException ex) {
+                // A task that throws is never run again: the leases would all run out.
+                logger.warn("Claim lease renewal failed: " + ex);
+            }
+        }, period, period, TimeUnit.MILLISECONDS);
     }
 
-    /** Stops renewing last: partitions winding down at shutdown keep their leases meanwhile. */
+    /**
+     * Stops renewing after the node registry stopped, which waits for the runs of this node to end;
+     * a partition still running after that wait loses its lease and stops handing messages over.
+     */
     @Override
     public void stop() {
         if (renewals != null) {

@@ -49,7 +49,14 @@ class EvaluationReader implements ItemReader<ClaimedEvaluation> {
             if (ids.isEmpty()) {
                 return null;
             }
-            page.addAll(store.claim(actionId, stepExecutionId, ids));
+            List<ClaimedEvaluation> claimed = store.claim(actionId, stepExecutionId, ids);
+            // Short: stale Redis entries, or the database no longer holds the lease (then none is
+            // claimed, and the ids go back for the step that runs next).
+            if (claimed.size() < ids.size() && !store.leaseHeld(stepExecutionId)) {
+                buckets.push(actionId, ids);
+                throw new ClaimLostException(stepExecutionId);
+            }
+            page.addAll(claimed);
         }
         return page.poll();
     }

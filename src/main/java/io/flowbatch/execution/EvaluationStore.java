@@ -3,7 +3,6 @@ package io.flowbatch.execution;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -81,6 +80,8 @@ class EvaluationStore {
                     AND l.released_at IS NULL AND l.expires_at > now())
             """;
 
+    static final String IS_LEASE_HELD = "SELECT " + LEASE_HELD;
+
     /** The reader's claim of popped ids; ids no longer BUFFERED (stale Redis entries) drop out. */
     static final String CLAIM = """
             UPDATE evaluation SET state = 'PROCESSING', claimed_by = :stepExecutionId, updated_at = now()
@@ -140,14 +141,14 @@ class EvaluationStore {
             """;
 
     /**
-     * Claims whose owner can no longer act on them: its lease ended more than {@code :graceSeconds}
-     * ago (released, or run out). The step's status in the JobRepository is not enough: another
+     * Claims whose owner can no longer act on them: its lease ended (released, or run out) more
+     * than the given grace ago. The step's status in the JobRepository is not enough: another
      * node's sweep can mark it FAILED while its thread still sends. A claim with no lease at all
      * predates leases, and is taken once its step is no longer marked running.
      */
     static final String DEAD_CLAIM = """
             NOT EXISTS (SELECT 1 FROM claim_lease l WHERE l.step_execution_id = e.claimed_by
-                        AND l.expires_at > now() - make_interval(secs => :graceSeconds))
+                        AND l.expires_at > now() - %s)
             AND (EXISTS (SELECT 1 FROM claim_lease l WHERE l.step_execution_id = e.claimed_by)
                  OR NOT EXISTS (SELECT 1 FROM batch_step_execution s WHERE s.step_execution_id = e.claimed_by
                                 AND s.status IN ('STARTING', 'STARTED', 'STOPPING')))
@@ -157,20 +158,20 @@ class EvaluationStore {
             UPDATE evaluation e SET state = 'BUFFERED', claimed_by = NULL, updated_at = now()
             WHERE e.state = 'PROCESSING' AND %s
             RETURNING e.id, e.action_id
-            """.formatted(DEAD_CLAIM);
+            """.formatted(DEAD_CLAIM.formatted("interval '0'"));
 
     static final String DEAD_SENDING_TO_IN_DOUBT = """
             UPDATE evaluation e SET state = 'IN_DOUBT', reason = :reason, attempts = e.attempts + 1, updated_at = now()
             WHERE e.state = 'SENDING' AND %s
             RETURNING e.id, e.action_id
-            """.formatted(DEAD_CLAIM);
+            """.formatted(DEAD_CLAIM.formatted("l.send_grace"));
 
     static final String DEAD_SENDING_TO_BUFFER = """
             UPDATE evaluation e SET state = 'BUFFERED', reason = :reason, attempts = e.attempts + 1, claimed_by = NULL,
                                     updated_at = now()
             WHERE e.state = 'SENDING' AND %s
             RETURNING e.id, e.action_id
-            """.formatted(DEAD_CLAIM);
+            """.formatted(DEAD_CLAIM.formatted("l.send_grace"));
 
     /** BUFFERED rows untouched for too long: their Redis entries may be gone. Touched, so a page at a time. */
     static final String STALE_BUFFERED_PAGE = """
@@ -305,18 +306,23 @@ class EvaluationStore {
      * push again. No grace: an owner without its lease can no longer mark them SENDING.
      */
     Map<Long, List<Long>> releaseDeadProcessing() {
-        return ownTransaction.execute((status) -> byAction(jdbc.sql(RELEASE_DEAD_PROCESSING).param("graceSeconds", 0)));
+        return ownTransaction.execute((status) -> byAction(jdbc.sql(RELEASE_DEAD_PROCESSING)));
     }
 
     /**
-     * SENDING rows whose owner's lease ended more than {@code sendGrace} ago: IN_DOUBT, or BUFFERED
-     * to resend under at-least-once. The grace covers a message handed over just before the lease
-     * ended, which may still be on its way to the mail server.
+     * SENDING rows whose owner's lease ended more than its send grace ago (the owner's, stored
+     * with the lease): IN_DOUBT, or BUFFERED to resend under at-least-once. The grace covers a
+     * message whose end of data went out just before the lease ended: by then the server has
+     * answered it or the socket has timed out.
      */
-    Map<Long, List<Long>> settleDeadSending(boolean resend, String reason, Duration sendGrace) {
-        return ownTransaction.execute((status) -> byAction(jdbc.sql(resend ? DEAD_SENDING_TO_BUFFER : DEAD_SENDING_TO_IN_DOUBT)
-            .param("reason", reason)
-            .param("graceSeconds", sendGrace.toNanos() / 1e9)));
+    Map<Long, List<Long>> settleDeadSending(boolean resend, String reason) {
+        return ownTransaction.execute((status) -> byAction(
+                jdbc.sql(resend ? DEAD_SENDING_TO_BUFFER : DEAD_SENDING_TO_IN_DOUBT).param("reason", reason)));
+    }
+
+    /** Whether the step execution's lease is live in the database (asked only when a claim came back short). */
+    boolean leaseHeld(long stepExecutionId) {
+        return jdbc.sql(IS_LEASE_HELD).param("stepExecutionId", stepExecutionId).query(Boolean.class).single();
     }
 
     Map<Long, List<Long>> staleBufferedPage(long olderThanSeconds, int limit) {

@@ -50,16 +50,13 @@ public class Recovery {
 
     private final Duration reconcileAfter;
 
-    private final Duration sendGrace;
-
     Recovery(EvaluationStore store, Buckets buckets, DeadExecutions deadExecutions, DeliveryProperties delivery,
-            ExecutionProperties execution, ClaimLeases leases) {
+            ExecutionProperties execution) {
         this.store = store;
         this.buckets = buckets;
         this.deadExecutions = deadExecutions;
         this.resendInDoubt = delivery.atLeastOnce();
         this.reconcileAfter = execution.reconcileAfter();
-        this.sendGrace = leases.sendGrace();
     }
 
     /** What one recovery pass did. */
@@ -72,7 +69,7 @@ public class Recovery {
         Map<Long, List<Long>> released = store.releaseDeadProcessing();
         buckets.push(released);
         Map<Long, List<Long>> settled = store.settleDeadSending(resendInDoubt,
-                resendInDoubt ? RESEND_REASON : IN_DOUBT_REASON, sendGrace);
+                resendInDoubt ? RESEND_REASON : IN_DOUBT_REASON);
         if (resendInDoubt) {
             buckets.push(settled);
         }

@@ -61,9 +61,6 @@ class FailureModesTest {
     @Autowired
     DeliveryProperties deliveryProperties;
 
-    @Autowired
-    ClaimLeases claimLeases;
-
     long action;
 
     @BeforeEach
@@ -210,7 +207,7 @@ class FailureModesTest {
                 deliveryProperties.smtpConnections(), deliveryProperties.sendAttempts(), deliveryProperties.sendBackoff(),
                 deliveryProperties.maxAttempts(), deliveryProperties.retryDelay(), deliveryProperties.publicUrl(), null);
 
-        Recovery.Report report = new Recovery(store, buckets, deadExecutions, atLeastOnce, executionProperties, claimLeases).recover();
+        Recovery.Report report = new Recovery(store, buckets, deadExecutions, atLeastOnce, executionProperties).recover();
         assertThat(fixture.runMinute().getStatus()).isEqualTo(BatchStatus.COMPLETED);
 
         assertThat(report.settledSending()).isEqualTo(10);

@@ -233,25 +233,94 @@ class SendFencesTest {
             .content("{\"actionId\": %d, \"state\": \"IN_DOUBT\"}".formatted(action)))
             .andExpect(status().isOk())
             .andExpect(jsonPath("$.requeued").value(0));
+        assertThat(fixture.count("state = 'WAITING'")).as("nothing of the sender's was put back to send").isZero();
 
         hold.release();
         run.get(60, TimeUnit.SECONDS);
         assertThat(fixture.smtp().countByMessageId().values()).allSatisfy((count) -> assertThat(count).isOne());
 
-        // What the failed chunk left SENDING is settled IN_DOUBT once the grace is over (here
-        // forced, with no grace); the requeue still waits for the sender's own grace.
-        store.settleDeadSending(false, Recovery.IN_DOUBT_REASON, Duration.ZERO);
+        // The sender's grace passes; what its failed chunk left SENDING is settled IN_DOUBT, and the
+        // operator follows the README: every one of them is in the mail server's log.
+        jdbc.sql("UPDATE claim_lease SET expires_at = now() - send_grace - interval '1 second' WHERE step_execution_id = :s")
+            .param("s", partition.getId())
+            .update();
+        recovery.recover();
         List<Long> inDoubt = jdbc.sql("SELECT id FROM evaluation WHERE state = 'IN_DOUBT'").query(Long.class).list();
-        if (!inDoubt.isEmpty()) {
-            mvc.perform(post("/api/admin/evaluations/requeue").with(httpBasic(FlowbatchTest.ADMIN_USER,
-                    FlowbatchTest.ADMIN_PASSWORD)).contentType(MediaType.APPLICATION_JSON)
-                .content("{\"ids\": %s}".formatted(inDoubt)))
+        assertThat(fixture.smtp().countByMessageId()).containsKeys(
+                inDoubt.stream().map((id) -> "<evaluation-" + id + "@flowbatch.local>").toArray(String[]::new));
+        assertThat(fixture.runMinute().getStatus()).isEqualTo(BatchStatus.COMPLETED);
+        assertThat(fixture.count("state IN ('SENT', 'IN_DOUBT')")).isEqualTo(6);
+        assertThat(fixture.smtp().countByMessageId()).hasSize(6).allSatisfy((id, count) -> assertThat(count).isOne());
+    }
+
+    /** D2, the operator's side: an IN_DOUBT row is requeued only once its sender can no longer send it. */
+    @Test
+    void d2AnInDoubtRequeueWaitsUntilItsSenderCanNoLongerSend() throws Exception {
+        fixture.dueCheckouts(0, 1);
+        StepExecution step = partition();
+        claimLeases.open(step.getId());
+        long id = jdbc.sql("UPDATE evaluation SET state = 'IN_DOUBT', claimed_by = :s RETURNING id")
+            .param("s", step.getId())
+            .query(Long.class)
+            .single();
+        try {
+            mvc.perform(requeue(id))
                 .andExpect(jsonPath("$.requeued").value(0))
+                .andExpect(jsonPath("$.refusals[0].id").value(id))
                 .andExpect(jsonPath("$.refusals[0].reason").value(org.hamcrest.Matchers.containsString(
                         "may still hand it to the mail server until")));
+
+            claimLeases.release(step.getId());
+            mvc.perform(requeue(id)).andExpect(jsonPath("$.requeued").value(0));
+
+            jdbc.sql("UPDATE claim_lease SET expires_at = now() - send_grace - interval '1 second' WHERE step_execution_id = :s")
+                .param("s", step.getId())
+                .update();
+            mvc.perform(requeue(id)).andExpect(jsonPath("$.requeued").value(1));
         }
-        assertThat(fixture.runMinute().getStatus()).isEqualTo(BatchStatus.COMPLETED);
-        assertThat(fixture.smtp().countByMessageId()).hasSize(6).allSatisfy((id, count) -> assertThat(count).isOne());
+        finally {
+            claimLeases.release(step.getId());
+            markFailed(step);
+        }
+    }
+
+    private static org.springframework.test.web.servlet.request.MockHttpServletRequestBuilder requeue(long id) {
+        return post("/api/admin/evaluations/requeue")
+            .with(httpBasic(FlowbatchTest.ADMIN_USER, FlowbatchTest.ADMIN_PASSWORD))
+            .contentType(MediaType.APPLICATION_JSON)
+            .content("{\"ids\": [%d]}".formatted(id));
+    }
+
+    /** Renewal keeps a lease of a progressing step; one that ran out, or whose step hung, ends for good. */
+    @Test
+    void aLeaseIsRenewedOnlyWhileLiveAndWhileItsStepProgresses() {
+        ClaimLeases leases = new ClaimLeases(jdbc, executionProperties, sender, clock);
+        StepExecution progressing = partition();
+        StepExecution expired = partition();
+        StepExecution hung = partition();
+        ClaimLease live = leases.open(progressing.getId());
+        ClaimLease ranOut = leases.open(expired.getId());
+        ClaimLease stuck = leases.open(hung.getId());
+        expireInDatabase(expired.getId());
+        jdbc.sql("UPDATE batch_step_execution SET last_updated = :old WHERE step_execution_id = :s")
+            .param("old", LocalDateTime.now().minus(executionProperties.staleAfter()).minusMinutes(1))
+            .param("s", hung.getId())
+            .update();
+
+        leases.renew();
+
+        assertThat(live.granted()).isTrue();
+        assertThat(ranOut.granted()).isFalse();
+        assertThat(stuck.granted()).isFalse();
+        assertThat(jdbc.sql("SELECT count(*) FROM claim_lease WHERE step_execution_id IN (:a, :b) AND expires_at > now()")
+            .param("a", expired.getId())
+            .param("b", hung.getId())
+            .query(Long.class)
+            .single()).isOne();
+        for (StepExecution step : List.of(progressing, expired, hung)) {
+            leases.release(step.getId());
+            markFailed(step);
+        }
     }
 
     /** A step ended by its own thread releases its lease: nothing is kept waiting on a live node's beat. */
