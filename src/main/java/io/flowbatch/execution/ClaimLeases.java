@@ -101,15 +101,6 @@ public class ClaimLeases implements StepExecutionListener, SmartLifecycle {
         }
     }
 
-    /** How long after a lease ran out its SENDING rows are left alone. */
-    public Duration sendGrace() {
-        return sendGrace;
-    }
-
-    public Duration lease() {
-        return lease;
-    }
-
     @Override
     public void beforeStep(StepExecution stepExecution) {
         open(stepExecution.getId());
