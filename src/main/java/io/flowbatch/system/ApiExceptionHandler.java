@@ -8,6 +8,7 @@ import java.util.Map;
 
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.exc.MismatchedInputException;
+import tools.jackson.databind.exc.UnrecognizedPropertyException;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -92,6 +93,16 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 
     /** What the value should have been, when the expected type says it plainly. */
     private static String describe(JacksonException ex) {
+        if (ex instanceof UnrecognizedPropertyException unknown) {
+            // A misspelt field silently ignored can change what a request means: "exitMetric"
+            // for "exitMetrics" would create a flow without its exit filter.
+            List<String> known = (unknown.getKnownPropertyIds() != null) ? unknown.getKnownPropertyIds()
+                .stream()
+                .map(String::valueOf)
+                .sorted()
+                .toList() : List.of();
+            return "is not a field of this request" + (known.isEmpty() ? "" : "; the fields are " + known);
+        }
         Class<?> expected = (ex instanceof MismatchedInputException mismatch) ? mismatch.getTargetType() : null;
         if (expected == Instant.class) {
             return "must be an ISO-8601 time such as 2026-11-26T10:00:00Z";

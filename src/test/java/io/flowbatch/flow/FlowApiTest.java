@@ -77,6 +77,28 @@ class FlowApiTest {
         assertThat(data.jdbc().sql("SELECT status FROM action").query(String.class).single()).isEqualTo("PAUSED");
     }
 
+    /** "exitMetric" for "exitMetrics", silently ignored, made a flow that emails every customer who ordered. */
+    @Test
+    void aFieldTheApiDoesNotKnowIsABadRequestNamingItAndWritesNothing() throws Exception {
+        mvc.perform(postJson("/api/flows", """
+                {"name": "Checkout", "trigger": {"metric": "Started Checkout"}, "exitMetric": ["Placed Order"],
+                 "actions": [{"delay": "PT4H", "status": "LIVE",
+                              "email": {"from": "shop@example.com", "subject": "Hi", "html": "<p>ok</p>"}}]}
+                """))
+            .andExpect(status().isBadRequest())
+            .andExpect(jsonPath("$.errors[0].field").value("exitMetric"))
+            .andExpect(jsonPath("$.errors[0].message").value(org.hamcrest.Matchers.containsString("exitMetrics")));
+        mvc.perform(postJson("/api/flows", """
+                {"name": "Checkout", "trigger": {"metric": "Started Checkout"},
+                 "actions": [{"delay": "PT4H", "status": "LIVE", "sendWindow": {"from": "09:00"},
+                              "email": {"from": "shop@example.com", "subject": "Hi", "html": "<p>ok</p>"}}]}
+                """))
+            .andExpect(status().isBadRequest())
+            .andExpect(jsonPath("$.errors[0].field").value("actions[0].sendWindow"));
+
+        assertThat(data.count("flow")).isZero();
+    }
+
     @Test
     void invalidFlowNamesEachBadFieldAndWritesNothing() throws Exception {
         mvc.perform(postJson("/api/flows", """
