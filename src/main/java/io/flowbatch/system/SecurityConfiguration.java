@@ -38,6 +38,9 @@ public class SecurityConfiguration {
 
     static final String ROLE_API = "API";
 
+    /** Every path under the default actuator base path, exposed endpoint or not. */
+    static final String ACTUATOR_PATHS = "/actuator/**";
+
     @Bean
     PasswordEncoder passwordEncoder() {
         return PasswordEncoderFactories.createDelegatingPasswordEncoder();
@@ -68,12 +71,18 @@ public class SecurityConfiguration {
             .build();
     }
 
-    /** Actuator: health for anyone, the rest for the admin over HTTP Basic. */
+    /**
+     * Actuator: health for anyone, the rest for the admin over HTTP Basic. Paths under the
+     * actuator that name no exposed endpoint belong here too: a client asking for
+     * {@code /actuator/env} gets 401 without credentials and 404 with them, not a redirect to the
+     * login page.
+     */
     @Bean
     @Order(2)
     SecurityFilterChain actuatorChain(HttpSecurity http) throws Exception {
         AuthenticationEntryPoint unauthorized = jsonUnauthorized();
-        return http.securityMatcher(EndpointRequest.toAnyEndpoint())
+        return http.securityMatchers((matchers) -> matchers.requestMatchers(EndpointRequest.toAnyEndpoint())
+            .requestMatchers(ACTUATOR_PATHS))
             .authorizeHttpRequests((requests) -> requests.requestMatchers(EndpointRequest.to(HealthEndpoint.class))
                 .permitAll()
                 .anyRequest()

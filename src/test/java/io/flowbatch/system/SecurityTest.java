@@ -62,6 +62,17 @@ class SecurityTest {
             .andExpect(status().isOk());
     }
 
+    /** {@code curl /actuator/env} got a 302 to the login page: a machine client gets 401, then 404. */
+    @Test
+    void anUnknownActuatorPathIsUnauthorizedThenNotFoundNeverARedirect() throws Exception {
+        mvc.perform(get("/actuator/env")).andExpect(status().isUnauthorized());
+        mvc.perform(get("/actuator/env").with(httpBasic(FlowbatchTest.ADMIN_USER, FlowbatchTest.ADMIN_PASSWORD)))
+            .andExpect(status().isNotFound());
+        mvc.perform(get("/api/nothing-here")).andExpect(status().isUnauthorized());
+        mvc.perform(get("/api/admin/nothing-here").with(httpBasic(FlowbatchTest.ADMIN_USER, FlowbatchTest.ADMIN_PASSWORD)))
+            .andExpect(status().isNotFound());
+    }
+
     @Test
     void adminPagesAskBrowsersToLogInAndFormsNeedCsrfTokens() throws Exception {
         mvc.perform(get("/admin").accept(MediaType.TEXT_HTML))
