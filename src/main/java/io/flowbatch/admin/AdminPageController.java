@@ -51,12 +51,16 @@ class AdminPageController {
 
     private final NodeRegistry nodes;
 
+    private final DependencyHealth dependencies;
+
     private final java.time.Clock clock;
 
     AdminPageController(DashboardQueries dashboard, ExecutionQueries executions, ExecutionOperations operations,
             ScheduleOperations schedule, EvaluationQueries evaluations, FlowExecutionLauncher launcher,
-            JobRepository jobRepository, Outbox outbox, NodeRegistry nodes, java.time.Clock clock) {
+            JobRepository jobRepository, Outbox outbox, NodeRegistry nodes, DependencyHealth dependencies,
+            java.time.Clock clock) {
         this.dashboard = dashboard;
+        this.dependencies = dependencies;
         this.nodes = nodes;
         this.executions = executions;
         this.operations = operations;
@@ -85,6 +89,7 @@ class AdminPageController {
         model.addAttribute("outboxAvailable", outbox.available());
         model.addAttribute("nodes", nodes.nodes());
         model.addAttribute("self", nodes.self().id());
+        model.addAttribute("dependencies", dependencies.all());
         return "admin/dashboard";
     }
 

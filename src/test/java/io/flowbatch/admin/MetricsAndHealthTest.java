@@ -1,8 +1,11 @@
 package io.flowbatch.admin;
 
+import java.time.Duration;
+
 
 import io.flowbatch.support.Fixtures;
 import io.flowbatch.support.FlowbatchTest;
+import io.flowbatch.support.TestSmtpServer;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
@@ -11,8 +14,10 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.test.web.servlet.MockMvc;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.httpBasic;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.content;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
@@ -60,8 +65,41 @@ class MetricsAndHealthTest {
         return (counter != null) ? counter.count() : 0;
     }
 
+    /** A stopped relay made /actuator/health DOWN: a probe would have restarted every instance. */
+    @Test
+    void aMailRelayOutageIsDegradedNotDown() throws Exception {
+        TestSmtpServer smtp = TestSmtpServer.shared();
+        smtp.refuseConnections();
+        try {
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> mvc.perform(get("/actuator/health"))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.status").value("DEGRADED")));
+            mvc.perform(get("/actuator/health/dependencies").with(httpBasic(FlowbatchTest.ADMIN_USER,
+                    FlowbatchTest.ADMIN_PASSWORD)))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.components.mail.status").value("DEGRADED"))
+                .andExpect(jsonPath("$.components.mail.details.impact").isNotEmpty())
+                .andExpect(jsonPath("$.components.db.status").value("UP"));
+            mvc.perform(get("/actuator/health/liveness")).andExpect(status().isOk()).andExpect(jsonPath("$.status").value("UP"));
+            mvc.perform(get("/actuator/health/readiness")).andExpect(status().isOk()).andExpect(jsonPath("$.status").value("UP"));
+            mvc.perform(get("/actuator/prometheus").with(httpBasic(FlowbatchTest.ADMIN_USER, FlowbatchTest.ADMIN_PASSWORD)))
+                .andExpect(content().string(containsString("flowbatch_dependency_up{dependency=\"mail\"} 0.0")))
+                .andExpect(content().string(containsString("flowbatch_dependency_up{dependency=\"redis\"} 1.0")));
+            mvc.perform(get("/admin").with(user(FlowbatchTest.ADMIN_USER).roles("ADMIN")))
+                .andExpect(content().string(containsString("Mail relay")))
+                .andExpect(content().string(containsString("DEGRADED")));
+        }
+        finally {
+            smtp.acceptConnections();
+        }
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> mvc.perform(get("/actuator/health"))
+            .andExpect(jsonPath("$.status").value("UP")));
+    }
+
     @Test
     void dependenciesHealthGroupCoversDatabaseRedisAndMail() throws Exception {
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> mvc.perform(get("/actuator/health"))
+            .andExpect(jsonPath("$.status").value("UP")));
         mvc.perform(get("/actuator/health/dependencies").with(httpBasic(FlowbatchTest.ADMIN_USER, FlowbatchTest.ADMIN_PASSWORD)))
             .andExpect(status().isOk())
             .andExpect(jsonPath("$.status").value("UP"))
