@@ -12,7 +12,7 @@ import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.parameters.JobParameter;
 import org.springframework.batch.core.step.StepExecution;
 
-/** One job execution as API.md shapes it: parameters, steps and every count Spring Batch keeps. */
+/** One job execution as the admin API shapes it: parameters, steps and every count Spring Batch keeps. */
 record ExecutionView(long id, long jobInstanceId, String jobName, String status, String exitCode,
         String exitDescription, Map<String, String> parameters, LocalDateTime createTime, LocalDateTime startTime,
         LocalDateTime endTime, List<StepView> steps) {

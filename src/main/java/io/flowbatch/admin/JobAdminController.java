@@ -19,7 +19,7 @@ import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * Job inspection and control (API.md), on Spring Batch's JobRepository and JobOperator. An
+ * Job inspection and control (README, The admin API), on Spring Batch's JobRepository and JobOperator. An
  * operation that is not legal in the execution's state is a 409 that says why.
  */
 @RestController

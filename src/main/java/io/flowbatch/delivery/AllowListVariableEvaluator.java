@@ -13,11 +13,11 @@ import org.thymeleaf.standard.expression.StandardExpressionExecutionContext;
 /**
  * Resolves {@code ${...}} expressions against an allow-list instead of OGNL or SpEL. Nothing
  * is ever evaluated: an expression either is one of the listed paths, read from plain maps, or
- * it is refused. This is what makes tenant templates unable to run code (DESIGN.md §4).
+ * it is refused. This is what makes tenant templates unable to run code (README, Templates).
  */
 final class AllowListVariableEvaluator implements IStandardVariableExpressionEvaluator {
 
-    /** The listed paths of API.md: customer names and email, customer and event properties, unsubscribeUrl. */
+    /** The paths templates may use (README, Templates): customer names and email, customer and event properties, unsubscribeUrl. */
     static final Pattern ALLOWED = Pattern.compile(
             "\\s*(?:(?<url>unsubscribeUrl)|customer\\.(?<field>firstName|lastName|email)"
                     + "|(?<root>customer|event)\\.properties\\[\\s*(?:'(?<single>[^'\\\\]*)'|\"(?<double>[^\"\\\\]*)\")\\s*\\])\\s*");

@@ -14,7 +14,7 @@ import jakarta.mail.internet.MimeMultipart;
 import org.springframework.stereotype.Component;
 
 /**
- * Builds the MIME message for one evaluation, with the headers API.md promises: a Message-ID
+ * Builds the MIME message for one evaluation, with the headers the README's API section promises: a Message-ID
  * derived from the evaluation (so a resend is recognisably the same message), the evaluation id,
  * and one-click unsubscribe (RFC 8058).
  */

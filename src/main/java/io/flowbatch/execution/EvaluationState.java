@@ -5,7 +5,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The states of an evaluation and, in one place, the moves between them (DESIGN.md §3). Every
+ * The states of an evaluation and, in one place, the moves between them (README, Evaluation states). Every
  * move in SQL is a conditional update from one of the states listed here, so a second worker,
  * a retry or a stale Redis id can never move a row twice.
  */

@@ -11,7 +11,7 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
-/** Flows and action status (API.md, Intake and flows). */
+/** Flows and action status (README, API). */
 @RestController
 class FlowController {
 

@@ -8,7 +8,7 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
-/** Customers and events (API.md, Intake and flows). */
+/** Customers and events (README, API). */
 @RestController
 class IntakeController {
 

@@ -26,7 +26,7 @@ import org.springframework.security.web.access.AccessDeniedHandler;
 import org.springframework.security.web.authentication.www.BasicAuthenticationFilter;
 
 /**
- * Who may call what (API.md, Security): the API key for intake and flows, the admin user for
+ * Who may call what (README, API): the API key for intake and flows, the admin user for
  * admin paths and actuator, anyone for health and unsubscribe. A missing or wrong credential
  * is 401, a known caller without the right is 403.
  */

@@ -11,7 +11,7 @@ import org.springframework.mail.javamail.JavaMailSenderImpl;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** DESIGN.md §7: without TCP_NODELAY a multipart message stalls ~40 ms on every send. */
+/** Without TCP_NODELAY a multipart message stalls ~40 ms on every send. */
 @FlowbatchTest
 class MailSenderConfigurationTest {
 

@@ -21,7 +21,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * DESIGN.md §4, no N+1: the SQL statements one chunk costs do not grow with the chunk. The same
+ * No N+1: the SQL statements one chunk costs do not grow with the chunk. The same
  * reader, processor and writer run as one chunk of 50 and as one chunk of 500; the statements
  * sent by the partition thread are counted, not guessed.
  */

@@ -13,7 +13,7 @@ import static io.flowbatch.execution.EvaluationState.SKIPPED;
 import static io.flowbatch.execution.EvaluationState.WAITING;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The state table of DESIGN.md §3: what may follow what. */
+/** The state table (README, Evaluation states): what may follow what. */
 class EvaluationStateTest {
 
     @Test

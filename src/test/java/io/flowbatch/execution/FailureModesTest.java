@@ -26,7 +26,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * DESIGN.md §4 against real failures: only failed items are retried, a bad item fails alone,
+ * The reliability promises (README, Reliability) against real failures: only failed items are retried, a bad item fails alone,
  * Redis may lose everything, a crash leaves IN_DOUBT and never a second send, restart continues.
  */
 @FlowbatchTest

@@ -15,7 +15,7 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.redirectedUrl;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
-/** API.md, Security: who may call what, and the 401/403 answers. */
+/** README, API: who may call what, and the 401/403 answers. */
 @FlowbatchTest
 class SecurityTest {
 
