@@ -27,7 +27,7 @@ class ActionStatsController {
         return new ActionStats(id, action.counts(), action.buffered());
     }
 
-    /** Every state of DESIGN §3 with its count (zeros included), and the ids waiting in the bucket. */
+    /** Every evaluation state with its count (zeros included), and the ids waiting in the bucket. */
     record ActionStats(long actionId, Map<String, Long> states, long buffered) {
     }
 

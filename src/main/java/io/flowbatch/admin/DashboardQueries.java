@@ -11,8 +11,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.flowbatch.evaluation.EvaluationState;
 import io.flowbatch.execution.Buckets;
-import io.flowbatch.execution.EvaluationState;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;

@@ -4,7 +4,8 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 
-import io.flowbatch.execution.EvaluationState;
+import io.flowbatch.evaluation.EvaluationState;
+import io.flowbatch.evaluation.OperatorMoves;
 import io.flowbatch.system.InvalidRequestException;
 import jakarta.validation.constraints.Size;
 
@@ -28,10 +29,16 @@ class EvaluationAdminController {
 
     private final EvaluationQueries queries;
 
+    private final OperatorMoves moves;
+
+    private final InDoubtClosures closures;
+
     private final Clock clock;
 
-    EvaluationAdminController(EvaluationQueries queries, Clock clock) {
+    EvaluationAdminController(EvaluationQueries queries, OperatorMoves moves, InDoubtClosures closures, Clock clock) {
         this.queries = queries;
+        this.moves = moves;
+        this.closures = closures;
         this.clock = clock;
     }
 
@@ -51,7 +58,7 @@ class EvaluationAdminController {
      * an operator closed from IN_DOUBT, which only {@code {ids, confirmDuplicate: true}} requeues.
      */
     @PostMapping("/api/admin/evaluations/requeue")
-    EvaluationQueries.Requeued requeue(@RequestBody RequeueRequest request) {
+    OperatorMoves.Requeued requeue(@RequestBody RequeueRequest request) {
         String reason = "requeued by an operator";
         boolean confirmDuplicate = Boolean.TRUE.equals(request.confirmDuplicate());
         if (request.ids() != null && !request.ids().isEmpty()) {
@@ -59,7 +66,7 @@ class EvaluationAdminController {
                 throw new InvalidRequestException("ids", "give either ids, or actionId and state, not both");
             }
             checkIds(request.ids());
-            return queries.requeue(request.ids(), confirmDuplicate,
+            return moves.requeue(request.ids(), confirmDuplicate,
                     clock.instant(), confirmDuplicate ? reason + ", who accepted a possible duplicate" : reason);
         }
         if (request.actionId() == null) {
@@ -72,7 +79,7 @@ class EvaluationAdminController {
             throw new InvalidRequestException("confirmDuplicate",
                     "applies to a requeue by ids only: a bulk requeue never resends what an operator closed from IN_DOUBT");
         }
-        return queries.requeue(request.actionId(), request.state().name(), clock.instant(), reason);
+        return moves.requeue(request.actionId(), request.state(), clock.instant(), reason);
     }
 
     /** {@code {ids, state}}: IN_DOUBT closed as SENT (the server did accept it) or FAILED. */
@@ -85,8 +92,7 @@ class EvaluationAdminController {
         if (request.state() != EvaluationState.SENT && request.state() != EvaluationState.FAILED) {
             throw new InvalidRequestException("state", "must be SENT or FAILED");
         }
-        return Map.of("resolved", queries.resolveInDoubt(request.ids(), request.state().name(),
-                "closed as " + request.state() + " by an operator", clock.instant()));
+        return Map.of("resolved", closures.close(request.ids(), request.state(), clock.instant()));
     }
 
     private static void checkIds(List<Long> ids) {

@@ -1,8 +1,8 @@
 package io.flowbatch.admin;
 
-import io.flowbatch.cluster.StepNodes;
 import io.flowbatch.execution.FlowExecutionLauncher;
 import io.flowbatch.execution.Recovery;
+import io.flowbatch.execution.StepNodes;
 import io.flowbatch.system.ConflictException;
 import io.flowbatch.system.NotFoundException;
 

@@ -3,11 +3,10 @@ package io.flowbatch.admin;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDateTime;
-import java.time.OffsetDateTime;
 import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 
+import io.flowbatch.evaluation.EvaluationPurge;
 import io.flowbatch.execution.FlowExecutionLauncher;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -34,32 +33,6 @@ public class Housekeeping {
             LIMIT :limit
             """;
 
-    /** What may be purged: finished, and untouched for the retention. */
-    static final String PURGEABLE = "state IN ('SENT', 'SKIPPED', 'FAILED', 'CANCELLED') AND updated_at < :cutoff";
-
-    /**
-     * Finished evaluations past the retention, with their delivery log rows: one batch per
-     * statement, walking the primary key from where the last batch stopped, so each batch reads
-     * only its own slice instead of rescanning what earlier batches passed over.
-     *
-     * <p>The DELETE states the condition again on the row it deletes: a row the slice saw FAILED
-     * may be requeued (WAITING, due now) by an operator meanwhile, and after waiting for that
-     * row's lock PostgreSQL re-checks only the DELETE's own conditions on the new row version, not
-     * how the slice chose it. Delivery log rows go only with the evaluations actually deleted.
-     */
-    static final String PURGE_EVALUATIONS = """
-            WITH slice AS (
-                SELECT id, state, updated_at FROM evaluation WHERE id > :after ORDER BY id LIMIT :limit
-            ), old AS (
-                SELECT id FROM slice WHERE %1$s
-            ), deleted AS (
-                DELETE FROM evaluation e USING old WHERE e.id = old.id AND %1$s RETURNING e.id
-            ), logs AS (
-                DELETE FROM delivery_log d USING deleted WHERE d.evaluation_id = deleted.id
-            )
-            SELECT (SELECT max(id) FROM slice) AS last_id, (SELECT count(*) FROM deleted) AS deleted
-            """.formatted(PURGEABLE);
-
     private static final Log logger = LogFactory.getLog(Housekeeping.class);
 
     private final JobRepository jobRepository;
@@ -68,12 +41,16 @@ public class Housekeeping {
 
     private final HousekeepingProperties properties;
 
+    private final EvaluationPurge evaluationPurge;
+
     private final Clock clock;
 
-    Housekeeping(JobRepository jobRepository, JdbcClient jdbc, HousekeepingProperties properties, Clock clock) {
+    Housekeeping(JobRepository jobRepository, JdbcClient jdbc, HousekeepingProperties properties,
+            EvaluationPurge evaluationPurge, Clock clock) {
         this.jobRepository = jobRepository;
         this.jdbc = jdbc;
         this.properties = properties;
+        this.evaluationPurge = evaluationPurge;
         this.clock = clock;
     }
 
@@ -102,21 +79,7 @@ public class Housekeeping {
             }
         }
         while (ids.size() == properties.purgeBatch());
-        long evaluations = 0;
-        long after = 0;
-        while (true) {
-            long[] batch = jdbc.sql(PURGE_EVALUATIONS)
-                .param("after", after)
-                .param("cutoff", OffsetDateTime.ofInstant(cutoff, ZoneOffset.UTC))
-                .param("limit", properties.purgeBatch())
-                .query((rs, row) -> new long[] { rs.getLong("last_id"), rs.getLong("deleted") })
-                .single();
-            if (batch[0] == 0) {
-                break;
-            }
-            after = batch[0];
-            evaluations += batch[1];
-        }
+        long evaluations = evaluationPurge.finishedBefore(cutoff, properties.purgeBatch());
         logger.info("Purged " + instances + " job instances and " + evaluations + " finished evaluations older than "
                 + properties.retention());
         return new Purged(instances, evaluations);

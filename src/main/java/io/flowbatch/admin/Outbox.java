@@ -6,8 +6,6 @@ import java.util.Date;
 import java.util.List;
 import java.util.Optional;
 
-import io.flowbatch.embedded.EmbeddedServices;
-import io.flowbatch.embedded.EmbeddedSmtpServer;
 import jakarta.mail.BodyPart;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Multipart;
@@ -16,23 +14,34 @@ import jakarta.mail.internet.MimeMessage;
 
 import org.springframework.stereotype.Component;
 
-/** The zero-setup run's outbox: what the embedded SMTP sink received, newest first. */
+/** The zero-setup run's outbox: what the local mail sink received, newest first. */
 @Component
 class Outbox {
 
     static final int SHOWN = 50;
 
+    private final List<ReceivedMail> sinks;
+
+    /** No sink bean at all (or none running) leaves the outbox empty. */
+    Outbox(List<ReceivedMail> sinks) {
+        this.sinks = sinks;
+    }
+
     boolean available() {
-        return EmbeddedServices.runningSmtp().isPresent();
+        return received().isPresent();
+    }
+
+    private Optional<List<MimeMessage>> received() {
+        return sinks.stream().map(ReceivedMail::messages).flatMap(Optional::stream).findFirst();
     }
 
     /** The newest messages; {@code index} 0 is the newest of all. */
     List<OutboxMessage> newest() {
-        Optional<EmbeddedSmtpServer> smtp = EmbeddedServices.runningSmtp();
-        if (smtp.isEmpty()) {
+        Optional<List<MimeMessage>> sink = received();
+        if (sink.isEmpty()) {
             return List.of();
         }
-        List<MimeMessage> received = smtp.get().receivedMessages();
+        List<MimeMessage> received = sink.get();
         List<OutboxMessage> messages = new ArrayList<>();
         for (int i = received.size() - 1, index = 0; i >= 0 && index < SHOWN; i--, index++) {
             messages.add(summary(index, received.get(i)));
@@ -41,16 +50,16 @@ class Outbox {
     }
 
     long total() {
-        return EmbeddedServices.runningSmtp().map((smtp) -> (long) smtp.receivedMessages().size()).orElse(0L);
+        return received().map((messages) -> (long) messages.size()).orElse(0L);
     }
 
     /** The HTML part of the message at {@code index} (0 = newest), for a sandboxed frame. */
     Optional<String> html(int index) {
-        Optional<EmbeddedSmtpServer> smtp = EmbeddedServices.runningSmtp();
-        if (smtp.isEmpty()) {
+        Optional<List<MimeMessage>> sink = received();
+        if (sink.isEmpty()) {
             return Optional.empty();
         }
-        List<MimeMessage> received = smtp.get().receivedMessages();
+        List<MimeMessage> received = sink.get();
         int position = received.size() - 1 - index;
         if (index < 0 || position < 0) {
             return Optional.empty();

@@ -1,13 +1,15 @@
 package io.flowbatch.cluster;
 
+import io.flowbatch.execution.StepNodes;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
 import org.springframework.boot.quartz.autoconfigure.SchedulerFactoryBeanCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.core.simple.JdbcClient;
 
-/** This node's identity, and what its roles switch on and off. */
+/** This node's identity, where its step executions are recorded under it, and what its roles switch on and off. */
 @Configuration(proxyBeanMethods = false)
 class ClusterConfiguration {
 
@@ -16,6 +18,11 @@ class ClusterConfiguration {
     @Bean
     NodeIdentity nodeIdentity(NodeProperties properties) {
         return NodeIdentity.of(properties);
+    }
+
+    @Bean
+    StepNodes stepNodes(JdbcClient jdbc, NodeIdentity node) {
+        return new StepNodes(jdbc, node.id());
     }
 
     /**

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.flowbatch.execution.Partitions;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
@@ -66,9 +67,9 @@ class DeadNodes {
     static final String UNTAKEN = """
             SELECT s.step_execution_id FROM batch_step_execution s
             JOIN batch_job_execution e ON e.job_execution_id = s.job_execution_id
-            WHERE s.status = 'STARTING' AND s.step_name LIKE '%:%' AND e.status NOT IN ('STARTING', 'STARTED')
+            WHERE s.status = 'STARTING' AND %s AND e.status NOT IN ('STARTING', 'STARTED')
               AND NOT EXISTS (SELECT 1 FROM step_execution_node n WHERE n.step_execution_id = s.step_execution_id)
-            """;
+            """.formatted(Partitions.IS_PARTITION_SQL);
 
     static final String PARTITION_FAILED = "node %s stopped sending heartbeats while running this partition; "
             + "what it had claimed is recovered before the next run, and a restart runs the partition again";
@@ -210,9 +211,8 @@ class DeadNodes {
     /** A running step execution whose node is dead. */
     record Orphan(long stepExecutionId, long jobExecutionId, String stepName, String nodeId) {
 
-        /** Partition steps are named {@code executeAction:action-N}; the manager's are not. */
         boolean partition() {
-            return stepName.contains(":");
+            return Partitions.isPartition(stepName);
         }
 
     }

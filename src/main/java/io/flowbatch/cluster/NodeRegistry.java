@@ -1,5 +1,6 @@
 package io.flowbatch.cluster;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -11,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.flowbatch.delivery.DeliveryProperties;
 import io.flowbatch.execution.FlowExecutionLauncher;
+import io.flowbatch.execution.Partitions;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
@@ -58,9 +60,9 @@ public class NodeRegistry implements SmartLifecycle {
                    (SELECT count(*) FROM step_execution_node n JOIN batch_step_execution s
                       ON s.step_execution_id = n.step_execution_id
                     WHERE n.node_id = node.id AND s.status IN ('STARTING', 'STARTED', 'STOPPING')
-                      AND s.step_name LIKE '%:%') AS running_partitions
+                      AND %s) AS running_partitions
             FROM node ORDER BY started_at, id
-            """;
+            """.formatted(Partitions.IS_PARTITION_SQL);
 
     private static final Duration FORGET_AFTER = Duration.ofHours(1);
 
@@ -88,9 +90,12 @@ public class NodeRegistry implements SmartLifecycle {
 
     private final String guarantee;
 
+    private final Clock clock;
+
     NodeRegistry(JdbcClient jdbc, NodeIdentity node, DeadNodes deadNodes, NodeProperties properties,
-            FlowExecutionLauncher launcher, DeliveryProperties delivery) {
-        this.guarantee = delivery.guarantee();
+            FlowExecutionLauncher launcher, DeliveryProperties delivery, Clock clock) {
+        this.clock = clock;
+        this.guarantee = delivery.guarantee().value();
         this.jdbc = jdbc;
         this.node = node;
         this.deadNodes = deadNodes;
@@ -122,7 +127,7 @@ public class NodeRegistry implements SmartLifecycle {
     public void start() {
         join();
         refuseDisagreeingNodes();
-        beatingSince = Instant.now();
+        beatingSince = clock.instant();
         beats = Executors.newSingleThreadScheduledExecutor((runnable) -> {
             Thread thread = new Thread(runnable, "node-heartbeat");
             thread.setDaemon(true);
@@ -196,7 +201,7 @@ public class NodeRegistry implements SmartLifecycle {
             beatingSince = null;
             return;
         }
-        Instant now = Instant.now();
+        Instant now = clock.instant();
         if (beatingSince == null) {
             beatingSince = now;
         }
@@ -229,8 +234,10 @@ public class NodeRegistry implements SmartLifecycle {
      */
     @Override
     public void stop() {
-        Instant giveUp = Instant.now().plus(properties.drainTimeout().multipliedBy(2));
-        while (launcher.runningHere() > 0 && Instant.now().isBefore(giveUp)) {
+        // A bounded wait on this process's monotonic time, not a decision by the clock: a test's
+        // stopped clock must not hold shutdown forever.
+        long giveUp = System.nanoTime() + properties.drainTimeout().multipliedBy(2).toNanos();
+        while (launcher.runningHere() > 0 && System.nanoTime() - giveUp < 0) {
             try {
                 Thread.sleep(200);
             }

@@ -1,6 +1,8 @@
 package io.flowbatch.cluster;
 
+import java.time.Clock;
 import java.time.LocalDateTime;
+import java.time.ZoneId;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -29,8 +31,11 @@ class PartitionEnds {
 
     private final JobRepository jobRepository;
 
-    PartitionEnds(JobRepository jobRepository) {
+    private final Clock clock;
+
+    PartitionEnds(JobRepository jobRepository, Clock clock) {
         this.jobRepository = jobRepository;
+        this.clock = clock;
     }
 
     /**
@@ -71,7 +76,8 @@ class PartitionEnds {
 
     private boolean end(StepExecution partition, BatchStatus status, String why) {
         partition.setStatus(status);
-        partition.setEndTime(LocalDateTime.now());
+        // Spring Batch writes its times in the JVM's zone.
+        partition.setEndTime(LocalDateTime.ofInstant(clock.instant(), ZoneId.systemDefault()));
         partition.setExitStatus(((status == BatchStatus.STOPPED) ? ExitStatus.STOPPED : ExitStatus.FAILED)
             .addExitDescription(why));
         try {

@@ -6,6 +6,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
+import io.flowbatch.execution.StepNodes;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 

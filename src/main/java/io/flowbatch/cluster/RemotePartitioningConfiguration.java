@@ -3,7 +3,8 @@ package io.flowbatch.cluster;
 import javax.sql.DataSource;
 
 import io.flowbatch.execution.ExecutionProperties;
-import io.flowbatch.execution.FlowExecutionJobConfiguration;
+import io.flowbatch.execution.Partitions;
+import io.flowbatch.execution.StepNodes;
 
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.integration.partition.BeanFactoryStepLocator;
@@ -45,7 +46,7 @@ class RemotePartitioningConfiguration {
     static final String REQUESTS = "partition-requests";
 
     /** The step that runs one partition, as the requests name it. */
-    static final String WORKER_STEP = FlowExecutionJobConfiguration.PARTITION_STEP;
+    static final String WORKER_STEP = Partitions.PARTITION_STEP;
 
     @Bean
     JdbcChannelMessageStore partitionRequestStore(DataSource dataSource) {

@@ -1,9 +1,13 @@
 package io.flowbatch.delivery;
 
 import java.time.Duration;
+import java.util.Locale;
+
+import jakarta.validation.constraints.Min;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
 
 /**
  * How mail goes out.
@@ -22,25 +26,31 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param unsubscribeSecret signing key of unsubscribe links; generated once and stored in
  *     the database when empty
  */
+@Validated
 @ConfigurationProperties("flowbatch.delivery")
-public record DeliveryProperties(@DefaultValue("at-most-once") String guarantee,
-        @DefaultValue("flowbatch.local") String messageIdDomain, @DefaultValue("2") int smtpConnections,
-        @DefaultValue("3") int sendAttempts, @DefaultValue("PT0.2S") Duration sendBackoff,
-        @DefaultValue("5") int maxAttempts, @DefaultValue("PT5M") Duration retryDelay,
+public record DeliveryProperties(@DefaultValue("at-most-once") Guarantee guarantee,
+        @DefaultValue("flowbatch.local") String messageIdDomain, @DefaultValue("2") @Min(1) int smtpConnections,
+        @DefaultValue("3") @Min(1) int sendAttempts, @DefaultValue("PT0.2S") Duration sendBackoff,
+        @DefaultValue("5") @Min(1) int maxAttempts, @DefaultValue("PT5M") Duration retryDelay,
         @DefaultValue("http://localhost:8080") String publicUrl, String unsubscribeSecret) {
 
-    public DeliveryProperties {
-        if (!"at-most-once".equals(guarantee) && !"at-least-once".equals(guarantee)) {
-            throw new IllegalArgumentException(
-                    "flowbatch.delivery.guarantee must be at-most-once or at-least-once, not " + guarantee);
+    /** What happens to a message whose send may or may not have happened. */
+    public enum Guarantee {
+
+        /** Never sent again automatically: IN_DOUBT, for an operator. */
+        AT_MOST_ONCE,
+        /** Sent again, with the same Message-ID. */
+        AT_LEAST_ONCE;
+
+        /** As the setting spells it ({@code at-most-once}): what nodes publish and logs say. */
+        public String value() {
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
         }
-        if (smtpConnections < 1 || sendAttempts < 1 || maxAttempts < 1) {
-            throw new IllegalArgumentException("flowbatch.delivery connection and attempt counts must be at least 1");
-        }
+
     }
 
     public boolean atLeastOnce() {
-        return "at-least-once".equals(guarantee);
+        return guarantee == Guarantee.AT_LEAST_ONCE;
     }
 
 }

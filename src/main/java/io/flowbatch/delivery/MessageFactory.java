@@ -29,7 +29,10 @@ public class MessageFactory {
         this.messageIdDomain = properties.messageIdDomain();
     }
 
-    /** The same form is written by the operators' "closed as SENT" (EvaluationQueries), in SQL. */
+    /**
+     * The one place the Message-ID is made: the message carries it, and the delivery log records
+     * it, for a send and for an operator's "closed as SENT" alike.
+     */
     public String messageId(long evaluationId) {
         return "<evaluation-" + evaluationId + "@" + messageIdDomain + ">";
     }

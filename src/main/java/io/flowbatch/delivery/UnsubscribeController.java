@@ -2,8 +2,9 @@ package io.flowbatch.delivery;
 
 import java.util.OptionalLong;
 
+import io.flowbatch.intake.Subscriptions;
+
 import org.springframework.http.HttpStatus;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -18,27 +19,19 @@ import org.springframework.web.server.ResponseStatusException;
 @Controller
 class UnsubscribeController {
 
-    static final String UNSUBSCRIBE = """
-            UPDATE customer SET subscription = 'UNSUBSCRIBED', unsubscribed_at = COALESCE(unsubscribed_at, now()),
-                                updated_at = now()
-            WHERE id = :id
-            """;
-
-    static final String SELECT_EMAIL = "SELECT email FROM customer WHERE id = :id";
-
     private final UnsubscribeLinks links;
 
-    private final JdbcClient jdbc;
+    private final Subscriptions subscriptions;
 
-    UnsubscribeController(UnsubscribeLinks links, JdbcClient jdbc) {
+    UnsubscribeController(UnsubscribeLinks links, Subscriptions subscriptions) {
         this.links = links;
-        this.jdbc = jdbc;
+        this.subscriptions = subscriptions;
     }
 
     @GetMapping("/u/{token}")
     String confirm(@PathVariable String token, Model model) {
         long customerId = customer(token);
-        model.addAttribute("email", jdbc.sql(SELECT_EMAIL).param("id", customerId).query(String.class).optional()
+        model.addAttribute("email", subscriptions.email(customerId)
             .orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND)));
         model.addAttribute("token", token);
         model.addAttribute("done", false);
@@ -48,7 +41,7 @@ class UnsubscribeController {
     @PostMapping("/u/{token}")
     String unsubscribe(@PathVariable String token, Model model) {
         long customerId = customer(token);
-        if (jdbc.sql(UNSUBSCRIBE).param("id", customerId).update() == 0) {
+        if (!subscriptions.unsubscribe(customerId)) {
             throw new ResponseStatusException(HttpStatus.NOT_FOUND);
         }
         model.addAttribute("done", true);

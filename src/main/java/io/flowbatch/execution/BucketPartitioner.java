@@ -23,7 +23,7 @@ class BucketPartitioner implements Partitioner {
         for (long actionId : buckets.nonEmpty()) {
             ExecutionContext context = new ExecutionContext();
             context.putLong(ACTION_ID, actionId);
-            partitions.put("action-" + actionId, context);
+            partitions.put(Partitions.partitionName(actionId), context);
         }
         return partitions;
     }

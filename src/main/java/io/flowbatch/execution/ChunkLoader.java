@@ -1,6 +1,5 @@
 package io.flowbatch.execution;
 
-import java.math.BigDecimal;
 import java.sql.Array;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -11,6 +10,7 @@ import java.util.Map;
 
 import io.flowbatch.delivery.EmailContent;
 import io.flowbatch.delivery.TemplateRef;
+import io.flowbatch.evaluation.ClaimedEvaluation;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -27,12 +27,10 @@ class ChunkLoader {
 
     static final String ACTION = """
             SELECT a.id, a.status, f.exit_metrics, t.id AS template_id, t.version AS template_version,
-                   t.from_address, t.subject, t.body_html, t.body_text,
-                   n.next_action_id, extract(epoch FROM n.next_delay) AS next_delay_seconds
+                   t.from_address, t.subject, t.body_html, t.body_text
             FROM action a
             JOIN flow f ON f.id = a.flow_id
             JOIN template t ON t.id = a.template_id
-            LEFT JOIN action_next n ON n.action_id = a.id
             WHERE a.id = :actionId
             """;
 
@@ -73,12 +71,10 @@ class ChunkLoader {
 
     ActionSnapshot action(long actionId) {
         return jdbc.sql(ACTION).param("actionId", actionId).query((rs, row) -> {
-            BigDecimal nextDelay = rs.getBigDecimal("next_delay_seconds");
             return new ActionSnapshot(rs.getLong("id"), rs.getString("status"), textArray(rs, "exit_metrics"),
                     new TemplateRef(rs.getLong("template_id"), rs.getInt("template_version")),
                     new EmailContent(rs.getString("from_address"), rs.getString("subject"), rs.getString("body_html"),
-                            rs.getString("body_text")),
-                    (Long) rs.getObject("next_action_id"), (nextDelay != null) ? nextDelay.doubleValue() : 0);
+                            rs.getString("body_text")));
         }).optional().orElseThrow(() -> new IllegalStateException("Action " + actionId + " no longer exists"));
     }
 
@@ -127,8 +123,8 @@ class ChunkLoader {
     }
 
     /** An action as it is now, with what executing it needs. */
-    record ActionSnapshot(long id, String status, List<String> exitMetrics, TemplateRef template, EmailContent content,
-            Long nextActionId, double nextDelaySeconds) {
+    record ActionSnapshot(long id, String status, List<String> exitMetrics, TemplateRef template,
+            EmailContent content) {
     }
 
     /** The customer of one evaluation and the properties of its triggering event. */

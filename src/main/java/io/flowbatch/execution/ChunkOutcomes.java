@@ -3,16 +3,16 @@ package io.flowbatch.execution;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.flowbatch.evaluation.Outcome;
+
 /**
- * What the processor learned about the current chunk and the writer needs: the action as
- * loaded for it, and the outcomes of the items the processor filtered (skipped or released),
+ * What the processor learned about the current chunk and the writer needs: when it started, and
+ * the outcomes of the items the processor filtered (skipped or released),
  * recorded by the writer together with the send outcomes in one statement. One per partition.
  */
 public class ChunkOutcomes {
 
     private final List<Outcome> outcomes = new ArrayList<>();
-
-    private ChunkLoader.ActionSnapshot action;
 
     private long startNanos = System.nanoTime();
 
@@ -26,13 +26,8 @@ public class ChunkOutcomes {
         return drained;
     }
 
-    public ChunkLoader.ActionSnapshot action() {
-        return action;
-    }
-
     /** Called as the processor loads a chunk: the chunk's clock starts. */
-    public void action(ChunkLoader.ActionSnapshot action) {
-        this.action = action;
+    public void chunkStarted() {
         this.startNanos = System.nanoTime();
     }
 

@@ -12,6 +12,8 @@ import java.util.Set;
 import io.flowbatch.delivery.DeliveryProperties;
 import io.flowbatch.delivery.SendResult;
 import io.flowbatch.delivery.SmtpSender;
+import io.flowbatch.evaluation.EvaluationStore;
+import io.flowbatch.evaluation.Outcome;
 
 import org.springframework.batch.infrastructure.item.Chunk;
 import org.springframework.batch.infrastructure.item.ItemWriter;
@@ -72,9 +74,7 @@ class DeliveryWriter implements ItemWriter<Delivery> {
         if (!chunk.isEmpty()) {
             outcomes.addAll(send(chunk.getItems()));
         }
-        ChunkLoader.ActionSnapshot action = chunkOutcomes.action();
-        store.recordOutcomes(stepExecutionId, outcomes, (action != null) ? action.nextActionId() : null,
-                (action != null) ? action.nextDelaySeconds() : 0, clock.instant());
+        store.recordOutcomes(stepExecutionId, outcomes, clock.instant());
         metrics.outcomes(actionId, outcomes);
         metrics.chunk(actionId, chunkOutcomes.startNanos());
     }

@@ -9,6 +9,8 @@ import io.flowbatch.delivery.RenderedEmail;
 import io.flowbatch.delivery.TemplateSandbox;
 import io.flowbatch.delivery.TemplateVariables;
 import io.flowbatch.delivery.UnsubscribeLinks;
+import io.flowbatch.evaluation.ClaimedEvaluation;
+import io.flowbatch.evaluation.Outcome;
 import io.flowbatch.system.Causes;
 import io.flowbatch.system.EmailAddress;
 import jakarta.mail.MessagingException;
@@ -65,7 +67,7 @@ class EvaluationProcessor implements ItemProcessor<ClaimedEvaluation, Delivery>,
     public void beforeChunk(Chunk<ClaimedEvaluation> chunk) {
         List<ClaimedEvaluation> evaluations = chunk.getItems();
         action = loader.action(actionId);
-        outcomes.action(action);
+        outcomes.chunkStarted();
         if (!"LIVE".equals(action.status())) {
             recipients = Map.of();
             exited = Map.of();

@@ -4,6 +4,9 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 
+import io.flowbatch.evaluation.ClaimedEvaluation;
+import io.flowbatch.evaluation.EvaluationStore;
+
 import org.springframework.batch.infrastructure.item.ItemReader;
 
 /**

@@ -2,11 +2,17 @@ package io.flowbatch.execution;
 
 import java.time.Duration;
 
+import jakarta.validation.constraints.Min;
+import org.hibernate.validator.constraints.time.DurationMin;
+
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
 
 /**
- * How the minute job executes due evaluations.
+ * How the minute job executes due evaluations. A value out of range, or a choice that is not
+ * one of the enum's values (written in kebab case, {@code per-item}), fails start-up naming the
+ * property and, for a choice, the values allowed.
  *
  * @param chunkSize evaluations per chunk: one status check, one customer query and one outcome
  *     write for this many
@@ -42,48 +48,41 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     Unset, it is the SMTP write and read timeouts plus five seconds; set, it must be at least
  *     those timeouts
  */
+@Validated
 @ConfigurationProperties("flowbatch.execution")
-public record ExecutionProperties(@DefaultValue("500") int chunkSize, @DefaultValue("4") int threads,
-        @DefaultValue("5000") int bufferPageSize, @DefaultValue("PT2M") Duration reconcileAfter,
-        @DefaultValue("PT15M") Duration staleAfter, Boolean recoverAllAtStart, @DefaultValue("batched") String mode,
-        @DefaultValue(LOCAL) String partitioning, @DefaultValue("PT1H") Duration partitionTimeout,
-        @DefaultValue("PT1S") Duration partitionPollInterval, @DefaultValue("PT30S") Duration claimLease,
-        Duration sendGrace) {
+public record ExecutionProperties(@DefaultValue("500") @Min(1) int chunkSize, @DefaultValue("4") @Min(1) int threads,
+        @DefaultValue("5000") @Min(1) int bufferPageSize, @DefaultValue("PT2M") Duration reconcileAfter,
+        @DefaultValue("PT15M") Duration staleAfter, Boolean recoverAllAtStart, @DefaultValue("batched") Mode mode,
+        @DefaultValue("local") Partitioning partitioning,
+        @DefaultValue("PT1H") @DurationMin(millis = 1) Duration partitionTimeout,
+        @DefaultValue("PT1S") @DurationMin(millis = 1) Duration partitionPollInterval,
+        @DefaultValue("PT30S") @DurationMin(seconds = 1) Duration claimLease, @DurationMin(seconds = 0) Duration sendGrace) {
 
-    public static final String BATCHED = "batched";
+    /** How evaluations are executed. */
+    public enum Mode {
 
-    public static final String PER_ITEM = "per-item";
+        /** Chunks of evaluations, bulk queries, compiled templates, pooled connections. */
+        BATCHED,
+        /** One evaluation at a time, as before batching: the benchmark's baseline. */
+        PER_ITEM
 
-    public static final String LOCAL = "local";
-
-    public static final String REMOTE = "remote";
-
-    public ExecutionProperties {
-        if (chunkSize < 1 || threads < 1 || bufferPageSize < 1) {
-            throw new IllegalArgumentException("flowbatch.execution sizes must be at least 1");
-        }
-        if (!BATCHED.equals(mode) && !PER_ITEM.equals(mode)) {
-            throw new IllegalArgumentException("flowbatch.execution.mode must be batched or per-item, not " + mode);
-        }
-        if (!LOCAL.equals(partitioning) && !REMOTE.equals(partitioning)) {
-            throw new IllegalArgumentException(
-                    "flowbatch.execution.partitioning must be local or remote, not " + partitioning);
-        }
-        if (partitionTimeout.isNegative() || partitionTimeout.isZero() || partitionPollInterval.isNegative()
-                || partitionPollInterval.isZero()) {
-            throw new IllegalArgumentException("flowbatch.execution partition timeout and poll interval must be positive");
-        }
-        if (claimLease.compareTo(Duration.ofSeconds(1)) < 0) {
-            throw new IllegalArgumentException("flowbatch.execution.claim-lease must be at least one second, not "
-                    + claimLease);
-        }
-        if (sendGrace != null && sendGrace.isNegative()) {
-            throw new IllegalArgumentException("flowbatch.execution.send-grace must not be negative, not " + sendGrace);
-        }
     }
 
+    /** Where the action partitions of a run execute. */
+    public enum Partitioning {
+
+        /** On threads of the node that runs the run. */
+        LOCAL,
+        /** On every node with the worker role, through a PostgreSQL-backed channel. */
+        REMOTE
+
+    }
+
+    /** The setting's value that switches remote partitioning on, as a condition reads it. */
+    public static final String REMOTE = "remote";
+
     public boolean remote() {
-        return REMOTE.equals(partitioning);
+        return partitioning == Partitioning.REMOTE;
     }
 
     /** Whether every execution marked running is dead at start: only when this is the only node. */
@@ -92,7 +91,7 @@ public record ExecutionProperties(@DefaultValue("500") int chunkSize, @DefaultVa
     }
 
     public boolean perItem() {
-        return PER_ITEM.equals(mode);
+        return mode == Mode.PER_ITEM;
     }
 
     /** Evaluations per chunk: one at a time in per-item mode. */

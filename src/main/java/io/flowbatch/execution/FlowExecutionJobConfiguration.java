@@ -2,12 +2,13 @@ package io.flowbatch.execution;
 
 import java.time.Clock;
 
-import io.flowbatch.cluster.StepNodes;
 import io.flowbatch.delivery.DeliveryProperties;
 import io.flowbatch.delivery.MessageFactory;
 import io.flowbatch.delivery.SmtpSender;
 import io.flowbatch.delivery.TemplateSandbox;
 import io.flowbatch.delivery.UnsubscribeLinks;
+import io.flowbatch.evaluation.ClaimedEvaluation;
+import io.flowbatch.evaluation.EvaluationStore;
 
 import org.springframework.batch.core.configuration.annotation.StepScope;
 import org.springframework.batch.core.configuration.support.MapJobRegistry;
@@ -38,14 +39,6 @@ public class FlowExecutionJobConfiguration {
 
     static final String JOB_NAME = "flowExecution";
 
-    /** The step one partition runs; a partition's step execution is named {@code executeAction:action-N}. */
-    public static final String PARTITION_STEP = "executeAction";
-
-    /**
-     * A job parameter that sets the reader's page (one claim) to another chunk size than the
-     * settings': used by the benchmark's chunk-size sweep, never by the scheduled job.
-     */
-    public static final String PAGE_SIZE_PARAMETER = "readerPageSize";
 
     /**
      * The registry the JobOperator finds jobs in by name, to restart them. As a bean it registers
@@ -102,7 +95,7 @@ public class FlowExecutionJobConfiguration {
     @Bean
     Step buffer(JobRepository jobRepository, PlatformTransactionManager transactionManager, EvaluationStore store,
             Buckets buckets, ExecutionProperties properties, Clock clock, StepNodes stepNodes) {
-        return new StepBuilder("buffer", jobRepository)
+        return new StepBuilder(Partitions.BUFFER_STEP, jobRepository)
             .tasklet(new BufferTasklet(store, buckets, properties.bufferPageSize(), clock), transactionManager)
             .listener(stepNodes)
             .build();
@@ -115,7 +108,7 @@ public class FlowExecutionJobConfiguration {
     @Bean
     Step execute(JobRepository jobRepository, Buckets buckets, PartitionHandler executePartitions,
             StepNodes stepNodes) {
-        return new StepBuilder("execute", jobRepository).partitioner(PARTITION_STEP, new BucketPartitioner(buckets))
+        return new StepBuilder("execute", jobRepository).partitioner(Partitions.PARTITION_STEP, new BucketPartitioner(buckets))
             .partitionHandler(executePartitions)
             .listener(stepNodes)
             .build();
@@ -123,7 +116,7 @@ public class FlowExecutionJobConfiguration {
 
     /** Local partitioning: at most {@code flowbatch.execution.threads} actions at once, in this JVM. */
     @Bean
-    @ConditionalOnProperty(name = "flowbatch.execution.partitioning", havingValue = ExecutionProperties.LOCAL,
+    @ConditionalOnProperty(name = "flowbatch.execution.partitioning", havingValue = "local",
             matchIfMissing = true)
     TaskExecutorPartitionHandler executePartitions(Step executeAction, TaskExecutor partitionExecutor,
             ExecutionProperties properties) {
@@ -138,7 +131,7 @@ public class FlowExecutionJobConfiguration {
     Step executeAction(JobRepository jobRepository, PlatformTransactionManager transactionManager,
             EvaluationReader evaluationReader, EvaluationProcessor evaluationProcessor,
             DeliveryWriter deliveryWriter, ExecutionProperties properties, StepNodes stepNodes, ClaimLeases claimLeases) {
-        return new StepBuilder(PARTITION_STEP, jobRepository)
+        return new StepBuilder(Partitions.PARTITION_STEP, jobRepository)
             .<ClaimedEvaluation, Delivery>chunk(properties.effectiveChunkSize())
             .reader(evaluationReader)
             .processor(evaluationProcessor)
@@ -173,11 +166,9 @@ public class FlowExecutionJobConfiguration {
     @Bean
     @StepScope
     EvaluationReader evaluationReader(@Value("#{stepExecutionContext['actionId']}") long actionId,
-            @Value("#{stepExecution.id}") long stepExecutionId,
-            @Value("#{jobParameters['" + PAGE_SIZE_PARAMETER + "']}") Long pageSize, Buckets buckets,
-            EvaluationStore store, ExecutionProperties properties, ClaimLeases claimLeases) {
-        return new EvaluationReader(actionId, stepExecutionId,
-                (pageSize != null) ? pageSize.intValue() : properties.effectiveChunkSize(), buckets, store,
+            @Value("#{stepExecution.id}") long stepExecutionId, Buckets buckets, EvaluationStore store,
+            ExecutionProperties properties, ClaimLeases claimLeases) {
+        return new EvaluationReader(actionId, stepExecutionId, properties.effectiveChunkSize(), buckets, store,
                 claimLeases.of(stepExecutionId));
     }
 

@@ -3,6 +3,7 @@ package io.flowbatch.execution;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import io.flowbatch.evaluation.Outcome;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.flowbatch.delivery.DeliveryProperties;
+import io.flowbatch.evaluation.EvaluationStore;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 

@@ -5,6 +5,8 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
 
+import io.flowbatch.evaluation.FlowSteps;
+
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -15,7 +17,8 @@ class EventRepository {
     /**
      * Stores the events (a uniqueId already stored makes an event a duplicate) and, for each
      * stored event whose metric triggers a live flow, creates the evaluation of the flow's first
-     * action, due at the event's time plus the action's delay. One round trip for the request.
+     * action, due at the event's time plus the action's delay (the evaluation package's
+     * statement, embedded). One round trip for the request.
      */
     static final String INSERT_EVENTS_AND_EVALUATIONS = """
             WITH input AS (
@@ -27,19 +30,11 @@ class EventRepository {
                 SELECT customer_id, metric, properties::jsonb, occurred_at, unique_id FROM input
                 ON CONFLICT (unique_id) DO NOTHING
                 RETURNING id, customer_id, metric, occurred_at
-            ), created AS (
-                INSERT INTO evaluation (action_id, customer_id, event_id, flow_started_at, due_at)
-                SELECT first_action.id, s.customer_id, s.id, s.occurred_at, s.occurred_at + first_action.delay
-                FROM stored s
-                JOIN flow f ON f.trigger_metric = s.metric AND f.status = 'LIVE'
-                CROSS JOIN LATERAL (
-                    SELECT a.id, a.delay FROM action a WHERE a.flow_id = f.id ORDER BY a.position LIMIT 1
-                ) first_action
-                WHERE s.occurred_at >= :oldestTrigger
+            ), created AS (%s
                 RETURNING 1
             )
             SELECT (SELECT count(*) FROM stored) AS accepted, (SELECT count(*) FROM created) AS evaluations_created
-            """;
+            """.formatted(FlowSteps.firstStepsOf("(SELECT * FROM stored WHERE occurred_at >= :oldestTrigger)"));
 
     private final JdbcClient jdbc;
 

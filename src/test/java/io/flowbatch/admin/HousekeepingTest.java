@@ -3,15 +3,17 @@ package io.flowbatch.admin;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-
 import javax.sql.DataSource;
 
+import io.flowbatch.evaluation.EvaluationPurge;
 import io.flowbatch.schedule.ScheduleRegistrar;
 import io.flowbatch.support.Fixtures;
 import io.flowbatch.support.FlowbatchTest;
+import io.flowbatch.support.MutableClock;
 import io.flowbatch.support.TestData;
 import org.junit.jupiter.api.Test;
 import org.quartz.CronTrigger;
@@ -45,6 +47,12 @@ class HousekeepingTest {
 
     @Autowired
     DataSource dataSource;
+
+    @Autowired
+    HousekeepingProperties properties;
+
+    @Autowired
+    EvaluationPurge evaluationPurge;
 
     @Test
     void purgesOldJobInstancesAndFinishedEvaluationsButNeverInDoubtOrUnfinishedOnes() throws Exception {
@@ -83,10 +91,13 @@ class HousekeepingTest {
         fixtures.reset();
         fixtures.checkoutFlow("Checkout");
         fixtures.customers(0, 1);
-        fixtures.events(Fixtures.TRIGGER, 0, 1, java.time.Instant.now());
+        fixtures.events(Fixtures.TRIGGER, 0, 1, Instant.now());
         long id = data.jdbc().sql("SELECT id FROM evaluation").query(Long.class).single();
-        data.jdbc().sql("UPDATE evaluation SET state = 'FAILED', updated_at = now() - interval '30 days' WHERE id = :id")
-            .param("id", id).update();
+        data.jdbc().sql("UPDATE evaluation SET state = 'FAILED' WHERE id = :id").param("id", id).update();
+        // The retention passes on the clock the purge reads, not by back-dating the row.
+        MutableClock clock = new MutableClock(Instant.now());
+        clock.advance(properties.retention().plusDays(1));
+        Housekeeping pastRetention = new Housekeeping(jobRepository, data.jdbc(), properties, evaluationPurge, clock);
 
         try (Connection operator = dataSource.getConnection()) {
             operator.setAutoCommit(false);
@@ -95,7 +106,7 @@ class HousekeepingTest {
                 requeue.setLong(1, id);
                 assertThat(requeue.executeUpdate()).isEqualTo(1);
             }
-            CompletableFuture<Housekeeping.Purged> purge = CompletableFuture.supplyAsync(housekeeping::purge);
+            CompletableFuture<Housekeeping.Purged> purge = CompletableFuture.supplyAsync(pastRetention::purge);
             await().atMost(Duration.ofSeconds(30)).until(() -> purge.isDone() || data.jdbc().sql("""
                     SELECT count(*) FROM pg_stat_activity
                     WHERE wait_event_type = 'Lock' AND query LIKE '%DELETE FROM evaluation%'

@@ -64,8 +64,8 @@ class ClusterSettingsTest {
         assertThat(remote.effectiveRecoverAllAtStart()).isFalse();
         assertThat(told.effectiveRecoverAllAtStart()).isFalse();
         assertThatThrownBy(() -> bind(Map.of("flowbatch.execution.partitioning", "grid"), ExecutionProperties.class))
-            .rootCause()
-            .hasMessageContaining("flowbatch.execution.partitioning must be local or remote, not grid");
+            .isInstanceOf(BindException.class)
+            .hasMessageContaining("flowbatch.execution.partitioning");
     }
 
     private static <T> T bind(Map<String, String> settings, Class<T> type) {

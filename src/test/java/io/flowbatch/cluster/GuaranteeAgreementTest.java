@@ -51,7 +51,7 @@ class GuaranteeAgreementTest {
 
     @Test
     void aNodeWithAnotherGuaranteeRefusesToJoinNamingTheSetting() {
-        NodeRegistry other = registry(guarantee("at-least-once"));
+        NodeRegistry other = registry(guarantee(DeliveryProperties.Guarantee.AT_LEAST_ONCE));
 
         assertThatThrownBy(other::start).hasMessageContaining("flowbatch.delivery.guarantee is at-least-once")
             .hasMessageContaining(self.self().id() + " (at-most-once)");
@@ -88,10 +88,10 @@ class GuaranteeAgreementTest {
 
     private NodeRegistry registry(DeliveryProperties guarantee) {
         return new NodeRegistry(jdbc, new NodeIdentity(OTHER, "elsewhere", 1, Set.of(NodeProperties.WORKER)), deadNodes,
-                properties, launcher, guarantee);
+                properties, launcher, guarantee, java.time.Clock.systemUTC());
     }
 
-    private DeliveryProperties guarantee(String guarantee) {
+    private DeliveryProperties guarantee(DeliveryProperties.Guarantee guarantee) {
         return new DeliveryProperties(guarantee, delivery.messageIdDomain(), delivery.smtpConnections(),
                 delivery.sendAttempts(), delivery.sendBackoff(), delivery.maxAttempts(), delivery.retryDelay(),
                 delivery.publicUrl(), null);

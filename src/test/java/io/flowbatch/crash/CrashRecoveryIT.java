@@ -27,7 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The crash suite (DESIGN §4): the packaged application as a child process on real PostgreSQL and
+ * The crash suite: the packaged application as a child process on real PostgreSQL and
  * Redis and a counting SMTP server, N due evaluations over several actions, SIGKILLed K times at
  * random moments of the work and started again each time, then left to finish. Every evaluation
  * must end terminal or IN_DOUBT; at most once, no Message-ID arrives twice and IN_DOUBT never

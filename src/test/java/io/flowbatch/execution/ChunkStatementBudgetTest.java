@@ -64,7 +64,7 @@ class ChunkStatementBudgetTest {
         StatementCounter.reset();
         JobExecution execution = jobOperator.start(jobs.withChunkSize(size), new JobParametersBuilder()
             .addString("run", UUID.randomUUID().toString())
-            .addLong(FlowExecutionJobConfiguration.PAGE_SIZE_PARAMETER, (long) size)
+            .addLong(BenchmarkJobs.PAGE_SIZE_PARAMETER, (long) size)
             .toJobParameters());
 
         assertThat(execution.getStatus()).isEqualTo(BatchStatus.COMPLETED);

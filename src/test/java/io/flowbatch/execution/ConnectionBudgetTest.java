@@ -28,7 +28,7 @@ class ConnectionBudgetTest {
 
     private static ExecutionProperties threads(int threads) {
         return new ExecutionProperties(500, threads, 5000, Duration.ofMinutes(2), Duration.ofMinutes(15), true,
-                ExecutionProperties.BATCHED, ExecutionProperties.LOCAL, Duration.ofHours(1), Duration.ofSeconds(1),
+                ExecutionProperties.Mode.BATCHED, ExecutionProperties.Partitioning.LOCAL, Duration.ofHours(1), Duration.ofSeconds(1),
                 Duration.ofSeconds(30), null);
     }
 

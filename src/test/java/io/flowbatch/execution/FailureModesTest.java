@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.UUID;
 
 import io.flowbatch.delivery.DeliveryProperties;
+import io.flowbatch.evaluation.EvaluationStore;
 import io.flowbatch.flow.ActionStatus;
 import io.flowbatch.support.Fixtures;
 import io.flowbatch.support.FlowbatchTest;
@@ -203,7 +204,7 @@ class FailureModesTest {
     void crashWhileSendingIsResentWithTheSameMessageIdUnderAtLeastOnce() throws Exception {
         due(40);
         List<Long> inFlight = simulateCrashWhileSending(10);
-        DeliveryProperties atLeastOnce = new DeliveryProperties("at-least-once", deliveryProperties.messageIdDomain(),
+        DeliveryProperties atLeastOnce = new DeliveryProperties(DeliveryProperties.Guarantee.AT_LEAST_ONCE, deliveryProperties.messageIdDomain(),
                 deliveryProperties.smtpConnections(), deliveryProperties.sendAttempts(), deliveryProperties.sendBackoff(),
                 deliveryProperties.maxAttempts(), deliveryProperties.retryDelay(), deliveryProperties.publicUrl(), null);
 

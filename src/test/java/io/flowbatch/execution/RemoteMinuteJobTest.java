@@ -5,7 +5,6 @@ import java.time.LocalDateTime;
 import java.util.Map;
 
 import io.flowbatch.cluster.NodeIdentity;
-import io.flowbatch.cluster.StepNodes;
 import io.flowbatch.support.FlowbatchTest;
 import io.flowbatch.support.Runs;
 import org.junit.jupiter.api.Test;
@@ -149,7 +148,7 @@ class RemoteMinuteJobTest extends MinuteJobScenarios {
     /** Sends the partition's request as a manager would, and waits until a worker took it off the queue. */
     private void request(StepExecution partition) {
         partitionRequests.send(MessageBuilder
-            .withPayload(new StepExecutionRequest(FlowExecutionJobConfiguration.PARTITION_STEP, partition.getId()))
+            .withPayload(new StepExecutionRequest(Partitions.PARTITION_STEP, partition.getId()))
             .build());
         await().atMost(Duration.ofSeconds(20))
             .until(() -> fixture.data().jdbc().sql(QUEUED).query(Long.class).single() == 0);

@@ -15,6 +15,8 @@ import io.flowbatch.delivery.MessageFactory;
 import io.flowbatch.delivery.SmtpSender;
 import io.flowbatch.delivery.TemplateSandbox;
 import io.flowbatch.delivery.UnsubscribeLinks;
+import io.flowbatch.evaluation.ClaimedEvaluation;
+import io.flowbatch.evaluation.EvaluationStore;
 import io.flowbatch.support.Fixtures;
 import io.flowbatch.support.FlowbatchTest;
 import io.flowbatch.support.MutableClock;
@@ -335,7 +337,7 @@ class SendFencesTest {
                 WHERE s.job_execution_id = :job AND l.released_at IS NOT NULL AND l.expires_at <= now()
                 """).param("job", run.getId()).query(Long.class).single()).isEqualTo(1);
         assertThat(claimLeases.of(run.getStepExecutions().stream()
-            .filter((s) -> s.getStepName().startsWith(FlowExecutionJobConfiguration.PARTITION_STEP))
+            .filter((s) -> s.getStepName().startsWith(Partitions.PARTITION_STEP))
             .findFirst()
             .orElseThrow()
             .getId()).granted()).isFalse();

@@ -37,7 +37,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Each dependency failing in the middle of a run (DESIGN §4): Redis flushed, Redis gone and back,
+ * Each dependency failing in the middle of a run: Redis flushed, Redis gone and back,
  * PostgreSQL gone and back (both cut at a TCP proxy, which is what a client sees of a killed or
  * restarted server; each outage lasts until the run it hit has ended), the mail server refusing
  * connections, answering a random 5 % with 4xx and

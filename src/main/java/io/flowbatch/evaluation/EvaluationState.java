@@ -1,13 +1,16 @@
-package io.flowbatch.execution;
+package io.flowbatch.evaluation;
 
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
- * The states of an evaluation and, in one place, the moves between them (README, Evaluation states). Every
- * move in SQL is a conditional update from one of the states listed here, so a second worker,
- * a retry or a stale Redis id can never move a row twice.
+ * The states of an evaluation and, in one place, the moves between them (README, Evaluation
+ * states). Every statement that moves a row declares its moves with {@link Transition}, and
+ * {@code EvaluationTransitionsTest} checks each declaration against this table and against the
+ * statement's SQL: a move that is not here fails the build. Every move in SQL is conditional on
+ * the state it leaves, so a second worker, a retry or a stale Redis id can never move a row twice.
  */
 public enum EvaluationState {
 
@@ -27,7 +30,10 @@ public enum EvaluationState {
     FAILED,
     /** A crash hit while the send was in flight: the operator decides. */
     IN_DOUBT,
-    /** Withdrawn before it ran. */
+    /**
+     * Withdrawn before it ran. Nothing produces it yet: the flow-editing work gives it its
+     * producers (an archived flow, a removed step). Until then no statement moves a row here.
+     */
     CANCELLED;
 
     private static final Map<EvaluationState, Set<EvaluationState>> MOVES = Map.of(
@@ -48,6 +54,18 @@ public enum EvaluationState {
     /** No automatic move leaves it (an operator may still requeue FAILED and IN_DOUBT). */
     public boolean isFinal() {
         return this == SENT || this == SKIPPED || this == FAILED || this == IN_DOUBT || this == CANCELLED;
+    }
+
+    /**
+     * The table's moves from one of {@code from} to one of {@code to}, as SQL rows
+     * {@code ('FROM', 'TO'), ...}: for a statement whose target state is chosen per row, which
+     * then moves a row only where {@code (state, target) IN (VALUES <these>)}.
+     */
+    static String movesAsSqlRows(Set<EvaluationState> from, Set<EvaluationState> to) {
+        return from.stream()
+            .flatMap((source) -> MOVES.get(source).stream().filter(to::contains)
+                .map((target) -> "('" + source + "', '" + target + "')"))
+            .collect(Collectors.joining(", "));
     }
 
 }

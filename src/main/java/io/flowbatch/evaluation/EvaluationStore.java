@@ -1,4 +1,4 @@
-package io.flowbatch.execution;
+package io.flowbatch.evaluation;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -8,6 +8,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,13 +21,22 @@ import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionTemplate;
 
+import static io.flowbatch.evaluation.EvaluationState.BUFFERED;
+import static io.flowbatch.evaluation.EvaluationState.FAILED;
+import static io.flowbatch.evaluation.EvaluationState.IN_DOUBT;
+import static io.flowbatch.evaluation.EvaluationState.PROCESSING;
+import static io.flowbatch.evaluation.EvaluationState.SENDING;
+import static io.flowbatch.evaluation.EvaluationState.SENT;
+import static io.flowbatch.evaluation.EvaluationState.SKIPPED;
+import static io.flowbatch.evaluation.EvaluationState.WAITING;
+
 /**
  * Every state move of the minute job, as set-based statements: each one conditional on the
  * state it moves from, each one covering a page or a chunk, never a row at a time. Moves that
  * must be durable before the next thing happens (claim, SENDING) commit on their own.
  */
 @Repository
-class EvaluationStore {
+public class EvaluationStore {
 
     /** Live and draft actions with due waiting evaluations; paused and manual ones wait. */
     static final String DUE_ACTIONS = """
@@ -47,6 +57,7 @@ class EvaluationStore {
             """;
 
     /** One page of a live action's due evaluations to BUFFERED. */
+    @Transition(from = WAITING, to = BUFFERED)
     static final String BUFFER_PAGE = """
             WITH due AS (%s)
             UPDATE evaluation e SET state = 'BUFFERED', reason = NULL, claimed_by = NULL, updated_at = now()
@@ -58,18 +69,15 @@ class EvaluationStore {
      * One page of a draft action's due evaluations to SKIPPED; the flow goes on to its next step,
      * as it does when the processor finds the action a draft.
      */
+    @Transition(from = WAITING, to = SKIPPED)
     static final String SKIP_DRAFT_PAGE = """
             WITH due AS (%s), skipped AS (
                 UPDATE evaluation e SET state = 'SKIPPED', reason = :reason, claimed_by = NULL, updated_at = now()
                 FROM due WHERE e.id = due.id
                 RETURNING e.id, e.action_id, e.customer_id, e.event_id, e.flow_started_at
-            ), continued AS (
-                INSERT INTO evaluation (action_id, customer_id, event_id, flow_started_at, due_at)
-                SELECT n.next_action_id, s.customer_id, s.event_id, s.flow_started_at, :now + n.next_delay
-                FROM skipped s JOIN action_next n ON n.action_id = s.action_id
-            )
+            ), continued AS (%s)
             SELECT id FROM skipped
-            """.formatted(DUE_PAGE);
+            """.formatted(DUE_PAGE, FlowSteps.nextStepsOf("skipped"));
 
     /**
      * The step execution still holds its claim lease (ClaimLeases): checked in the statement that
@@ -83,12 +91,14 @@ class EvaluationStore {
     static final String IS_LEASE_HELD = "SELECT " + LEASE_HELD;
 
     /** The reader's claim of popped ids; ids no longer BUFFERED (stale Redis entries) drop out. */
+    @Transition(from = BUFFERED, to = PROCESSING)
     static final String CLAIM = """
             UPDATE evaluation SET state = 'PROCESSING', claimed_by = :stepExecutionId, updated_at = now()
             WHERE id = ANY(:ids::bigint[]) AND state = 'BUFFERED' AND action_id = :actionId AND %s
             RETURNING id, customer_id, event_id, flow_started_at, attempts
             """.formatted(LEASE_HELD);
 
+    @Transition(from = PROCESSING, to = SENDING)
     static final String MARK_SENDING = """
             UPDATE evaluation SET state = 'SENDING', updated_at = now()
             WHERE id = ANY(:ids::bigint[]) AND state = 'PROCESSING' AND claimed_by = :stepExecutionId AND %s
@@ -99,6 +109,8 @@ class EvaluationStore {
      * The end of a chunk in one statement: every evaluation's outcome, the delivery log of the
      * sent ones, and the next action's evaluations for those that continue the flow.
      */
+    @Transition(from = { PROCESSING, SENDING }, to = { SENT, FAILED, WAITING, BUFFERED, SKIPPED, IN_DOUBT },
+            perRow = true)
     static final String RECORD_OUTCOMES = """
             WITH outcome AS (
                 SELECT * FROM unnest(:ids::bigint[], :states::text[], :reasons::text[], :attempted::boolean[],
@@ -111,8 +123,8 @@ class EvaluationStore {
                     claimed_by = CASE WHEN o.state IN ('WAITING', 'BUFFERED') THEN NULL ELSE e.claimed_by END,
                     updated_at = now()
                 FROM outcome o
-                WHERE e.id = o.id AND e.state IN ('PROCESSING', 'SENDING') AND e.claimed_by = :stepExecutionId
-                RETURNING e.id, e.customer_id, e.event_id, e.flow_started_at, o.continue_flow
+                WHERE e.id = o.id AND e.claimed_by = :stepExecutionId AND (e.state, o.state) IN (VALUES %s)
+                RETURNING e.id, e.action_id, e.customer_id, e.event_id, e.flow_started_at, o.continue_flow
             ), logged AS (
                 INSERT INTO delivery_log (evaluation_id, message_id, recipient, sent_at, smtp_reply)
                 SELECT d.id, d.message_id, d.recipient, d.sent_at, d.reply
@@ -121,19 +133,17 @@ class EvaluationStore {
                 JOIN updated u ON u.id = d.id
                 ON CONFLICT (evaluation_id) DO NOTHING
                 RETURNING 1
-            ), continued AS (
-                INSERT INTO evaluation (action_id, customer_id, event_id, flow_started_at, due_at)
-                SELECT :nextActionId, u.customer_id, u.event_id, u.flow_started_at,
-                       :now + make_interval(secs => :nextDelaySeconds)
-                FROM updated u
-                WHERE u.continue_flow AND CAST(:nextActionId AS bigint) IS NOT NULL
+            ), continued AS (%s
                 RETURNING 1
             )
             SELECT (SELECT count(*) FROM updated) AS updated, (SELECT count(*) FROM logged) AS logged,
                    (SELECT count(*) FROM continued) AS continued
-            """;
+            """.formatted(EvaluationState.movesAsSqlRows(EnumSet.of(PROCESSING, SENDING),
+            EnumSet.of(SENT, FAILED, WAITING, BUFFERED, SKIPPED, IN_DOUBT)),
+            FlowSteps.nextStepsOf("(SELECT * FROM updated WHERE continue_flow)"));
 
     /** A chunk that could not reach the mail server at all: nothing went out, so it goes back. */
+    @Transition(from = { PROCESSING, SENDING }, to = BUFFERED)
     static final String RETURN_TO_BUFFER = """
             UPDATE evaluation SET state = 'BUFFERED', claimed_by = NULL, updated_at = now()
             WHERE id = ANY(:ids::bigint[]) AND state IN ('PROCESSING', 'SENDING') AND claimed_by = :stepExecutionId
@@ -154,18 +164,21 @@ class EvaluationStore {
                                 AND s.status IN ('STARTING', 'STARTED', 'STOPPING')))
             """;
 
+    @Transition(from = PROCESSING, to = BUFFERED)
     static final String RELEASE_DEAD_PROCESSING = """
             UPDATE evaluation e SET state = 'BUFFERED', claimed_by = NULL, updated_at = now()
             WHERE e.state = 'PROCESSING' AND %s
             RETURNING e.id, e.action_id
             """.formatted(DEAD_CLAIM.formatted("interval '0'"));
 
+    @Transition(from = SENDING, to = IN_DOUBT)
     static final String DEAD_SENDING_TO_IN_DOUBT = """
             UPDATE evaluation e SET state = 'IN_DOUBT', reason = :reason, attempts = e.attempts + 1, updated_at = now()
             WHERE e.state = 'SENDING' AND %s
             RETURNING e.id, e.action_id
             """.formatted(DEAD_CLAIM.formatted("l.send_grace"));
 
+    @Transition(from = SENDING, to = BUFFERED)
     static final String DEAD_SENDING_TO_BUFFER = """
             UPDATE evaluation e SET state = 'BUFFERED', reason = :reason, attempts = e.attempts + 1, claimed_by = NULL,
                                     updated_at = now()
@@ -174,6 +187,7 @@ class EvaluationStore {
             """.formatted(DEAD_CLAIM.formatted("l.send_grace"));
 
     /** BUFFERED rows untouched for too long: their Redis entries may be gone. Touched, so a page at a time. */
+    @Transition(from = BUFFERED, to = {})
     static final String STALE_BUFFERED_PAGE = """
             WITH stale AS (
                 SELECT id FROM evaluation
@@ -196,10 +210,10 @@ class EvaluationStore {
         this.ownTransaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
     }
 
-    record DueAction(long id, String status) {
+    public record DueAction(long id, String status) {
     }
 
-    List<DueAction> dueActions(Instant now) {
+    public List<DueAction> dueActions(Instant now) {
         return jdbc.sql(DUE_ACTIONS)
             .param("now", utc(now))
             .query((rs, row) -> new DueAction(rs.getLong("id"), rs.getString("status")))
@@ -207,7 +221,7 @@ class EvaluationStore {
     }
 
     /** Moves one page to BUFFERED and commits it, so its ids may be pushed to Redis right after. */
-    List<Long> bufferPage(long actionId, Instant now, int limit) {
+    public List<Long> bufferPage(long actionId, Instant now, int limit) {
         return ownTransaction.execute((status) -> jdbc.sql(BUFFER_PAGE)
             .param("actionId", actionId)
             .param("now", utc(now))
@@ -217,7 +231,7 @@ class EvaluationStore {
     }
 
     /** Skips one page of a draft action's due evaluations, continuing their flows. */
-    List<Long> skipDraftPage(long actionId, Instant now, int limit, String reason) {
+    public List<Long> skipDraftPage(long actionId, Instant now, int limit, String reason) {
         return ownTransaction.execute((status) -> jdbc.sql(SKIP_DRAFT_PAGE)
             .param("actionId", actionId)
             .param("now", utc(now))
@@ -228,7 +242,7 @@ class EvaluationStore {
     }
 
     /** Claims popped ids for a step execution and commits: recovery can always find its claims. */
-    List<ClaimedEvaluation> claim(long actionId, long stepExecutionId, List<Long> ids) {
+    public List<ClaimedEvaluation> claim(long actionId, long stepExecutionId, List<Long> ids) {
         return ownTransaction.execute((status) -> jdbc.sql(CLAIM)
             .param("ids", ids.toArray(Long[]::new))
             .param("actionId", actionId)
@@ -239,7 +253,7 @@ class EvaluationStore {
     }
 
     /** Commits SENDING before any message leaves: a crash from here on leaves a visible trace. */
-    Set<Long> markSending(Collection<Long> ids, long stepExecutionId) {
+    public Set<Long> markSending(Collection<Long> ids, long stepExecutionId) {
         return new HashSet<>(ownTransaction.execute((status) -> jdbc.sql(MARK_SENDING)
             .param("ids", ids.toArray(Long[]::new))
             .param("stepExecutionId", stepExecutionId)
@@ -247,7 +261,7 @@ class EvaluationStore {
             .list()));
     }
 
-    List<Long> returnToBuffer(Collection<Long> ids, long stepExecutionId) {
+    public List<Long> returnToBuffer(Collection<Long> ids, long stepExecutionId) {
         return ownTransaction.execute((status) -> jdbc.sql(RETURN_TO_BUFFER)
             .param("ids", ids.toArray(Long[]::new))
             .param("stepExecutionId", stepExecutionId)
@@ -256,8 +270,7 @@ class EvaluationStore {
     }
 
     /** Written in the chunk's transaction, with the step execution's counts. */
-    void recordOutcomes(long stepExecutionId, List<Outcome> outcomes, Long nextActionId, double nextDelaySeconds,
-            Instant now) {
+    public void recordOutcomes(long stepExecutionId, List<Outcome> outcomes, Instant now) {
         if (outcomes.isEmpty()) {
             return;
         }
@@ -293,8 +306,6 @@ class EvaluationStore {
             .param("recipients", sent.stream().map((o) -> o.delivery().recipient()).toArray(String[]::new))
             .param("sentAt", sent.stream().map((o) -> o.delivery().sentAt().toString()).toArray(String[]::new))
             .param("replies", sent.stream().map((o) -> o.delivery().reply()).toArray(String[]::new))
-            .param("nextActionId", nextActionId, java.sql.Types.BIGINT)
-            .param("nextDelaySeconds", nextDelaySeconds)
             .param("now", utc(now))
             .param("stepExecutionId", stepExecutionId)
             .query((rs, row) -> rs.getLong("updated"))
@@ -305,7 +316,7 @@ class EvaluationStore {
      * PROCESSING rows whose owner's lease ended back to BUFFERED; returns their ids by action, to
      * push again. No grace: an owner without its lease can no longer mark them SENDING.
      */
-    Map<Long, List<Long>> releaseDeadProcessing() {
+    public Map<Long, List<Long>> releaseDeadProcessing() {
         return ownTransaction.execute((status) -> byAction(jdbc.sql(RELEASE_DEAD_PROCESSING)));
     }
 
@@ -315,17 +326,17 @@ class EvaluationStore {
      * message whose end of data went out just before the lease ended: by then the server has
      * answered it or the socket has timed out.
      */
-    Map<Long, List<Long>> settleDeadSending(boolean resend, String reason) {
+    public Map<Long, List<Long>> settleDeadSending(boolean resend, String reason) {
         return ownTransaction.execute((status) -> byAction(
                 jdbc.sql(resend ? DEAD_SENDING_TO_BUFFER : DEAD_SENDING_TO_IN_DOUBT).param("reason", reason)));
     }
 
     /** Whether the step execution's lease is live in the database (asked only when a claim came back short). */
-    boolean leaseHeld(long stepExecutionId) {
+    public boolean leaseHeld(long stepExecutionId) {
         return jdbc.sql(IS_LEASE_HELD).param("stepExecutionId", stepExecutionId).query(Boolean.class).single();
     }
 
-    Map<Long, List<Long>> staleBufferedPage(long olderThanSeconds, int limit) {
+    public Map<Long, List<Long>> staleBufferedPage(long olderThanSeconds, int limit) {
         return ownTransaction.execute((status) -> byAction(
                 jdbc.sql(STALE_BUFFERED_PAGE).param("olderThanSeconds", olderThanSeconds).param("limit", limit)));
     }

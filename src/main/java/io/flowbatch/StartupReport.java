@@ -1,4 +1,4 @@
-package io.flowbatch.system;
+package io.flowbatch;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -6,6 +6,7 @@ import java.util.List;
 import io.flowbatch.cluster.NodeIdentity;
 import io.flowbatch.embedded.EmbeddedServices;
 import io.flowbatch.execution.ExecutionProperties;
+import io.flowbatch.system.Credentials;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
@@ -52,7 +53,10 @@ class StartupReport {
                         ? credentials.apiKey() + ", generated for this run; set flowbatch.security.api-key to choose one)"
                         : "the value of flowbatch.security.api-key)"));
         lines.add("  PostgreSQL: " + EmbeddedServices.runningPostgres()
-            .map((pg) -> "embedded, " + pg.jdbcUrl() + ", data kept in " + pg.dataDirectory().toAbsolutePath())
+            .map((pg) -> "embedded, " + pg.jdbcUrl() + ", data kept in " + pg.dataDirectory().toAbsolutePath()
+                    + (pg.durable() ? " (durable: fsync on; one local server, no replica or backup: for a demo or a "
+                            + "trial, not production; set spring.datasource.url for your own PostgreSQL)"
+                            : " (wiped at every start, fsync off)"))
             .orElse(environment.getProperty("spring.datasource.url")));
         lines.add("  Redis:      " + EmbeddedServices.runningRedis()
             .map((redis) -> "embedded, " + redis.host() + ":" + redis.port() + " (no persistence, like production)")

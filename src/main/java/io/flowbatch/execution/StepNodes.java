@@ -1,4 +1,4 @@
-package io.flowbatch.cluster;
+package io.flowbatch.execution;
 
 import java.sql.ResultSet;
 import java.time.Duration;
@@ -9,7 +9,6 @@ import java.util.Map;
 import org.springframework.batch.core.listener.StepExecutionListener;
 import org.springframework.batch.core.step.StepExecution;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.stereotype.Component;
 
 /**
  * Records which node ran each step execution of flowExecution, as the step starts: the admin
@@ -17,7 +16,6 @@ import org.springframework.stereotype.Component;
  * partition is recorded earlier, in the transaction that takes its request off the queue, so a
  * worker that dies right after taking one is found too; the listener's insert is then a no-op.
  */
-@Component
 public class StepNodes implements StepExecutionListener {
 
     static final String RECORD = """
@@ -29,17 +27,18 @@ public class StepNodes implements StepExecutionListener {
     static final String RUNNING_PARTITIONS = """
             SELECT n.step_execution_id FROM step_execution_node n
             JOIN batch_step_execution s ON s.step_execution_id = n.step_execution_id
-            WHERE n.node_id = :node AND s.status IN ('STARTING', 'STARTED', 'STOPPING') AND s.step_name LIKE '%:%'
+            WHERE n.node_id = :node AND s.status IN ('STARTING', 'STARTED', 'STOPPING') AND %s
               AND n.recorded_at < now() - make_interval(secs => :seconds)
-            """;
+            """.formatted(Partitions.IS_PARTITION_SQL);
 
     static final String OF_JOB = "SELECT step_execution_id, node_id FROM step_execution_node WHERE job_execution_id = :job";
 
     private final JdbcClient jdbc;
 
-    private final NodeIdentity node;
+    private final String node;
 
-    StepNodes(JdbcClient jdbc, NodeIdentity node) {
+    /** The cluster package makes it, with this node's id. */
+    public StepNodes(JdbcClient jdbc, String node) {
         this.jdbc = jdbc;
         this.node = node;
     }
@@ -50,23 +49,23 @@ public class StepNodes implements StepExecutionListener {
     }
 
     /** Records this node as the one running the step; false when another node was recorded first. */
-    boolean record(StepExecution stepExecution) {
+    public boolean record(StepExecution stepExecution) {
         return jdbc.sql(RECORD)
             .param("step", stepExecution.getId())
             .param("job", stepExecution.getJobExecutionId())
-            .param("node", node.id())
+            .param("node", node)
             .update() == 1;
     }
 
     /** This node's id. */
-    String node() {
-        return node.id();
+    public String node() {
+        return node;
     }
 
     /** Partitions recorded for this node longer ago than {@code recordedBefore} that are still marked running. */
-    List<Long> runningPartitionsHere(Duration recordedBefore) {
+    public List<Long> runningPartitionsHere(Duration recordedBefore) {
         return jdbc.sql(RUNNING_PARTITIONS)
-            .param("node", node.id())
+            .param("node", node)
             .param("seconds", recordedBefore.toSeconds())
             .query(Long.class)
             .list();

@@ -1,16 +1,16 @@
-package io.flowbatch.execution;
+package io.flowbatch.evaluation;
 
 import org.junit.jupiter.api.Test;
 
-import static io.flowbatch.execution.EvaluationState.BUFFERED;
-import static io.flowbatch.execution.EvaluationState.CANCELLED;
-import static io.flowbatch.execution.EvaluationState.FAILED;
-import static io.flowbatch.execution.EvaluationState.IN_DOUBT;
-import static io.flowbatch.execution.EvaluationState.PROCESSING;
-import static io.flowbatch.execution.EvaluationState.SENDING;
-import static io.flowbatch.execution.EvaluationState.SENT;
-import static io.flowbatch.execution.EvaluationState.SKIPPED;
-import static io.flowbatch.execution.EvaluationState.WAITING;
+import static io.flowbatch.evaluation.EvaluationState.BUFFERED;
+import static io.flowbatch.evaluation.EvaluationState.CANCELLED;
+import static io.flowbatch.evaluation.EvaluationState.FAILED;
+import static io.flowbatch.evaluation.EvaluationState.IN_DOUBT;
+import static io.flowbatch.evaluation.EvaluationState.PROCESSING;
+import static io.flowbatch.evaluation.EvaluationState.SENDING;
+import static io.flowbatch.evaluation.EvaluationState.SENT;
+import static io.flowbatch.evaluation.EvaluationState.SKIPPED;
+import static io.flowbatch.evaluation.EvaluationState.WAITING;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The state table (README, Evaluation states): what may follow what. */

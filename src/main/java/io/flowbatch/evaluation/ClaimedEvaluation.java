@@ -1,4 +1,4 @@
-package io.flowbatch.execution;
+package io.flowbatch.evaluation;
 
 import java.time.Instant;
 

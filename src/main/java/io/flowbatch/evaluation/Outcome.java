@@ -1,4 +1,4 @@
-package io.flowbatch.execution;
+package io.flowbatch.evaluation;
 
 import java.time.Instant;
 
@@ -14,36 +14,36 @@ import java.time.Instant;
  * @param continueFlow whether the flow's next action gets its evaluation
  * @param delivery what the mail server accepted, for the delivery log; null unless sent
  */
-record Outcome(long evaluationId, EvaluationState state, String reason, boolean attempted, Instant dueAt,
+public record Outcome(long evaluationId, EvaluationState state, String reason, boolean attempted, Instant dueAt,
         boolean continueFlow, DeliveryRecord delivery) {
 
-    static Outcome skipped(long evaluationId, String reason, boolean continueFlow) {
+    public static Outcome skipped(long evaluationId, String reason, boolean continueFlow) {
         return new Outcome(evaluationId, EvaluationState.SKIPPED, reason, false, null, continueFlow, null);
     }
 
     /** Back to WAITING untouched: its action is paused or manual. */
-    static Outcome released(long evaluationId, String reason) {
+    public static Outcome released(long evaluationId, String reason) {
         return new Outcome(evaluationId, EvaluationState.WAITING, reason, false, null, false, null);
     }
 
-    static Outcome sent(long evaluationId, DeliveryRecord delivery) {
+    public static Outcome sent(long evaluationId, DeliveryRecord delivery) {
         return new Outcome(evaluationId, EvaluationState.SENT, null, true, null, true, delivery);
     }
 
-    static Outcome failed(long evaluationId, String reason) {
+    public static Outcome failed(long evaluationId, String reason) {
         return new Outcome(evaluationId, EvaluationState.FAILED, reason, true, null, false, null);
     }
 
-    static Outcome retryLater(long evaluationId, String reason, Instant dueAt) {
+    public static Outcome retryLater(long evaluationId, String reason, Instant dueAt) {
         return new Outcome(evaluationId, EvaluationState.WAITING, reason, true, dueAt, false, null);
     }
 
-    static Outcome inDoubt(long evaluationId, String reason) {
+    public static Outcome inDoubt(long evaluationId, String reason) {
         return new Outcome(evaluationId, EvaluationState.IN_DOUBT, reason, true, null, false, null);
     }
 
     /** The proof of one accepted message. */
-    record DeliveryRecord(String messageId, String recipient, Instant sentAt, String reply) {
+    public record DeliveryRecord(String messageId, String recipient, Instant sentAt, String reply) {
     }
 
 }

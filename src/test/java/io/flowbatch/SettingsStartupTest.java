@@ -1,0 +1,74 @@
+package io.flowbatch;
+
+import io.flowbatch.delivery.DeliveryProperties;
+import io.flowbatch.execution.ExecutionProperties;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Configuration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Settings as start-up binds them: a choice is one of its enum's values, written as the README
+ * writes it, and a wrong value stops start-up with a message that names the property and what it
+ * may be. Binds the settings records alone, the way the application does.
+ */
+@ExtendWith(OutputCaptureExtension.class)
+class SettingsStartupTest {
+
+    @Test
+    void choicesBindFromTheirKebabCaseSpelling() {
+        try (ConfigurableApplicationContext context = start("flowbatch.execution.mode=per-item",
+                "flowbatch.execution.partitioning=remote", "flowbatch.delivery.guarantee=at-least-once")) {
+            ExecutionProperties execution = context.getBean(ExecutionProperties.class);
+            DeliveryProperties delivery = context.getBean(DeliveryProperties.class);
+
+            assertThat(execution.mode()).isEqualTo(ExecutionProperties.Mode.PER_ITEM);
+            assertThat(execution.remote()).isTrue();
+            assertThat(delivery.guarantee()).isEqualTo(DeliveryProperties.Guarantee.AT_LEAST_ONCE);
+            assertThat(delivery.guarantee().value()).isEqualTo("at-least-once");
+        }
+    }
+
+    @Test
+    void aChoiceOutsideItsValuesFailsStartUpNamingThePropertyAndTheValuesAllowed(CapturedOutput output) {
+        assertThatThrownBy(() -> start("flowbatch.delivery.guarantee=exactly-once")).isNotNull();
+
+        assertThat(output).contains("flowbatch.delivery.guarantee")
+            .contains("exactly-once")
+            .contains("AT_MOST_ONCE")
+            .contains("AT_LEAST_ONCE");
+    }
+
+    @Test
+    void aValueOutOfRangeFailsStartUpNamingTheProperty(CapturedOutput output) {
+        assertThatThrownBy(() -> start("flowbatch.execution.chunk-size=0", "flowbatch.execution.claim-lease=PT0.5S"))
+            .isNotNull();
+
+        assertThat(output).contains("flowbatch.execution.chunk-size")
+            .contains("must be greater than or equal to 1")
+            .contains("flowbatch.execution.claim-lease");
+    }
+
+    private static ConfigurableApplicationContext start(String... properties) {
+        return new SpringApplicationBuilder(Settings.class).web(WebApplicationType.NONE)
+            .properties("flowbatch.embedded.enabled=false", "spring.main.banner-mode=off")
+            .properties(properties)
+            .run();
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @EnableConfigurationProperties({ ExecutionProperties.class, DeliveryProperties.class })
+    static class Settings {
+
+    }
+
+}
