@@ -16,8 +16,8 @@ import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
 
 /**
- * Says once, in plain words, what is running where and how to log in. Generated credentials
- * appear here and nowhere else.
+ * Says once, in plain words, what is running where and how to log in. Generated
+ * credentials appear here and nowhere else.
  */
 @Component
 class StartupReport {
@@ -44,18 +44,21 @@ class StartupReport {
         String base = "http://localhost:" + environment.getProperty("local.server.port", "8080");
         List<String> lines = new ArrayList<>();
         lines.add("flowbatch is ready.");
-        lines.add("  Admin UI:   " + base + "/admin  (user '" + credentials.adminUser() + "', password "
-                + (credentials.adminPasswordGenerated()
-                        ? "'" + credentials.adminPassword() + "', generated for this run; set flowbatch.security.admin-password to choose one)"
-                        : "from flowbatch.security.admin-password)"));
+        lines.add(
+                "  Admin UI:   " + base + "/admin  (user '" + credentials.adminUser() + "', password "
+                        + (credentials.adminPasswordGenerated() ? "'" + credentials.adminPassword()
+                                + "', generated for this run; set flowbatch.security.admin-password to choose one)"
+                                : "from flowbatch.security.admin-password)"));
         lines.add("  API:        " + base + "/api  (header X-Api-Key: "
                 + (credentials.apiKeyGenerated()
-                        ? credentials.apiKey() + ", generated for this run; set flowbatch.security.api-key to choose one)"
+                        ? credentials.apiKey()
+                                + ", generated for this run; set flowbatch.security.api-key to choose one)"
                         : "the value of flowbatch.security.api-key)"));
         lines.add("  PostgreSQL: " + EmbeddedServices.runningPostgres()
             .map((pg) -> "embedded, " + pg.jdbcUrl() + ", data kept in " + pg.dataDirectory().toAbsolutePath()
-                    + (pg.durable() ? " (durable: fsync on; one local server, no replica or backup: for a demo or a "
-                            + "trial, not production; set spring.datasource.url for your own PostgreSQL)"
+                    + (pg.durable()
+                            ? " (durable: fsync on; one local server, no replica or backup: for a demo or a "
+                                    + "trial, not production; set spring.datasource.url for your own PostgreSQL)"
                             : " (wiped at every start, fsync off)"))
             .orElse(environment.getProperty("spring.datasource.url")));
         lines.add("  Redis:      " + EmbeddedServices.runningRedis()

@@ -21,28 +21,28 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The shape of the code as a checked rule: features by package, no cycle between them, each
- * depending only on the features listed here, and one writer of the evaluation table. A new
- * dependency between features is a decision: it fails here until this map says so.
+ * The shape of the code as a checked rule: features by package, no cycle between them,
+ * each depending only on the features listed here, and one writer of the evaluation
+ * table. A new dependency between features is a decision: it fails here until this map
+ * says so.
  */
 class ArchitectureTest {
 
-    /** Each feature package and the features it may use; {@code system} is the shared kernel. */
-    static final Map<String, Set<String>> ALLOWED = Map.ofEntries(
-            Map.entry("system", Set.of()),
-            Map.entry("evaluation", Set.of()),
-            Map.entry("delivery", Set.of("intake", "system")),
-            Map.entry("flow", Set.of("delivery", "system")),
-            Map.entry("intake", Set.of("evaluation", "system")),
+    /**
+     * Each feature package and the features it may use; {@code system} is the shared
+     * kernel.
+     */
+    static final Map<String, Set<String>> ALLOWED = Map.ofEntries(Map.entry("system", Set.of()),
+            Map.entry("evaluation", Set.of()), Map.entry("delivery", Set.of("intake", "system")),
+            Map.entry("flow", Set.of("delivery", "system")), Map.entry("intake", Set.of("evaluation", "system")),
             Map.entry("execution", Set.of("evaluation", "delivery", "system")),
-            Map.entry("schedule", Set.of("execution")),
-            Map.entry("cluster", Set.of("execution", "delivery", "system")),
+            Map.entry("schedule", Set.of("execution")), Map.entry("cluster", Set.of("execution", "delivery", "system")),
             Map.entry("admin", Set.of("evaluation", "execution", "cluster", "schedule", "delivery", "system")),
             Map.entry("embedded", Set.of("admin", "flow", "intake", "system")));
 
     /** A statement that writes the evaluation table or its delivery log. */
-    static final Pattern WRITES_EVALUATIONS = Pattern.compile(
-            "(INSERT\\s+INTO|UPDATE|DELETE\\s+FROM)\\s+(evaluation|delivery_log)\\b", Pattern.CASE_INSENSITIVE);
+    static final Pattern WRITES_EVALUATIONS = Pattern
+        .compile("(INSERT\\s+INTO|UPDATE|DELETE\\s+FROM)\\s+(evaluation|delivery_log)\\b", Pattern.CASE_INSENSITIVE);
 
     static final Path MAIN = Path.of("src/main/java/io/flowbatch");
 
@@ -86,8 +86,9 @@ class ArchitectureTest {
     }
 
     /**
-     * Only the evaluation package writes evaluation rows: every other package calls it (intake
-     * embeds its statement for the first steps of a flow, in one round trip with the events).
+     * Only the evaluation package writes evaluation rows: every other package calls it
+     * (intake embeds its statement for the first steps of a flow, in one round trip with
+     * the events).
      */
     @Test
     void onlyTheEvaluationPackageWritesTheEvaluationTable() throws IOException {

@@ -17,9 +17,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * Settings as start-up binds them: a choice is one of its enum's values, written as the README
- * writes it, and a wrong value stops start-up with a message that names the property and what it
- * may be. Binds the settings records alone, the way the application does.
+ * Settings as start-up binds them: a choice is one of its enum's values, written as the
+ * README writes it, and a wrong value stops start-up with a message that names the
+ * property and what it may be. Binds the settings records alone, the way the application
+ * does.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class SettingsStartupTest {

@@ -17,8 +17,8 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 
 /**
- * One action's page: its evaluations by state, each with its reason, and the operator's moves on
- * them (requeue, close an IN_DOUBT one as SENT or FAILED).
+ * One action's page: its evaluations by state, each with its reason, and the operator's
+ * moves on them (requeue, close an IN_DOUBT one as SENT or FAILED).
  */
 @Controller
 @RequestMapping("/admin")
@@ -71,9 +71,9 @@ class ActionPageController {
             redirect.addFlashAttribute("error", "Only FAILED and IN_DOUBT evaluations can be requeued.");
         }
         else {
-            OperatorMoves.Requeued requeued = moves.requeue(id, state, clock.instant(),
-                    "requeued by an operator");
-            redirect.addFlashAttribute("message", requeued.requeued() + " " + state + " evaluation(s) requeued: due now.");
+            OperatorMoves.Requeued requeued = moves.requeue(id, state, clock.instant(), "requeued by an operator");
+            redirect.addFlashAttribute("message",
+                    requeued.requeued() + " " + state + " evaluation(s) requeued: due now.");
             if (requeued.refused() > 0) {
                 redirect.addFlashAttribute("error", requeued.refused() + " left as they were: evaluation "
                         + requeued.refusals().get(0).id() + " and others: " + requeued.refusals().get(0).reason());
@@ -87,16 +87,16 @@ class ActionPageController {
             @RequestParam(required = false) String returnState,
             @RequestParam(defaultValue = "false") boolean confirmDuplicate, RedirectAttributes redirect) {
         if (operation.equals("requeue")) {
-            OperatorMoves.Requeued requeued = moves.requeue(List.of(evaluationId), confirmDuplicate,
-                    clock.instant(), confirmDuplicate ? "requeued by an operator, who accepted a possible duplicate"
+            OperatorMoves.Requeued requeued = moves.requeue(List.of(evaluationId), confirmDuplicate, clock.instant(),
+                    confirmDuplicate ? "requeued by an operator, who accepted a possible duplicate"
                             : "requeued by an operator");
             if (requeued.requeued() == 1) {
                 redirect.addFlashAttribute("message", "Evaluation " + evaluationId + ": requeued, due now.");
             }
             else {
-                redirect.addFlashAttribute("error", "Evaluation " + evaluationId + " was not requeued: "
-                        + (requeued.refusals().isEmpty() ? "it is not FAILED or IN_DOUBT."
-                                : requeued.refusals().get(0).reason()));
+                redirect.addFlashAttribute("error",
+                        "Evaluation " + evaluationId + " was not requeued: " + (requeued.refusals().isEmpty()
+                                ? "it is not FAILED or IN_DOUBT." : requeued.refusals().get(0).reason()));
             }
             return "redirect:/admin/actions/" + actionId + ((returnState != null) ? "?state=" + returnState : "");
         }

@@ -8,7 +8,10 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RestController;
 
-/** {@code GET /api/admin/actions/{id}/stats}: an action's evaluations by state, and its Redis bucket. */
+/**
+ * {@code GET /api/admin/actions/{id}/stats}: an action's evaluations by state, and its
+ * Redis bucket.
+ */
 @RestController
 class ActionStatsController {
 
@@ -27,7 +30,10 @@ class ActionStatsController {
         return new ActionStats(id, action.counts(), action.buffered());
     }
 
-    /** Every evaluation state with its count (zeros included), and the ids waiting in the bucket. */
+    /**
+     * Every evaluation state with its count (zeros included), and the ids waiting in the
+     * bucket.
+     */
     record ActionStats(long actionId, Map<String, Long> states, long buffered) {
     }
 

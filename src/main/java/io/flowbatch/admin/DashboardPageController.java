@@ -20,9 +20,9 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 
 /**
- * The dashboard: the schedule and its switch, runs in progress and recent ones, every action's
- * evaluations by state, the last hour's sends, the nodes and the dependencies. Every change is a
- * POST with a CSRF token, answered by a redirect and a message.
+ * The dashboard: the schedule and its switch, runs in progress and recent ones, every
+ * action's evaluations by state, the last hour's sends, the nodes and the dependencies.
+ * Every change is a POST with a CSRF token, answered by a redirect and a message.
  */
 @Controller
 @RequestMapping("/admin")
@@ -68,7 +68,8 @@ class DashboardPageController {
         model.addAttribute("recent", executions.page(FlowExecutionLauncher.JOB_NAME, null, 0, 8));
         List<DashboardQueries.ActionOverview> actions = dashboard.actions();
         model.addAttribute("actions", actions);
-        model.addAttribute("attention", actions.stream().mapToLong(DashboardQueries.ActionOverview::needsAttention).sum());
+        model.addAttribute("attention",
+                actions.stream().mapToLong(DashboardQueries.ActionOverview::needsAttention).sum());
         model.addAttribute("chart", ThroughputChart.of(dashboard.sentLastHour()));
         model.addAttribute("states", EvaluationState.values());
         model.addAttribute("outboxAvailable", outbox.available());
@@ -86,7 +87,8 @@ class DashboardPageController {
                 case "resume" -> schedule.resume();
                 default -> throw new NotFoundException("No schedule operation " + operation);
             }
-            redirect.addFlashAttribute("message", "Schedule " + ("pause".equals(operation) ? "paused" : "resumed") + ".");
+            redirect.addFlashAttribute("message",
+                    "Schedule " + ("pause".equals(operation) ? "paused" : "resumed") + ".");
         }
         catch (ConflictException ex) {
             redirect.addFlashAttribute("error", ex.getMessage());

@@ -17,7 +17,9 @@ import io.flowbatch.execution.Buckets;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
-/** What the dashboard shows: evaluations by state per action, and the last hour's sends. */
+/**
+ * What the dashboard shows: evaluations by state per action, and the last hour's sends.
+ */
 @Repository
 class DashboardQueries {
 
@@ -54,7 +56,8 @@ class DashboardQueries {
     List<ActionOverview> actions() {
         Map<Long, Map<String, Long>> counts = new LinkedHashMap<>();
         jdbc.sql(COUNTS).query((ResultSet rs) -> {
-            counts.computeIfAbsent(rs.getLong("action_id"), (id) -> emptyCounts()).put(rs.getString("state"), rs.getLong("n"));
+            counts.computeIfAbsent(rs.getLong("action_id"), (id) -> emptyCounts())
+                .put(rs.getString("state"), rs.getLong("n"));
         });
         List<ActionRow> rows = jdbc.sql(ACTIONS).query(ActionRow::of).list();
         Map<Long, Long> buffered = buckets.sizes(rows.stream().map(ActionRow::id).toList());
@@ -63,7 +66,10 @@ class DashboardQueries {
             .toList();
     }
 
-    /** One action with its counts: its own rows only, through the (action_id, state) index. */
+    /**
+     * One action with its counts: its own rows only, through the (action_id, state)
+     * index.
+     */
     ActionOverview action(long id) {
         ActionRow row = jdbc.sql(ONE_ACTION).param("id", id).query(ActionRow::of).optional().orElse(null);
         if (row == null) {
@@ -81,9 +87,11 @@ class DashboardQueries {
         Instant now = clock.instant().truncatedTo(ChronoUnit.MINUTES);
         Instant since = now.minus(59, ChronoUnit.MINUTES);
         Map<Instant, Long> counts = new LinkedHashMap<>();
-        jdbc.sql(SENT_PER_MINUTE).param("since", OffsetDateTime.ofInstant(since, ZoneOffset.UTC)).query((ResultSet rs) -> {
-            counts.put(rs.getTimestamp("minute").toInstant(), rs.getLong("n"));
-        });
+        jdbc.sql(SENT_PER_MINUTE)
+            .param("since", OffsetDateTime.ofInstant(since, ZoneOffset.UTC))
+            .query((ResultSet rs) -> {
+                counts.put(rs.getTimestamp("minute").toInstant(), rs.getLong("n"));
+            });
         List<MinuteCount> minutes = new ArrayList<>(60);
         for (Instant minute = since; !minute.isAfter(now); minute = minute.plus(1, ChronoUnit.MINUTES)) {
             minutes.add(new MinuteCount(minute, counts.getOrDefault(minute, 0L)));
@@ -115,8 +123,8 @@ class DashboardQueries {
     }
 
     /** One action with its evaluations by state and its Redis bucket depth. */
-    record ActionOverview(long id, String flowName, String triggerMetric, int position, String status, long delaySeconds,
-            Map<String, Long> counts, long buffered) {
+    record ActionOverview(long id, String flowName, String triggerMetric, int position, String status,
+            long delaySeconds, Map<String, Long> counts, long buffered) {
 
         public long total() {
             return counts.values().stream().mapToLong(Long::longValue).sum();

@@ -21,17 +21,21 @@ import org.springframework.mail.javamail.JavaMailSenderImpl;
 import org.springframework.stereotype.Component;
 
 /**
- * The mail relay and Redis, as operators see them: each checked by Spring Boot's own indicator,
- * but reported {@link #DEGRADED} rather than DOWN. The job survives both outages (a relay away
- * fails the minute, which is restarted or picked up by the next; Redis away is reconciled from
- * PostgreSQL), so neither may take the application DOWN: a Kubernetes probe would restart every
- * instance during a relay outage. The health endpoint, the dashboard and the gauge
- * {@code flowbatch.dependency.up} read the same checks, each at most once every few seconds.
+ * The mail relay and Redis, as operators see them: each checked by Spring Boot's own
+ * indicator, but reported {@link #DEGRADED} rather than DOWN. The job survives both
+ * outages (a relay away fails the minute, which is restarted or picked up by the next;
+ * Redis away is reconciled from PostgreSQL), so neither may take the application DOWN: a
+ * Kubernetes probe would restart every instance during a relay outage. The health
+ * endpoint, the dashboard and the gauge {@code flowbatch.dependency.up} read the same
+ * checks, each at most once every few seconds.
  */
 @Component
 public class DependencyHealth implements MeterBinder {
 
-    /** Serving, with a dependency away: HTTP 200 on the health endpoint (application.properties). */
+    /**
+     * Serving, with a dependency away: HTTP 200 on the health endpoint
+     * (application.properties).
+     */
     public static final Status DEGRADED = new Status("DEGRADED");
 
     static final String MAIL = "mail";
@@ -77,10 +81,7 @@ public class DependencyHealth implements MeterBinder {
         if (Status.UP.equals(health.getStatus())) {
             return health;
         }
-        return Health.status(DEGRADED)
-            .withDetails(health.getDetails())
-            .withDetail("impact", impact(name))
-            .build();
+        return Health.status(DEGRADED).withDetails(health.getDetails()).withDetail("impact", impact(name)).build();
     }
 
     private static String impact(String name) {
@@ -92,9 +93,12 @@ public class DependencyHealth implements MeterBinder {
     @Override
     public void bindTo(MeterRegistry registry) {
         for (String name : checks.keySet()) {
-            Gauge.builder("flowbatch.dependency.up", this, (health) -> Status.UP.equals(health.health(name).getStatus()) ? 1 : 0)
+            Gauge
+                .builder("flowbatch.dependency.up", this,
+                        (health) -> Status.UP.equals(health.health(name).getStatus()) ? 1 : 0)
                 .tag("dependency", name)
-                .description("1 while the dependency answers its health check, 0 while flowbatch runs degraded without it")
+                .description(
+                        "1 while the dependency answers its health check, 0 while flowbatch runs degraded without it")
                 .register(registry);
         }
     }

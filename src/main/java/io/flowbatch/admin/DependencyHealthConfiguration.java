@@ -5,8 +5,9 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * The health indicators Spring Boot would register for the mail relay and Redis, replaced (same
- * bean names) by ones that report a relay or Redis outage as DEGRADED instead of DOWN.
+ * The health indicators Spring Boot would register for the mail relay and Redis, replaced
+ * (same bean names) by ones that report a relay or Redis outage as DEGRADED instead of
+ * DOWN.
  */
 @Configuration(proxyBeanMethods = false)
 class DependencyHealthConfiguration {

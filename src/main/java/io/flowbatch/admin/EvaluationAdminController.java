@@ -17,8 +17,8 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * Evaluations for operators: listed by action and state with their reasons; FAILED and
- * IN_DOUBT ones requeued (due now, same Message-ID) or, for IN_DOUBT, closed as SENT or FAILED
- * once the operator knows what the mail server did.
+ * IN_DOUBT ones requeued (due now, same Message-ID) or, for IN_DOUBT, closed as SENT or
+ * FAILED once the operator knows what the mail server did.
  */
 @RestController
 class EvaluationAdminController {
@@ -53,9 +53,10 @@ class EvaluationAdminController {
     }
 
     /**
-     * {@code {ids}} or {@code {actionId, state}}: FAILED or IN_DOUBT back to WAITING, due now. Left
-     * alone, each with its reason: IN_DOUBT rows whose sender may still be sending them, and rows
-     * an operator closed from IN_DOUBT, which only {@code {ids, confirmDuplicate: true}} requeues.
+     * {@code {ids}} or {@code {actionId, state}}: FAILED or IN_DOUBT back to WAITING, due
+     * now. Left alone, each with its reason: IN_DOUBT rows whose sender may still be
+     * sending them, and rows an operator closed from IN_DOUBT, which only {@code {ids,
+     * confirmDuplicate: true}} requeues.
      */
     @PostMapping("/api/admin/evaluations/requeue")
     OperatorMoves.Requeued requeue(@RequestBody RequeueRequest request) {
@@ -66,8 +67,8 @@ class EvaluationAdminController {
                 throw new InvalidRequestException("ids", "give either ids, or actionId and state, not both");
             }
             checkIds(request.ids());
-            return moves.requeue(request.ids(), confirmDuplicate,
-                    clock.instant(), confirmDuplicate ? reason + ", who accepted a possible duplicate" : reason);
+            return moves.requeue(request.ids(), confirmDuplicate, clock.instant(),
+                    confirmDuplicate ? reason + ", who accepted a possible duplicate" : reason);
         }
         if (request.actionId() == null) {
             throw new InvalidRequestException("actionId", "give either ids, or actionId and state");
@@ -82,7 +83,9 @@ class EvaluationAdminController {
         return moves.requeue(request.actionId(), request.state(), clock.instant(), reason);
     }
 
-    /** {@code {ids, state}}: IN_DOUBT closed as SENT (the server did accept it) or FAILED. */
+    /**
+     * {@code {ids, state}}: IN_DOUBT closed as SENT (the server did accept it) or FAILED.
+     */
     @PostMapping("/api/admin/evaluations/resolve")
     Map<String, Integer> resolve(@RequestBody ResolveRequest request) {
         if (request.ids() == null || request.ids().isEmpty()) {
@@ -107,8 +110,8 @@ class EvaluationAdminController {
     /**
      * Body of the requeue call.
      *
-     * @param confirmDuplicate with ids: requeue rows closed from IN_DOUBT too, accepting that
-     *     their message may arrive twice
+     * @param confirmDuplicate with ids: requeue rows closed from IN_DOUBT too, accepting
+     * that their message may arrive twice
      */
     record RequeueRequest(@Size(max = MAX_IDS) List<Long> ids, Long actionId, EvaluationState state,
             Boolean confirmDuplicate) {

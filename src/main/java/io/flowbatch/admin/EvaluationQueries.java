@@ -8,7 +8,10 @@ import java.util.List;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
-/** Operators' reads of evaluations; their moves are the evaluation package's (OperatorMoves). */
+/**
+ * Operators' reads of evaluations; their moves are the evaluation package's
+ * (OperatorMoves).
+ */
 @Repository
 class EvaluationQueries {
 
@@ -60,8 +63,8 @@ class EvaluationQueries {
     /**
      * One evaluation as operators see it.
      *
-     * @param closedFromInDoubt an operator closed it (as SENT or FAILED) while it was IN_DOUBT:
-     *     its message may have been delivered, whatever its state says
+     * @param closedFromInDoubt an operator closed it (as SENT or FAILED) while it was
+     * IN_DOUBT: its message may have been delivered, whatever its state says
      * @param inDoubtClosedAt when that was, or null
      */
     record EvaluationRow(long id, long actionId, long customerId, String email, String state, int attempts,

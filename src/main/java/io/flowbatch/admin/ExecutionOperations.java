@@ -16,8 +16,9 @@ import org.springframework.dao.EmptyResultDataAccessException;
 import org.springframework.stereotype.Service;
 
 /**
- * What operators may do to a job execution, with the rules of when: shared by the admin API and
- * the admin pages. An operation that is not legal now throws {@link ConflictException} saying why.
+ * What operators may do to a job execution, with the rules of when: shared by the admin
+ * API and the admin pages. An operation that is not legal now throws
+ * {@link ConflictException} saying why.
  */
 @Service
 public class ExecutionOperations {
@@ -73,11 +74,15 @@ public class ExecutionOperations {
         return execution.getStatus() == BatchStatus.FAILED || execution.getStatus() == BatchStatus.STOPPED;
     }
 
-    /** Runs again what did not complete, as a new execution of the same JobInstance; returns its id. */
+    /**
+     * Runs again what did not complete, as a new execution of the same JobInstance;
+     * returns its id.
+     */
     public long restart(long id) throws Exception {
         JobExecution execution = find(id);
         if (execution.getStatus() == BatchStatus.UNKNOWN) {
-            // Settled as FAILED, and its claims and in-flight sends recovered, before it runs again.
+            // Settled as FAILED, and its claims and in-flight sends recovered, before it
+            // runs again.
             recovery.recover();
             execution = find(id);
         }
@@ -88,12 +93,15 @@ public class ExecutionOperations {
         return launcher.restart(execution);
     }
 
-    /** Asks a running execution to stop at the next chunk boundary; works across instances. */
+    /**
+     * Asks a running execution to stop at the next chunk boundary; works across
+     * instances.
+     */
     BatchStatus stop(long id) throws Exception {
         JobExecution execution = find(id);
         if (!canStop(execution)) {
-            throw new ConflictException("Execution " + id + " is " + execution.getStatus()
-                    + "; only a running execution can be stopped");
+            throw new ConflictException(
+                    "Execution " + id + " is " + execution.getStatus() + "; only a running execution can be stopped");
         }
         try {
             jobOperator.stop(execution);

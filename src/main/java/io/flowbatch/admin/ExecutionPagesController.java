@@ -16,8 +16,8 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 
 /**
- * The executions pages: the list by status, one execution with its partitions and the operations
- * legal for it (restart, stop, abandon), and a launch now.
+ * The executions pages: the list by status, one execution with its partitions and the
+ * operations legal for it (restart, stop, abandon), and a launch now.
  */
 @Controller
 @RequestMapping("/admin")
@@ -51,7 +51,8 @@ class ExecutionPagesController {
         String statusName = (status != null) ? status.name() : null;
         int current = Math.max(page, 0);
         long total = executions.count(FlowExecutionLauncher.JOB_NAME, statusName);
-        model.addAttribute("executions", executions.page(FlowExecutionLauncher.JOB_NAME, statusName, current, PAGE_SIZE));
+        model.addAttribute("executions",
+                executions.page(FlowExecutionLauncher.JOB_NAME, statusName, current, PAGE_SIZE));
         model.addAttribute("status", statusName);
         model.addAttribute("statuses", BatchStatus.values());
         model.addAttribute("page", current);
@@ -72,22 +73,25 @@ class ExecutionPagesController {
     }
 
     @PostMapping("/executions/{id}/{operation}")
-    String operate(@PathVariable long id, @PathVariable String operation, RedirectAttributes redirect) throws Exception {
+    String operate(@PathVariable long id, @PathVariable String operation, RedirectAttributes redirect)
+            throws Exception {
         try {
             switch (operation) {
                 case "restart" -> {
                     long restarted = operations.restart(id);
-                    redirect.addFlashAttribute("message", "Execution " + id + " restarted as execution " + restarted + ".");
+                    redirect.addFlashAttribute("message",
+                            "Execution " + id + " restarted as execution " + restarted + ".");
                     return "redirect:/admin/executions/" + restarted;
                 }
                 case "stop" -> {
                     operations.stop(id);
-                    redirect.addFlashAttribute("message", "Stop requested: execution " + id
-                            + " stops at the end of the chunk in flight.");
+                    redirect.addFlashAttribute("message",
+                            "Stop requested: execution " + id + " stops at the end of the chunk in flight.");
                 }
                 case "abandon" -> {
                     operations.abandon(id);
-                    redirect.addFlashAttribute("message", "Execution " + id + " abandoned; it can no longer be restarted.");
+                    redirect.addFlashAttribute("message",
+                            "Execution " + id + " abandoned; it can no longer be restarted.");
                 }
                 default -> throw new NotFoundException("No operation " + operation);
             }

@@ -9,8 +9,9 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
 /**
- * Listings over Spring Batch's own tables that the JobRepository API does not offer (paging and
- * a status filter); everything that changes an execution goes through the JobOperator.
+ * Listings over Spring Batch's own tables that the JobRepository API does not offer
+ * (paging and a status filter); everything that changes an execution goes through the
+ * JobOperator.
  */
 @Repository
 class ExecutionQueries {
@@ -45,7 +46,9 @@ class ExecutionQueries {
     }
 
     long count(String jobName, String status) {
-        return jdbc.sql(COUNT).param("jobName", jobName).param("status", status, java.sql.Types.VARCHAR)
+        return jdbc.sql(COUNT)
+            .param("jobName", jobName)
+            .param("status", status, java.sql.Types.VARCHAR)
             .query(Long.class)
             .single();
     }

@@ -12,7 +12,10 @@ import org.springframework.batch.core.job.JobExecution;
 import org.springframework.batch.core.job.parameters.JobParameter;
 import org.springframework.batch.core.step.StepExecution;
 
-/** One job execution as the admin API shapes it: parameters, steps and every count Spring Batch keeps. */
+/**
+ * One job execution as the admin API shapes it: parameters, steps and every count Spring
+ * Batch keeps.
+ */
 record ExecutionView(long id, long jobInstanceId, String jobName, String status, String exitCode,
         String exitDescription, Map<String, String> parameters, LocalDateTime createTime, LocalDateTime startTime,
         LocalDateTime endTime, List<StepView> steps) {
@@ -26,7 +29,10 @@ record ExecutionView(long id, long jobInstanceId, String jobName, String status,
         return (text == null) ? "" : text.lines().findFirst().orElse("");
     }
 
-    /** The execution, each step with the node that ran it ({@code nodes} by step execution id). */
+    /**
+     * The execution, each step with the node that ran it ({@code nodes} by step execution
+     * id).
+     */
     static ExecutionView of(JobExecution execution, Map<Long, String> nodes) {
         Map<String, String> parameters = new LinkedHashMap<>();
         for (JobParameter<?> parameter : execution.getJobParameters().parameters()) {
@@ -44,8 +50,9 @@ record ExecutionView(long id, long jobInstanceId, String jobName, String status,
     }
 
     /**
-     * One step execution; a partition's name ends with the action it executed, and {@code node}
-     * says which node ran it (null for runs from before nodes were recorded).
+     * One step execution; a partition's name ends with the action it executed, and
+     * {@code node} says which node ran it (null for runs from before nodes were
+     * recorded).
      */
     record StepView(long id, String name, String node, String status, long readCount, long filterCount, long writeCount,
             long readSkipCount, long processSkipCount, long writeSkipCount, long commitCount, long rollbackCount,

@@ -17,9 +17,9 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 
 /**
- * The daily purge: one JobInstance a minute is 1,440 a day, and every evaluation stays a row
- * after it ran. Both are deleted past the retention, in bounded batches. Running executions,
- * evaluations still in flight and IN_DOUBT ones are never touched.
+ * The daily purge: one JobInstance a minute is 1,440 a day, and every evaluation stays a
+ * row after it ran. Both are deleted past the retention, in bounded batches. Running
+ * executions, evaluations still in flight and IN_DOUBT ones are never touched.
  */
 @Service
 public class Housekeeping {

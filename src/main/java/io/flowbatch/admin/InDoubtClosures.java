@@ -10,8 +10,9 @@ import io.flowbatch.evaluation.OperatorMoves;
 import org.springframework.stereotype.Component;
 
 /**
- * An operator's verdict on IN_DOUBT evaluations, from the API or the action page: SENT (the mail
- * server's log shows it arrived), logged with the Message-ID the message carried, or FAILED.
+ * An operator's verdict on IN_DOUBT evaluations, from the API or the action page: SENT
+ * (the mail server's log shows it arrived), logged with the Message-ID the message
+ * carried, or FAILED.
  */
 @Component
 class InDoubtClosures {
@@ -31,7 +32,8 @@ class InDoubtClosures {
         return switch (verdict) {
             case SENT -> moves.closeInDoubtAsSent(ids, messages::messageId, reason, now);
             case FAILED -> moves.closeInDoubtAsFailed(ids, reason);
-            default -> throw new IllegalArgumentException("An IN_DOUBT evaluation closes as SENT or FAILED, not " + verdict);
+            default ->
+                throw new IllegalArgumentException("An IN_DOUBT evaluation closes as SENT or FAILED, not " + verdict);
         };
     }
 

@@ -19,8 +19,9 @@ import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * Job inspection and control (README, The admin API), on Spring Batch's JobRepository and JobOperator. An
- * operation that is not legal in the execution's state is a 409 that says why.
+ * Job inspection and control (README, The admin API), on Spring Batch's JobRepository and
+ * JobOperator. An operation that is not legal in the execution's state is a 409 that says
+ * why.
  */
 @RestController
 class JobAdminController {

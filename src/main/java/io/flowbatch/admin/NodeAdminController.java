@@ -7,7 +7,10 @@ import io.flowbatch.cluster.NodeRegistry;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
-/** The nodes of the cluster: live ones, and those that stopped beating within the last hour. */
+/**
+ * The nodes of the cluster: live ones, and those that stopped beating within the last
+ * hour.
+ */
 @RestController
 class NodeAdminController {
 

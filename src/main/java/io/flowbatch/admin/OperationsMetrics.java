@@ -9,8 +9,9 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 /**
- * Gauges operators alert on, read when scraped: ids waiting in Redis buckets, and evaluations
- * waiting for a decision (IN_DOUBT) or given up on (FAILED). The counts use a partial index.
+ * Gauges operators alert on, read when scraped: ids waiting in Redis buckets, and
+ * evaluations waiting for a decision (IN_DOUBT) or given up on (FAILED). The counts use a
+ * partial index.
  */
 @Component
 class OperationsMetrics implements MeterBinder {

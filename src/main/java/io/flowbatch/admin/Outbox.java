@@ -53,7 +53,9 @@ class Outbox {
         return received().map((messages) -> (long) messages.size()).orElse(0L);
     }
 
-    /** The HTML part of the message at {@code index} (0 = newest), for a sandboxed frame. */
+    /**
+     * The HTML part of the message at {@code index} (0 = newest), for a sandboxed frame.
+     */
     Optional<String> html(int index) {
         Optional<List<MimeMessage>> sink = received();
         if (sink.isEmpty()) {

@@ -7,8 +7,8 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 
 /**
- * The zero-setup run's outbox: what the local mail sink received, newest first, one message's
- * HTML in a sandboxed frame.
+ * The zero-setup run's outbox: what the local mail sink received, newest first, one
+ * message's HTML in a sandboxed frame.
  */
 @Controller
 @RequestMapping("/admin")

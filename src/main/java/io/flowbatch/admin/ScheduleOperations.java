@@ -59,7 +59,8 @@ class ScheduleOperations {
     /**
      * @param enabled a trigger is stored
      * @param state Quartz's state of the trigger: NORMAL, PAUSED, BLOCKED (running), NONE
-     * @param schedulerRunning this instance's scheduler is started (tests and maintenance keep it in standby)
+     * @param schedulerRunning this instance's scheduler is started (tests and maintenance
+     * keep it in standby)
      */
     record ScheduleState(boolean enabled, String cron, String timeZone, String state, boolean paused,
             Instant nextFireTime, Instant previousFireTime, boolean schedulerRunning) {

@@ -20,7 +20,8 @@ record ThroughputChart(List<Bar> bars, long max, long total, int width, int heig
         List<Bar> bars = new ArrayList<>();
         for (int i = 0; i < minutes.size(); i++) {
             DashboardQueries.MinuteCount minute = minutes.get(i);
-            int height = (max > 0) ? (int) Math.max((minute.sent() > 0) ? 2 : 0, minute.sent() * (HEIGHT - 10) / max) : 0;
+            int height = (max > 0) ? (int) Math.max((minute.sent() > 0) ? 2 : 0, minute.sent() * (HEIGHT - 10) / max)
+                    : 0;
             bars.add(new Bar(i * BAR_WIDTH, HEIGHT - height, BAR_WIDTH - 2, height,
                     TIME.format(minute.minute()) + " UTC: " + minute.sent() + " sent"));
         }
@@ -32,10 +33,13 @@ record ThroughputChart(List<Bar> bars, long max, long total, int width, int heig
     /** One minute's bar. */
     record Bar(int x, int y, int width, int height, String title) {
 
-        /** The bar with its tooltip, as SVG markup; every value in it is a number or a formatted time. */
+        /**
+         * The bar with its tooltip, as SVG markup; every value in it is a number or a
+         * formatted time.
+         */
         public String svg() {
-            return "<title>" + title + "</title><rect x=\"" + x + "\" y=\"" + y + "\" width=\"" + width
-                    + "\" height=\"" + height + "\"></rect>";
+            return "<title>" + title + "</title><rect x=\"" + x + "\" y=\"" + y + "\" width=\"" + width + "\" height=\""
+                    + height + "\"></rect>";
         }
 
     }

@@ -9,7 +9,10 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
-/** This node's identity, where its step executions are recorded under it, and what its roles switch on and off. */
+/**
+ * This node's identity, where its step executions are recorded under it, and what its
+ * roles switch on and off.
+ */
 @Configuration(proxyBeanMethods = false)
 class ClusterConfiguration {
 
@@ -26,8 +29,9 @@ class ClusterConfiguration {
     }
 
     /**
-     * Without the scheduler role the Quartz scheduler is never started: the node keeps the
-     * triggers in the shared store up to date but never fires them, so it never manages a run.
+     * Without the scheduler role the Quartz scheduler is never started: the node keeps
+     * the triggers in the shared store up to date but never fires them, so it never
+     * manages a run.
      */
     @Bean
     SchedulerFactoryBeanCustomizer schedulerRole(NodeIdentity node) {

@@ -23,25 +23,28 @@ import org.springframework.stereotype.Component;
 /**
  * Ends what a dead node left running, so runs do not wait for it forever:
  * <ul>
- * <li>a partition it was running is marked FAILED: its manager, polling the JobRepository, sees
- * the partition end, and the run fails and can be restarted; a restart runs only the partitions
- * that did not complete;</li>
- * <li>a run it was managing is asked to stop (its partitions on live nodes stop at their next
- * chunk boundary), and once none runs any more it is marked FAILED, to be restarted.</li>
+ * <li>a partition it was running is marked FAILED: its manager, polling the
+ * JobRepository, sees the partition end, and the run fails and can be restarted; a
+ * restart runs only the partitions that did not complete;</li>
+ * <li>a run it was managing is asked to stop (its partitions on live nodes stop at their
+ * next chunk boundary), and once none runs any more it is marked FAILED, to be
+ * restarted.</li>
  * </ul>
- * It also ends partitions no worker took whose run stopped waiting for them (PartitionEnds).
- * Marking a partition FAILED hands none of its evaluations out: those are released by the
- * recovery that runs before every run, once the partition's claim lease has run out (PROCESSING
- * back to BUFFERED; SENDING, a send grace later, to IN_DOUBT or resend), as after any crash. A
- * node taken for dead that is in fact alive keeps renewing, and sending, until its partition
- * ends. Every
- * surviving node sweeps; an update another node made first loses on the step's version and is
- * skipped.
+ * It also ends partitions no worker took whose run stopped waiting for them
+ * (PartitionEnds). Marking a partition FAILED hands none of its evaluations out: those
+ * are released by the recovery that runs before every run, once the partition's claim
+ * lease has run out (PROCESSING back to BUFFERED; SENDING, a send grace later, to
+ * IN_DOUBT or resend), as after any crash. A node taken for dead that is in fact alive
+ * keeps renewing, and sending, until its partition ends. Every surviving node sweeps; an
+ * update another node made first loses on the step's version and is skipped.
  */
 @Component
 class DeadNodes {
 
-    /** Running step executions of flowExecution whose node has not beaten within dead-after. */
+    /**
+     * Running step executions of flowExecution whose node has not beaten within
+     * dead-after.
+     */
     static final String ORPHANED = """
             SELECT s.step_execution_id, s.job_execution_id, s.step_name, n.node_id
             FROM batch_step_execution s
@@ -61,8 +64,9 @@ class DeadNodes {
             """;
 
     /**
-     * Partitions no worker took (no node recorded) whose run is no longer waiting for them: it is
-     * stopping, or it ended (failed, timed out) while their requests sat in the queue.
+     * Partitions no worker took (no node recorded) whose run is no longer waiting for
+     * them: it is stopping, or it ended (failed, timed out) while their requests sat in
+     * the queue.
      */
     static final String UNTAKEN = """
             SELECT s.step_execution_id FROM batch_step_execution s
@@ -123,9 +127,12 @@ class DeadNodes {
                 continue;
             }
             if (!execution.getStatus().isRunning()) {
-                // Stopped (Batch 6 marks a stopped run STOPPED at once) or ended by someone else,
-                // its manager died before its steps could end: end them, as recover() would have.
-                managerSteps.forEach((step) -> partitionEnds.fail(step.stepExecutionId(), MANAGER_FAILED.formatted(nodeId)));
+                // Stopped (Batch 6 marks a stopped run STOPPED at once) or ended by
+                // someone else,
+                // its manager died before its steps could end: end them, as recover()
+                // would have.
+                managerSteps
+                    .forEach((step) -> partitionEnds.fail(step.stepExecutionId(), MANAGER_FAILED.formatted(nodeId)));
                 continue;
             }
             long stillRunning = jdbc.sql(RUNNING_ON_LIVE_NODES)
@@ -196,10 +203,11 @@ class DeadNodes {
         String why = MANAGER_FAILED.formatted(nodeId);
         logger.warn("Execution " + execution.getId() + ": " + why);
         try {
-            // recover() sets the status only: the exit code would stay UNKNOWN (and UNKNOWN outranks
+            // recover() sets the status only: the exit code would stay UNKNOWN (and
+            // UNKNOWN outranks
             // FAILED in ExitStatus.and, hence a new one).
-            execution.setExitStatus(
-                    ExitStatus.FAILED.addExitDescription(execution.getExitStatus().getExitDescription()).addExitDescription(why));
+            execution.setExitStatus(ExitStatus.FAILED.addExitDescription(execution.getExitStatus().getExitDescription())
+                .addExitDescription(why));
             jobOperator.recover(execution);
             return true;
         }

@@ -12,9 +12,10 @@ import org.springframework.boot.jdbc.autoconfigure.DataSourceProperties;
 import org.springframework.integration.jdbc.channel.PgConnectionSupplier;
 
 /**
- * The dedicated, unpooled connection the LISTEN for new partition requests runs on. Spring
- * Integration's subscriber asks again at once when a connection fails; while PostgreSQL is away
- * that would be a busy loop writing an error per attempt, so attempts after a failure wait.
+ * The dedicated, unpooled connection the LISTEN for new partition requests runs on.
+ * Spring Integration's subscriber asks again at once when a connection fails; while
+ * PostgreSQL is away that would be a busy loop writing an error per attempt, so attempts
+ * after a failure wait.
  */
 class ListenConnections implements PgConnectionSupplier {
 

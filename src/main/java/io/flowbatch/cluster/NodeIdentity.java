@@ -7,9 +7,9 @@ import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Who this process is in the cluster. The id is new at every start: step executions recorded
- * under the id of a process that died must never look alive again because a new process on the
- * same host (or with the same pid 1 in a container) took its name.
+ * Who this process is in the cluster. The id is new at every start: step executions
+ * recorded under the id of a process that died must never look alive again because a new
+ * process on the same host (or with the same pid 1 in a container) took its name.
  */
 public record NodeIdentity(String id, String host, long pid, Set<String> roles) {
 
@@ -17,7 +17,8 @@ public record NodeIdentity(String id, String host, long pid, Set<String> roles) 
         String host = hostName();
         String name = (properties.name() != null && !properties.name().isBlank()) ? properties.name().strip() : host;
         String suffix = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
-        return new NodeIdentity(name + "-" + suffix, host, ProcessHandle.current().pid(), Set.copyOf(properties.roles()));
+        return new NodeIdentity(name + "-" + suffix, host, ProcessHandle.current().pid(),
+                Set.copyOf(properties.roles()));
     }
 
     public boolean scheduler() {

@@ -22,10 +22,11 @@ import org.springframework.stereotype.Component;
 
 /**
  * The {@code node} table: this node joins it at start, beats every
- * {@code flowbatch.node.heartbeat}, and leaves it when it stops. Each beat also runs the sweep for
- * nodes that stopped beating ({@link DeadNodes}), so any surviving node recovers a dead one, once
- * this node itself has beaten without a gap for {@code dead-after}. Times are the database's, so
- * nodes on machines whose clocks disagree still agree on who is alive.
+ * {@code flowbatch.node.heartbeat}, and leaves it when it stops. Each beat also runs the
+ * sweep for nodes that stopped beating ({@link DeadNodes}), so any surviving node
+ * recovers a dead one, once this node itself has beaten without a gap for
+ * {@code dead-after}. Times are the database's, so nodes on machines whose clocks
+ * disagree still agree on who is alive.
  */
 @Component
 public class NodeRegistry implements SmartLifecycle {
@@ -37,8 +38,8 @@ public class NodeRegistry implements SmartLifecycle {
             """;
 
     /**
-     * Live nodes whose delivery guarantee differs from this one's, or that do not say theirs (a
-     * version without claim leases).
+     * Live nodes whose delivery guarantee differs from this one's, or that do not say
+     * theirs (a version without claim leases).
      */
     static final String DISAGREEING = """
             SELECT id, guarantee FROM node
@@ -114,8 +115,9 @@ public class NodeRegistry implements SmartLifecycle {
             .param("deadAfter", properties.deadAfter().toSeconds())
             .query((rs, row) -> new NodeView(rs.getString("id"),
                     Arrays.asList((String[]) rs.getArray("roles").getArray()), rs.getString("host"), rs.getLong("pid"),
-                    rs.getObject("started_at", OffsetDateTime.class), rs.getObject("heartbeat_at", OffsetDateTime.class),
-                    rs.getBoolean("alive"), rs.getLong("running_partitions"), rs.getString("guarantee")))
+                    rs.getObject("started_at", OffsetDateTime.class),
+                    rs.getObject("heartbeat_at", OffsetDateTime.class), rs.getBoolean("alive"),
+                    rs.getLong("running_partitions"), rs.getString("guarantee")))
             .list();
     }
 
@@ -149,10 +151,10 @@ public class NodeRegistry implements SmartLifecycle {
     }
 
     /**
-     * One at-least-once node among at-most-once ones would resend what every node recovers, and a
-     * node of a version without claim leases would claim and send past every fence: after joining
-     * (so two nodes starting at once see each other), a node that finds a live one disagreeing
-     * leaves and fails its start.
+     * One at-least-once node among at-most-once ones would resend what every node
+     * recovers, and a node of a version without claim leases would claim and send past
+     * every fence: after joining (so two nodes starting at once see each other), a node
+     * that finds a live one disagreeing leaves and fails its start.
      */
     private void refuseDisagreeingNodes() {
         List<String> others = disagreeingNodes();
@@ -168,7 +170,10 @@ public class NodeRegistry implements SmartLifecycle {
                 + "version); stop them or change this setting";
     }
 
-    /** Live nodes that run another guarantee or do not say theirs, each named with what it runs. */
+    /**
+     * Live nodes that run another guarantee or do not say theirs, each named with what it
+     * runs.
+     */
     private List<String> disagreeingNodes() {
         return jdbc.sql(DISAGREEING)
             .param("id", node.id())
@@ -182,8 +187,10 @@ public class NodeRegistry implements SmartLifecycle {
     void beat() {
         try {
             if (jdbc.sql(BEAT).param("id", node.id()).update() == 0) {
-                // Taken for dead (a pause longer than dead-after) and forgotten: join again. What
-                // it was running has been failed by then; its own updates of those steps fail too.
+                // Taken for dead (a pause longer than dead-after) and forgotten: join
+                // again. What
+                // it was running has been failed by then; its own updates of those steps
+                // fail too.
                 logger.warn("Node " + node.id() + " was no longer registered; joining again");
                 join();
             }
@@ -193,7 +200,8 @@ public class NodeRegistry implements SmartLifecycle {
             }
         }
         catch (RuntimeException ex) {
-            // The database is away: the next beat tries again. Said once, not every few seconds.
+            // The database is away: the next beat tries again. Said once, not every few
+            // seconds.
             if (!failing) {
                 logger.warn("Node heartbeat failed: " + ex.getMessage());
                 failing = true;
@@ -205,7 +213,8 @@ public class NodeRegistry implements SmartLifecycle {
         if (beatingSince == null) {
             beatingSince = now;
         }
-        // After an outage every node's last beat is old; a node back for less than dead-after
+        // After an outage every node's last beat is old; a node back for less than
+        // dead-after
         // would take the others, still reconnecting, for dead.
         if (Duration.between(beatingSince, now).compareTo(properties.deadAfter()) < 0) {
             return;
@@ -213,7 +222,8 @@ public class NodeRegistry implements SmartLifecycle {
         try {
             deadNodes.sweep();
             jdbc.sql(FORGET).param("seconds", FORGET_AFTER.toSeconds()).update();
-            // A node that joined after this one (an older version never checks) is shouted about.
+            // A node that joined after this one (an older version never checks) is
+            // shouted about.
             List<String> others = disagreeingNodes();
             if (!others.equals(disagreeing)) {
                 if (!others.isEmpty()) {
@@ -228,13 +238,15 @@ public class NodeRegistry implements SmartLifecycle {
     }
 
     /**
-     * Leaves last: Quartz waits for the runs this node manages only after every lifecycle stopped,
-     * so the node keeps beating until they ended (they were asked to stop as the context closed),
-     * or the others would take it for dead and fail runs it is still winding down.
+     * Leaves last: Quartz waits for the runs this node manages only after every lifecycle
+     * stopped, so the node keeps beating until they ended (they were asked to stop as the
+     * context closed), or the others would take it for dead and fail runs it is still
+     * winding down.
      */
     @Override
     public void stop() {
-        // A bounded wait on this process's monotonic time, not a decision by the clock: a test's
+        // A bounded wait on this process's monotonic time, not a decision by the clock: a
+        // test's
         // stopped clock must not hold shutdown forever.
         long giveUp = System.nanoTime() + properties.drainTimeout().multipliedBy(2).toNanos();
         while (launcher.runningHere() > 0 && System.nanoTime() - giveUp < 0) {

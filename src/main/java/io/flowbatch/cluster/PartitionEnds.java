@@ -16,9 +16,9 @@ import org.springframework.dao.OptimisticLockingFailureException;
 import org.springframework.stereotype.Component;
 
 /**
- * Ends partitions that would never end by themselves, so the manager polling for them stops
- * waiting and a restart can run them again (Spring Batch refuses to restart a step left STARTING
- * or STARTED; FAILED and STOPPED ones it runs again).
+ * Ends partitions that would never end by themselves, so the manager polling for them
+ * stops waiting and a restart can run them again (Spring Batch refuses to restart a step
+ * left STARTING or STARTED; FAILED and STOPPED ones it runs again).
  */
 @Component
 class PartitionEnds {
@@ -39,15 +39,16 @@ class PartitionEnds {
     }
 
     /**
-     * A partition no worker started whose run no longer waits for it: STOPPED when the run was
-     * stopped (its manager may still wait for every partition to end), else FAILED. True if it
-     * ended it. A run being stopped reads STOPPED, not STOPPING: Batch 6's {@code JobOperator.stop}
-     * gives it an end time at once, and the repository then upgrades STOPPING to STOPPED while its
-     * steps still run.
+     * A partition no worker started whose run no longer waits for it: STOPPED when the
+     * run was stopped (its manager may still wait for every partition to end), else
+     * FAILED. True if it ended it. A run being stopped reads STOPPED, not STOPPING: Batch
+     * 6's {@code JobOperator.stop} gives it an end time at once, and the repository then
+     * upgrades STOPPING to STOPPED while its steps still run.
      */
     boolean endIfAbandoned(StepExecution partition) {
         BatchStatus run = partition.getJobExecution().getStatus();
-        if (partition.getStatus() != BatchStatus.STARTING || run == BatchStatus.STARTING || run == BatchStatus.STARTED) {
+        if (partition.getStatus() != BatchStatus.STARTING || run == BatchStatus.STARTING
+                || run == BatchStatus.STARTED) {
             return false;
         }
         boolean stopping = run == BatchStatus.STOPPING || run == BatchStatus.STOPPED;
@@ -56,8 +57,8 @@ class PartitionEnds {
     }
 
     /**
-     * Marks a step still marked running FAILED, saying why: its runner is gone or lost it. False
-     * when it had ended meanwhile, or another node got there first.
+     * Marks a step still marked running FAILED, saying why: its runner is gone or lost
+     * it. False when it had ended meanwhile, or another node got there first.
      */
     boolean fail(long stepExecutionId, String why) {
         StepExecution partition;
@@ -78,8 +79,8 @@ class PartitionEnds {
         partition.setStatus(status);
         // Spring Batch writes its times in the JVM's zone.
         partition.setEndTime(LocalDateTime.ofInstant(clock.instant(), ZoneId.systemDefault()));
-        partition.setExitStatus(((status == BatchStatus.STOPPED) ? ExitStatus.STOPPED : ExitStatus.FAILED)
-            .addExitDescription(why));
+        partition.setExitStatus(
+                ((status == BatchStatus.STOPPED) ? ExitStatus.STOPPED : ExitStatus.FAILED).addExitDescription(why));
         try {
             jobRepository.update(partition);
         }

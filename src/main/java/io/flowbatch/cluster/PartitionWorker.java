@@ -29,25 +29,30 @@ import org.springframework.transaction.support.TransactionTemplate;
  * The worker side of remote partitioning: takes {@link StepExecutionRequest}s off the
  * PostgreSQL-backed channel and runs the partition steps they name.
  * <p>
- * A request is taken only when one of {@code flowbatch.execution.threads} is free, so partitions
- * spread over the workers that have room instead of queueing behind a busy one. It is taken in
- * the transaction that also records this node as the partition's runner: either both happen or
- * the request stays queued for another worker, and a worker that dies after taking one is found
- * by the dead-node sweep. A request whose partition is no longer waiting (its run failed, was
- * stopped, or was recovered while the request sat in the queue) is dropped.
+ * A request is taken only when one of {@code flowbatch.execution.threads} is free, so
+ * partitions spread over the workers that have room instead of queueing behind a busy
+ * one. It is taken in the transaction that also records this node as the partition's
+ * runner: either both happen or the request stays queued for another worker, and a worker
+ * that dies after taking one is found by the dead-node sweep. A request whose partition
+ * is no longer waiting (its run failed, was stopped, or was recovered while the request
+ * sat in the queue) is dropped.
  * <p>
- * Idle, the worker sleeps until PostgreSQL notifies an insert into the queue table, with a slow
- * poll behind it in case a notification was missed while the listening connection reconnected.
+ * Idle, the worker sleeps until PostgreSQL notifies an insert into the queue table, with
+ * a slow poll behind it in case a notification was missed while the listening connection
+ * reconnected.
  * <p>
  * Stopping drains: no new request is taken, partitions in flight get
- * {@code flowbatch.node.drain-timeout} to finish, and are then stopped at their next chunk
- * boundary (their run ends STOPPED and can be restarted).
+ * {@code flowbatch.node.drain-timeout} to finish, and are then stopped at their next
+ * chunk boundary (their run ends STOPPED and can be restarted).
  */
 class PartitionWorker implements SmartLifecycle, PostgresChannelMessageTableSubscriber.Subscription {
 
     static final Duration FALLBACK_POLL = Duration.ofSeconds(5);
 
-    /** How long after it was taken a partition must be running here, before its absence means it was lost. */
+    /**
+     * How long after it was taken a partition must be running here, before its absence
+     * means it was lost.
+     */
     static final Duration LOST_AFTER = Duration.ofSeconds(30);
 
     static final String LOST = "node %s was recorded as running this partition but does not run it; "
@@ -127,13 +132,17 @@ class PartitionWorker implements SmartLifecycle, PostgresChannelMessageTableSubs
         return worker;
     }
 
-    /** Starts listening (the subscriber is this worker's own: a node without the role holds no LISTEN connection). */
+    /**
+     * Starts listening (the subscriber is this worker's own: a node without the role
+     * holds no LISTEN connection).
+     */
     @Override
     public void start() {
         active = true;
         notifications.subscribe(this);
         notifications.start();
-        // Not named partition-*: the statement budget tests count the chunk work of partition threads.
+        // Not named partition-*: the statement budget tests count the chunk work of
+        // partition threads.
         taker = new Thread(this::takeRequests, "request-taker");
         taker.setDaemon(true);
         taker.start();
@@ -143,7 +152,8 @@ class PartitionWorker implements SmartLifecycle, PostgresChannelMessageTableSubs
         while (active) {
             try {
                 freeThreads.acquire();
-                // Notifications arriving from here on wake the wait below, even before it begins.
+                // Notifications arriving from here on wake the wait below, even before it
+                // begins.
                 wake.drainPermits();
                 Taken taken = active ? take() : Taken.NOTHING;
                 if (taken.kind() == Taken.Kind.PARTITION) {
@@ -179,8 +189,10 @@ class PartitionWorker implements SmartLifecycle, PostgresChannelMessageTableSubs
                 if (!unreadable(ex)) {
                     throw ex;
                 }
-                // Its row is deleted in this transaction: committing drops it. Left in place it would
-                // head the queue forever (say, a request queued by a version that serialised it otherwise).
+                // Its row is deleted in this transaction: committing drops it. Left in
+                // place it would
+                // head the queue forever (say, a request queued by a version that
+                // serialised it otherwise).
                 logger.error("Dropped a partition request that cannot be read; its run waits until its partitions "
                         + "time out, or can be stopped and restarted", ex);
                 return Taken.DROPPED;
@@ -214,10 +226,10 @@ class PartitionWorker implements SmartLifecycle, PostgresChannelMessageTableSubs
     }
 
     /**
-     * Partitions the database says run here but this worker does not run: a take whose commit
-     * reached PostgreSQL though its answer did not, a task the executor refused, a step whose last
-     * update failed. The dead-node sweep never sees them (this node beats), so without this their
-     * manager would wait until its timeout.
+     * Partitions the database says run here but this worker does not run: a take whose
+     * commit reached PostgreSQL though its answer did not, a task the executor refused, a
+     * step whose last update failed. The dead-node sweep never sees them (this node
+     * beats), so without this their manager would wait until its timeout.
      */
     private void failLostPartitions() {
         Set<Long> runningHere = new java.util.HashSet<>();
@@ -230,7 +242,8 @@ class PartitionWorker implements SmartLifecycle, PostgresChannelMessageTableSubs
             }
         }
         catch (RuntimeException ex) {
-            // Caught here: the taker's own handler would give back a thread this check never took.
+            // Caught here: the taker's own handler would give back a thread this check
+            // never took.
             logger.warn("Could not look for lost partitions: " + ex.getMessage());
         }
     }
@@ -244,7 +257,9 @@ class PartitionWorker implements SmartLifecycle, PostgresChannelMessageTableSubs
         return false;
     }
 
-    /** The step execution, or null when there is none (Batch 6 throws for an unknown id). */
+    /**
+     * The step execution, or null when there is none (Batch 6 throws for an unknown id).
+     */
     private StepExecution stepExecution(long id) {
         try {
             return jobRepository.getStepExecution(id);
@@ -255,8 +270,9 @@ class PartitionWorker implements SmartLifecycle, PostgresChannelMessageTableSubs
     }
 
     /**
-     * Runs the partition as Spring Batch's {@code StepExecutionRequestHandler} would, but keeps the
-     * StepExecution at hand: stopping it at a chunk boundary on drain needs that very object.
+     * Runs the partition as Spring Batch's {@code StepExecutionRequestHandler} would, but
+     * keeps the StepExecution at hand: stopping it at a chunk boundary on drain needs
+     * that very object.
      */
     private void run(String stepName, StepExecution stepExecution) {
         running.add(stepExecution);
@@ -269,7 +285,8 @@ class PartitionWorker implements SmartLifecycle, PostgresChannelMessageTableSubs
                     // Stopped at a chunk boundary: the step recorded itself STOPPED.
                 }
                 catch (Exception | Error ex) {
-                    // A step records its own failures; this is a failure before it could start.
+                    // A step records its own failures; this is a failure before it could
+                    // start.
                     logger.error("Partition " + stepExecution.getStepName() + " could not run", ex);
                     partitionEnds.fail(stepExecution.getId(), "could not run: " + ex);
                 }
@@ -280,7 +297,8 @@ class PartitionWorker implements SmartLifecycle, PostgresChannelMessageTableSubs
             });
         }
         catch (RuntimeException ex) {
-            // Refused (the executor is shutting down): end it here rather than leave it to the lost-partition check.
+            // Refused (the executor is shutting down): end it here rather than leave it
+            // to the lost-partition check.
             running.remove(stepExecution);
             freeThreads.release();
             partitionEnds.fail(stepExecution.getId(), "the worker could not start it: " + ex.getMessage());
@@ -338,7 +356,10 @@ class PartitionWorker implements SmartLifecycle, PostgresChannelMessageTableSubs
         return ClusterPhases.WORKER;
     }
 
-    /** What one attempt to take a request found: a partition to run, nothing queued, or a request dropped. */
+    /**
+     * What one attempt to take a request found: a partition to run, nothing queued, or a
+     * request dropped.
+     */
     private record Taken(Kind kind, String stepName, StepExecution step) {
 
         static final Taken NOTHING = new Taken(Kind.NOTHING, null, null);
@@ -346,7 +367,9 @@ class PartitionWorker implements SmartLifecycle, PostgresChannelMessageTableSubs
         static final Taken DROPPED = new Taken(Kind.DROPPED, null, null);
 
         enum Kind {
+
             PARTITION, NOTHING, DROPPED
+
         }
 
     }

@@ -25,16 +25,18 @@ import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * {@code flowbatch.execution.partitioning=remote}: the execute step becomes a manager that sends
- * one Spring Batch {@link StepExecutionRequest} per action through a Spring Integration channel
- * stored in PostgreSQL, and learns that partitions ended by polling the shared JobRepository.
- * Workers on every node with the worker role take the requests ({@link PartitionWorker}).
+ * {@code flowbatch.execution.partitioning=remote}: the execute step becomes a manager
+ * that sends one Spring Batch {@link StepExecutionRequest} per action through a Spring
+ * Integration channel stored in PostgreSQL, and learns that partitions ended by polling
+ * the shared JobRepository. Workers on every node with the worker role take the requests
+ * ({@link PartitionWorker}).
  * <p>
- * Why this transport (README, "Running more than one instance"): PostgreSQL is already shared by
- * every node, so nothing new is run; a queued request survives any restart; {@code FOR UPDATE
- * SKIP LOCKED} hands each to exactly one worker; LISTEN/NOTIFY wakes idle workers at once. The
- * requests need no stronger delivery than that: the JobRepository, not the channel, is what
- * makes each partition run once and tells the manager how it ended.
+ * Why this transport (README, "Running more than one instance"): PostgreSQL is already
+ * shared by every node, so nothing new is run; a queued request survives any restart;
+ * {@code FOR UPDATE
+ * SKIP LOCKED} hands each to exactly one worker; LISTEN/NOTIFY wakes idle workers at
+ * once. The requests need no stronger delivery than that: the JobRepository, not the
+ * channel, is what makes each partition run once and tells the manager how it ended.
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnProperty(name = "flowbatch.execution.partitioning", havingValue = ExecutionProperties.REMOTE)
@@ -53,7 +55,8 @@ class RemotePartitioningConfiguration {
         JdbcChannelMessageStore store = new JdbcChannelMessageStore(dataSource);
         store.setChannelMessageStoreQueryProvider(new PostgresChannelMessageStoreQueryProvider());
         store.setRegion(REGION);
-        // Requests are Java-serialised; only what a request message holds may be read back.
+        // Requests are Java-serialised; only what a request message holds may be read
+        // back.
         store.addAllowedPatterns(StepExecutionRequest.class.getName(), "org.springframework.messaging.*",
                 "org.springframework.integration.support.*", "java.util.*", "java.lang.*");
         return store;
@@ -70,7 +73,8 @@ class RemotePartitioningConfiguration {
         MessageChannelPartitionHandler handler = new MessageChannelPartitionHandler();
         handler.setStepName(WORKER_STEP);
         handler.setMessagingOperations(new MessagingTemplate(partitionRequests));
-        // Polling the JobRepository (no reply channel): a manager that restarts, or a reply lost
+        // Polling the JobRepository (no reply channel): a manager that restarts, or a
+        // reply lost
         // with a dead worker, cannot leave it waiting for an answer that will never come.
         handler.setJobRepository(jobRepository);
         handler.setPollInterval(properties.partitionPollInterval().toMillis());
@@ -80,8 +84,8 @@ class RemotePartitioningConfiguration {
     }
 
     /**
-     * Not a bean: the worker starts and stops it, so a node without the worker role holds no LISTEN
-     * connection.
+     * Not a bean: the worker starts and stops it, so a node without the worker role holds
+     * no LISTEN connection.
      */
     private static PostgresChannelMessageTableSubscriber notifications(DataSourceProperties dataSource) {
         return new PostgresChannelMessageTableSubscriber(new ListenConnections(dataSource));
@@ -94,10 +98,9 @@ class RemotePartitioningConfiguration {
 
     @Bean
     PartitionWorker partitionWorker(QueueChannel partitionRequests, DataSourceProperties dataSource,
-            PlatformTransactionManager transactionManager,
-            JobRepository jobRepository, BeanFactoryStepLocator stepLocator, StepNodes stepNodes,
-            PartitionEnds partitionEnds, TaskExecutor partitionExecutor, ExecutionProperties execution, NodeIdentity node,
-            NodeProperties nodes) {
+            PlatformTransactionManager transactionManager, JobRepository jobRepository,
+            BeanFactoryStepLocator stepLocator, StepNodes stepNodes, PartitionEnds partitionEnds,
+            TaskExecutor partitionExecutor, ExecutionProperties execution, NodeIdentity node, NodeProperties nodes) {
         return new PartitionWorker(partitionRequests, notifications(dataSource),
                 new TransactionTemplate(transactionManager), jobRepository, stepLocator, stepNodes, partitionEnds,
                 partitionExecutor, execution.threads(), node, nodes.drainTimeout());

@@ -11,16 +11,20 @@ import org.thymeleaf.standard.expression.IStandardVariableExpressionEvaluator;
 import org.thymeleaf.standard.expression.StandardExpressionExecutionContext;
 
 /**
- * Resolves {@code ${...}} expressions against an allow-list instead of OGNL or SpEL. Nothing
- * is ever evaluated: an expression either is one of the listed paths, read from plain maps, or
- * it is refused. This is what makes tenant templates unable to run code (README, Templates).
+ * Resolves {@code ${...}} expressions against an allow-list instead of OGNL or SpEL.
+ * Nothing is ever evaluated: an expression either is one of the listed paths, read from
+ * plain maps, or it is refused. This is what makes tenant templates unable to run code
+ * (README, Templates).
  */
 final class AllowListVariableEvaluator implements IStandardVariableExpressionEvaluator {
 
-    /** The paths templates may use (README, Templates): customer names and email, customer and event properties, unsubscribeUrl. */
-    static final Pattern ALLOWED = Pattern.compile(
-            "\\s*(?:(?<url>unsubscribeUrl)|customer\\.(?<field>firstName|lastName|email)"
-                    + "|(?<root>customer|event)\\.properties\\[\\s*(?:'(?<single>[^'\\\\]*)'|\"(?<double>[^\"\\\\]*)\")\\s*\\])\\s*");
+    /**
+     * The paths templates may use (README, Templates): customer names and email, customer
+     * and event properties, unsubscribeUrl.
+     */
+    static final Pattern ALLOWED = Pattern
+        .compile("\\s*(?:(?<url>unsubscribeUrl)|customer\\.(?<field>firstName|lastName|email)"
+                + "|(?<root>customer|event)\\.properties\\[\\s*(?:'(?<single>[^'\\\\]*)'|\"(?<double>[^\"\\\\]*)\")\\s*\\])\\s*");
 
     static final String ALLOWED_DESCRIPTION = "${customer.firstName}, ${customer.lastName}, ${customer.email}, "
             + "${customer.properties['key']}, ${event.properties['key']} and ${unsubscribeUrl}";

@@ -12,12 +12,12 @@ import jakarta.mail.URLName;
 import org.eclipse.angus.mail.smtp.SMTPTransport;
 
 /**
- * Angus's SMTP transport, remembering whether the current message reached its DATA (or BDAT)
- * phase. Once it has, a connection that breaks or times out leaves the message in doubt: the
- * server may have taken it. The last reply cannot tell, since Angus clears it before reading the
- * answer to the end of data, so a server that stalls after the "." looked like one that never
- * got the message, and the message would have been sent again. {@link SmtpSender} opens its
- * connections with it.
+ * Angus's SMTP transport, remembering whether the current message reached its DATA (or
+ * BDAT) phase. Once it has, a connection that breaks or times out leaves the message in
+ * doubt: the server may have taken it. The last reply cannot tell, since Angus clears it
+ * before reading the answer to the end of data, so a server that stalls after the "."
+ * looked like one that never got the message, and the message would have been sent again.
+ * {@link SmtpSender} opens its connections with it.
  */
 public class DataTrackingTransport extends SMTPTransport {
 
@@ -47,17 +47,19 @@ public class DataTrackingTransport extends SMTPTransport {
         return dataStarted;
     }
 
-    /** Whether the last message was withheld at its end of data: certainly not delivered. */
+    /**
+     * Whether the last message was withheld at its end of data: certainly not delivered.
+     */
     public boolean withheld() {
         return withheld;
     }
 
     /**
-     * Sends one message, asking the permit once more right before its end of data. A server
-     * takes a message only with its final "." (or last BDAT chunk); without it, however much
-     * content it read, it discards the message when the connection drops. So a sender whose
-     * permit was withdrawn while the message was on its way (a pause in the middle of the content,
-     * a slow server) never completes it.
+     * Sends one message, asking the permit once more right before its end of data. A
+     * server takes a message only with its final "." (or last BDAT chunk); without it,
+     * however much content it read, it discards the message when the connection drops. So
+     * a sender whose permit was withdrawn while the message was on its way (a pause in
+     * the middle of the content, a slow server) never completes it.
      */
     public synchronized void sendMessage(Message message, Address[] addresses, SendPermit permit)
             throws MessagingException {

@@ -12,19 +12,21 @@ import org.springframework.validation.annotation.Validated;
 /**
  * How mail goes out.
  *
- * @param guarantee {@code at-most-once} (default): a message whose send may have happened is
- *     never sent again automatically; {@code at-least-once}: such messages are resent with the
- *     same Message-ID
+ * @param guarantee {@code at-most-once} (default): a message whose send may have happened
+ * is never sent again automatically; {@code at-least-once}: such messages are resent with
+ * the same Message-ID
  * @param messageIdDomain right-hand side of every Message-ID
  * @param smtpConnections parallel SMTP connections one chunk is sent over
  * @param sendAttempts tries per message within a chunk when the server answers 4xx or the
- *     connection fails before the message went out
+ * connection fails before the message went out
  * @param sendBackoff pause before the first retry within a chunk; doubles each time
- * @param maxAttempts chunks a message may take part in before a transient failure becomes FAILED
- * @param retryDelay how long a message that still failed transiently waits before its next chunk
+ * @param maxAttempts chunks a message may take part in before a transient failure becomes
+ * FAILED
+ * @param retryDelay how long a message that still failed transiently waits before its
+ * next chunk
  * @param publicUrl the address customers reach flowbatch at, for unsubscribe links
  * @param unsubscribeSecret signing key of unsubscribe links; generated once and stored in
- *     the database when empty
+ * the database when empty
  */
 @Validated
 @ConfigurationProperties("flowbatch.delivery")
@@ -42,7 +44,10 @@ public record DeliveryProperties(@DefaultValue("at-most-once") Guarantee guarant
         /** Sent again, with the same Message-ID. */
         AT_LEAST_ONCE;
 
-        /** As the setting spells it ({@code at-most-once}): what nodes publish and logs say. */
+        /**
+         * As the setting spells it ({@code at-most-once}): what nodes publish and logs
+         * say.
+         */
         public String value() {
             return name().toLowerCase(Locale.ROOT).replace('_', '-');
         }

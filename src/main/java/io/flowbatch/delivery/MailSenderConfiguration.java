@@ -13,19 +13,20 @@ import org.springframework.mail.javamail.JavaMailSenderImpl;
 import org.springframework.util.ClassUtils;
 
 /**
- * The mail sender, from the standard {@code spring.mail.*} properties, with what bulk sending
- * needs on top: sockets without Nagle's algorithm and timeouts, so a stalled server fails a
- * message instead of hanging the job.
+ * The mail sender, from the standard {@code spring.mail.*} properties, with what bulk
+ * sending needs on top: sockets without Nagle's algorithm and timeouts, so a stalled
+ * server fails a message instead of hanging the job.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(MailProperties.class)
 class MailSenderConfiguration {
 
     /**
-     * Jakarta Mail 2.1 looks up its {@code StreamProvider} with a ServiceLoader scan of every jar
-     * on the class path each time a body part is created or encoded: measured with JFR, 40 % of
-     * the job's CPU at 100,000 messages. A system property, when set, is read first and skips
-     * the scan; it names the implementation that the scan would find anyway.
+     * Jakarta Mail 2.1 looks up its {@code StreamProvider} with a ServiceLoader scan of
+     * every jar on the class path each time a body part is created or encoded: measured
+     * with JFR, 40 % of the job's CPU at 100,000 messages. A system property, when set,
+     * is read first and skips the scan; it names the implementation that the scan would
+     * find anyway.
      */
     static final String STREAM_PROVIDER = "jakarta.mail.util.StreamProvider";
 

@@ -14,9 +14,9 @@ import jakarta.mail.internet.MimeMultipart;
 import org.springframework.stereotype.Component;
 
 /**
- * Builds the MIME message for one evaluation, with the headers the README's API section promises: a Message-ID
- * derived from the evaluation (so a resend is recognisably the same message), the evaluation id,
- * and one-click unsubscribe (RFC 8058).
+ * Builds the MIME message for one evaluation, with the headers the README's API section
+ * promises: a Message-ID derived from the evaluation (so a resend is recognisably the
+ * same message), the evaluation id, and one-click unsubscribe (RFC 8058).
  */
 @Component
 public class MessageFactory {
@@ -30,14 +30,17 @@ public class MessageFactory {
     }
 
     /**
-     * The one place the Message-ID is made: the message carries it, and the delivery log records
-     * it, for a send and for an operator's "closed as SENT" alike.
+     * The one place the Message-ID is made: the message carries it, and the delivery log
+     * records it, for a send and for an operator's "closed as SENT" alike.
      */
     public String messageId(long evaluationId) {
         return "<evaluation-" + evaluationId + "@" + messageIdDomain + ">";
     }
 
-    /** Throws {@link MessagingException} when an address is not usable; the item is then skipped. */
+    /**
+     * Throws {@link MessagingException} when an address is not usable; the item is then
+     * skipped.
+     */
     public MimeMessage build(Session session, OutgoingEmail email, RenderedEmail content) throws MessagingException {
         String messageId = messageId(email.evaluationId());
         MimeMessage message = new MimeMessage(session) {

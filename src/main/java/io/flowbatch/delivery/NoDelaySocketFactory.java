@@ -7,9 +7,10 @@ import java.net.Socket;
 import javax.net.SocketFactory;
 
 /**
- * Sockets with {@code TCP_NODELAY}. With Nagle's algorithm on, Jakarta Mail's small writes meet
- * the server's delayed ACKs and every multipart message stalls ~40 ms: 21 messages/s instead of
- * several hundred on one connection (measured; README, Performance).
+ * Sockets with {@code TCP_NODELAY}. With Nagle's algorithm on, Jakarta Mail's small
+ * writes meet the server's delayed ACKs and every multipart message stalls ~40 ms: 21
+ * messages/s instead of several hundred on one connection (measured; README,
+ * Performance).
  */
 final class NoDelaySocketFactory extends SocketFactory {
 

@@ -18,8 +18,8 @@ import org.thymeleaf.standard.processor.StandardBlockTagProcessor;
 final class SandboxDialect extends StandardDialect {
 
     /** Attribute names, without the {@code th:} prefix, that templates may use. */
-    static final Set<String> ALLOWED_ATTRIBUTES = Set.of("text", "if", "unless", "switch", "case", "href", "src",
-            "alt", "title", "class", "classappend", "style", "styleappend", "remove", "value");
+    static final Set<String> ALLOWED_ATTRIBUTES = Set.of("text", "if", "unless", "switch", "case", "href", "src", "alt",
+            "title", "class", "classappend", "style", "styleappend", "remove", "value");
 
     SandboxDialect() {
         setVariableExpressionEvaluator(new AllowListVariableEvaluator());
@@ -39,7 +39,8 @@ final class SandboxDialect extends StandardDialect {
         }
         MatchingAttributeName attribute = element.getMatchingAttributeName();
         if (attribute == null || attribute.getMatchingAttributeName() == null) {
-            // Tag processors and catch-alls: only th:block (and TEXT mode's [# ...]) stays.
+            // Tag processors and catch-alls: only th:block (and TEXT mode's [# ...])
+            // stays.
             return processor instanceof StandardBlockTagProcessor;
         }
         String name = attribute.getMatchingAttributeName().getAttributeName();

@@ -14,18 +14,22 @@ public record SendResult(Kind kind, String reply, boolean unreachable) {
 
         /** The server accepted the message. */
         SENT,
-        /** The server refused it for now (4xx) or could not be reached: it did not go out; try again. */
+        /**
+         * The server refused it for now (4xx) or could not be reached: it did not go out;
+         * try again.
+         */
         TRANSIENT,
         /** The server refused it for good (5xx, invalid address): it did not go out. */
         PERMANENT,
         /**
-         * The connection broke while the message was in flight: the server may or may not have
-         * accepted it.
+         * The connection broke while the message was in flight: the server may or may not
+         * have accepted it.
          */
         UNKNOWN,
         /**
-         * Not handed to the server at all: the sender's {@link SendPermit} was withdrawn (its claim
-         * on the evaluation expired). Certainly not sent; whoever owns the evaluation now sends it.
+         * Not handed to the server at all: the sender's {@link SendPermit} was withdrawn
+         * (its claim on the evaluation expired). Certainly not sent; whoever owns the
+         * evaluation now sends it.
          */
         WITHHELD
 

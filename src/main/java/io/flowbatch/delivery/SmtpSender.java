@@ -29,8 +29,8 @@ import org.springframework.stereotype.Component;
 /**
  * Sends a chunk of messages over a few parallel SMTP connections (Jakarta Mail, with the
  * session and settings of Spring's mail sender) and reports one result per message. Each
- * connection carries a slice of the chunk, and a failed message never makes another one go out
- * twice.
+ * connection carries a slice of the chunk, and a failed message never makes another one
+ * go out twice.
  */
 @Component
 public class SmtpSender implements DisposableBean {
@@ -47,7 +47,10 @@ public class SmtpSender implements DisposableBean {
 
     private final MeterRegistry meters;
 
-    /** Opens {@link DataTrackingTransport}s, which tell a message in doubt from one never sent. */
+    /**
+     * Opens {@link DataTrackingTransport}s, which tell a message in doubt from one never
+     * sent.
+     */
     private final Provider provider;
 
     SmtpSender(JavaMailSenderImpl mailSender, DeliveryProperties properties, MeterRegistry meters) {
@@ -68,10 +71,10 @@ public class SmtpSender implements DisposableBean {
     }
 
     /**
-     * The longest a message handed to a connection can take to reach the server or fail: the
-     * socket's write timeout (the content) plus its read timeout (the end-of-data reply). Claims
-     * of a sender taken for dead are recovered only once this much has passed after its claim
-     * expired.
+     * The longest a message handed to a connection can take to reach the server or fail:
+     * the socket's write timeout (the content) plus its read timeout (the end-of-data
+     * reply). Claims of a sender taken for dead are recovered only once this much has
+     * passed after its claim expired.
      */
     public Duration longestHandover() {
         Properties properties = mailSender.getJavaMailProperties();
@@ -97,9 +100,9 @@ public class SmtpSender implements DisposableBean {
     }
 
     /**
-     * Sends every message at most once; the result at index i is for the message at index i. The
-     * permit is asked before each message: once it is withdrawn, no further message is handed
-     * over, and those left are {@link SendResult.Kind#WITHHELD}.
+     * Sends every message at most once; the result at index i is for the message at index
+     * i. The permit is asked before each message: once it is withdrawn, no further
+     * message is handed over, and those left are {@link SendResult.Kind#WITHHELD}.
      */
     public List<SendResult> send(List<MimeMessage> messages, SendPermit permit) {
         if (messages.isEmpty()) {
@@ -133,12 +136,13 @@ public class SmtpSender implements DisposableBean {
     }
 
     /**
-     * One connection, many messages, one result each. The connection is driven here rather than
-     * through {@code JavaMailSenderImpl.send}, whose failure report cannot tell a message that
-     * went out before a failed reconnect from one that never did: a failure while connecting
-     * (refused, 421 greeting, EHLO, STARTTLS, login) marks only the messages not yet tried as
-     * unsent; a failure during a message is that message's alone, and in doubt only when the
-     * server had already taken its DATA; a failure on QUIT changes nothing.
+     * One connection, many messages, one result each. The connection is driven here
+     * rather than through {@code JavaMailSenderImpl.send}, whose failure report cannot
+     * tell a message that went out before a failed reconnect from one that never did: a
+     * failure while connecting (refused, 421 greeting, EHLO, STARTTLS, login) marks only
+     * the messages not yet tried as unsent; a failure during a message is that message's
+     * alone, and in doubt only when the server had already taken its DATA; a failure on
+     * QUIT changes nothing.
      */
     private Map<MimeMessage, SendResult> sendOverOneConnection(List<MimeMessage> slice, SendPermit permit) {
         long start = System.nanoTime();
@@ -159,7 +163,8 @@ public class SmtpSender implements DisposableBean {
                         break;
                     }
                 }
-                // Asked right before the hand-over, after a connect that may itself have taken long.
+                // Asked right before the hand-over, after a connect that may itself have
+                // taken long.
                 if (!permit.granted()) {
                     for (int j = i; j < slice.size(); j++) {
                         results.put(slice.get(j), SendResult.withheld());
@@ -169,8 +174,10 @@ public class SmtpSender implements DisposableBean {
                 SendResult result = sendOne(transport, message, permit);
                 results.put(message, result);
                 if (!result.isSent()) {
-                    // After a failure the session's state is unknown: the next message gets a new one.
-                    // (No NOOP before every message: on a distant server that round trip would cost
+                    // After a failure the session's state is unknown: the next message
+                    // gets a new one.
+                    // (No NOOP before every message: on a distant server that round trip
+                    // would cost
                     // as much as the message.)
                     closeQuietly(transport);
                     transport = null;
@@ -195,8 +202,9 @@ public class SmtpSender implements DisposableBean {
         Transport transport = mailSender.getSession().getTransport(provider);
         String username = mailSender.getUsername();
         String password = mailSender.getPassword();
-        transport.connect(mailSender.getHost(), mailSender.getPort(), (username != null && !username.isEmpty())
-                ? username : null, (password != null && !password.isEmpty()) ? password : null);
+        transport.connect(mailSender.getHost(), mailSender.getPort(),
+                (username != null && !username.isEmpty()) ? username : null,
+                (password != null && !password.isEmpty()) ? password : null);
         return transport;
     }
 
@@ -205,7 +213,8 @@ public class SmtpSender implements DisposableBean {
             if (message.getSentDate() == null) {
                 message.setSentDate(new Date());
             }
-            // The message keeps its Message-ID: MessageFactory's messages do not renew it on save.
+            // The message keeps its Message-ID: MessageFactory's messages do not renew it
+            // on save.
             message.saveChanges();
             Address[] recipients = message.getAllRecipients();
             Address[] to = (recipients != null) ? recipients : new Address[0];

@@ -22,9 +22,10 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.util.HtmlUtils;
 
 /**
- * Validates and renders marketers' templates with a Thymeleaf engine of its own: not Spring's
- * (whose SpEL evaluator can reach any bean), with a dialect cut down to output and conditions,
- * and an evaluator that resolves only the allow-listed variables from plain maps.
+ * Validates and renders marketers' templates with a Thymeleaf engine of its own: not
+ * Spring's (whose SpEL evaluator can reach any bean), with a dialect cut down to output
+ * and conditions, and an evaluator that resolves only the allow-listed variables from
+ * plain maps.
  */
 @Component
 public class TemplateSandbox {
@@ -33,14 +34,14 @@ public class TemplateSandbox {
 
     private static final Pattern EXPRESSION = Pattern.compile("[$*]\\{([^}]*)}");
 
-    private static final Map<String, String> FORBIDDEN_SYNTAX = Map.of(
-            "~{", "fragment expressions ~{...} are not allowed",
-            "#{", "message expressions #{...} are not allowed",
-            "@{", "link expressions @{...} are not allowed; write the URL itself or use ${unsubscribeUrl}");
+    private static final Map<String, String> FORBIDDEN_SYNTAX = Map.of("~{",
+            "fragment expressions ~{...} are not allowed", "#{", "message expressions #{...} are not allowed", "@{",
+            "link expressions @{...} are not allowed; write the URL itself or use ${unsubscribeUrl}");
 
     /**
-     * Dry-run data: every property reads "1", so a template that does arithmetic on a property
-     * parses and runs; whether a real customer's value suits it is a render-time matter.
+     * Dry-run data: every property reads "1", so a template that does arithmetic on a
+     * property parses and runs; whether a real customer's value suits it is a render-time
+     * matter.
      */
     private static final TemplateVariables SAMPLE = TemplateVariables.of("sample@example.com", "Sam", "Sample",
             new AnyKeyMap(), new AnyKeyMap(), "https://example.com/u/sample");
@@ -90,8 +91,8 @@ public class TemplateSandbox {
     }
 
     /**
-     * Renders one email from a saved template version, compiled once per version and cached;
-     * throws {@link TemplateEngineException} when this customer's data breaks it.
+     * Renders one email from a saved template version, compiled once per version and
+     * cached; throws {@link TemplateEngineException} when this customer's data breaks it.
      */
     public RenderedEmail render(TemplateRef ref, EmailContent content, TemplateVariables variables) {
         String subject = ref.name("subject", content.subject());
@@ -122,8 +123,9 @@ public class TemplateSandbox {
     }
 
     /**
-     * Thymeleaf's TEXT mode HTML-escapes {@code [[...]]} output, as if the text were going into a
-     * page. A subject or a text part is not HTML: "Tom &amp; Jerry" must read "Tom & Jerry".
+     * Thymeleaf's TEXT mode HTML-escapes {@code [[...]]} output, as if the text were
+     * going into a page. A subject or a text part is not HTML: "Tom &amp; Jerry" must
+     * read "Tom & Jerry".
      */
     private static String renderText(TemplateEngine engine, String template, Context context) {
         return HtmlUtils.htmlUnescape(engine.process(template, context));
@@ -212,6 +214,5 @@ public class TemplateSandbox {
         }
 
     }
-
 
 }

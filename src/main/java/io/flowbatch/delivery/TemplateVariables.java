@@ -4,8 +4,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The only values a template can reach, as plain maps: no Java object, bean or class is ever
- * put in a template's context.
+ * The only values a template can reach, as plain maps: no Java object, bean or class is
+ * ever put in a template's context.
  */
 public record TemplateVariables(Map<String, Object> customer, Map<String, Object> event, String unsubscribeUrl) {
 

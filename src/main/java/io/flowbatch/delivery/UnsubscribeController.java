@@ -13,8 +13,8 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.server.ResponseStatusException;
 
 /**
- * {@code /u/{token}}: GET shows a confirmation page, POST unsubscribes at once, which is also
- * what a mail provider's one-click unsubscribe (RFC 8058) sends. No login.
+ * {@code /u/{token}}: GET shows a confirmation page, POST unsubscribes at once, which is
+ * also what a mail provider's one-click unsubscribe (RFC 8058) sends. No login.
  */
 @Controller
 class UnsubscribeController {
@@ -31,8 +31,8 @@ class UnsubscribeController {
     @GetMapping("/u/{token}")
     String confirm(@PathVariable String token, Model model) {
         long customerId = customer(token);
-        model.addAttribute("email", subscriptions.email(customerId)
-            .orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND)));
+        model.addAttribute("email",
+                subscriptions.email(customerId).orElseThrow(() -> new ResponseStatusException(HttpStatus.NOT_FOUND)));
         model.addAttribute("token", token);
         model.addAttribute("done", false);
         return "unsubscribe";

@@ -16,10 +16,10 @@ import org.springframework.stereotype.Component;
 import org.springframework.util.StringUtils;
 
 /**
- * Signed unsubscribe links: {@code /u/{customerId}.{signature}}. The signature is an HMAC of the
- * customer id, so a link works without login and cannot be forged for another customer. The
- * key comes from settings, or is generated once and kept in the database so links in mail
- * already sent keep working after restarts and on every instance.
+ * Signed unsubscribe links: {@code /u/{customerId}.{signature}}. The signature is an HMAC
+ * of the customer id, so a link works without login and cannot be forged for another
+ * customer. The key comes from settings, or is generated once and kept in the database so
+ * links in mail already sent keep working after restarts and on every instance.
  */
 @Component
 public class UnsubscribeLinks {
@@ -75,7 +75,8 @@ public class UnsubscribeLinks {
         try {
             long customerId = Long.parseLong(token.substring(0, dot));
             byte[] presented = Base64.getUrlDecoder().decode(token.substring(dot + 1));
-            return MessageDigest.isEqual(presented, sign(customerId)) ? OptionalLong.of(customerId) : OptionalLong.empty();
+            return MessageDigest.isEqual(presented, sign(customerId)) ? OptionalLong.of(customerId)
+                    : OptionalLong.empty();
         }
         catch (IllegalArgumentException ex) {
             return OptionalLong.empty();
@@ -87,7 +88,10 @@ public class UnsubscribeLinks {
                 SIGNATURE_BYTES);
     }
 
-    /** A keyed Mac per thread: creating one costs a provider lookup, and one link is made per message. */
+    /**
+     * A keyed Mac per thread: creating one costs a provider lookup, and one link is made
+     * per message.
+     */
     private Mac newMac() {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");

@@ -12,14 +12,17 @@ import org.thymeleaf.templateresolver.TemplateResolution;
 import org.thymeleaf.templateresource.StringTemplateResource;
 
 /**
- * Resolves {@code template:{id}:v{version}:{part}} to text registered by the sandbox and marks
- * it valid forever: a version never changes, so each part is parsed once per JVM and then
- * served from Thymeleaf's template cache. Unknown names resolve to nothing, so a template can
- * never reach another one.
+ * Resolves {@code template:{id}:v{version}:{part}} to text registered by the sandbox and
+ * marks it valid forever: a version never changes, so each part is parsed once per JVM
+ * and then served from Thymeleaf's template cache. Unknown names resolve to nothing, so a
+ * template can never reach another one.
  */
 final class VersionedTemplateResolver implements ITemplateResolver {
 
-    /** Templates the cache may still need; old versions fall out, and are registered again if rendered. */
+    /**
+     * Templates the cache may still need; old versions fall out, and are registered again
+     * if rendered.
+     */
     static final int MAX_TEXTS = 10_000;
 
     private final Map<String, String> texts = Collections.synchronizedMap(new LinkedHashMap<>(256, 0.75f, true) {
@@ -50,8 +53,8 @@ final class VersionedTemplateResolver implements ITemplateResolver {
     }
 
     @Override
-    public TemplateResolution resolveTemplate(IEngineConfiguration configuration, String ownerTemplate,
-            String template, Map<String, Object> templateResolutionAttributes) {
+    public TemplateResolution resolveTemplate(IEngineConfiguration configuration, String ownerTemplate, String template,
+            Map<String, Object> templateResolutionAttributes) {
         String text = texts.get(template);
         if (text == null) {
             return null;

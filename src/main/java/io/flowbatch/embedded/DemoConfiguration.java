@@ -12,7 +12,10 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.scheduling.TaskScheduler;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
 
-/** The demo: an abandoned-checkout flow, a few hundred customers and a steady trickle of events. */
+/**
+ * The demo: an abandoned-checkout flow, a few hundred customers and a steady trickle of
+ * events.
+ */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnBooleanProperty("flowbatch.demo.enabled")
 class DemoConfiguration {
@@ -33,8 +36,8 @@ class DemoConfiguration {
 
     /** Creates the flow and customers once, then starts the trickle. */
     @Bean
-    ApplicationRunner demoStart(FlowService flows, IntakeService intake, DemoProperties properties,
-            DemoTraffic traffic, TaskScheduler demoScheduler) {
+    ApplicationRunner demoStart(FlowService flows, IntakeService intake, DemoProperties properties, DemoTraffic traffic,
+            TaskScheduler demoScheduler) {
         return (args) -> {
             new DemoSetup(flows, intake, properties).ensureFlowAndCustomers();
             demoScheduler.scheduleWithFixedDelay(traffic::sendSome, properties.interval());

@@ -8,7 +8,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 /**
  * The demo of the zero-setup run.
  *
- * @param enabled create the demo flow and send demo events; on by default with embedded services
+ * @param enabled create the demo flow and send demo events; on by default with embedded
+ * services
  * @param customers how many demo customers to create
  * @param delay the demo flow's delay between a checkout and its email
  * @param interval how often a handful of demo events arrives

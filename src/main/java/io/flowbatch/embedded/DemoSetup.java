@@ -17,7 +17,10 @@ import org.apache.commons.logging.LogFactory;
 
 import org.springframework.core.io.ClassPathResource;
 
-/** Creates the demo flow (once: it survives restarts with the data) and the demo customers. */
+/**
+ * Creates the demo flow (once: it survives restarts with the data) and the demo
+ * customers.
+ */
 class DemoSetup {
 
     static final String FLOW_NAME = "Abandoned checkout";
@@ -52,9 +55,9 @@ class DemoSetup {
             FlowRequest.Email email = new FlowRequest.Email("Demo Shop <shop@example.com>",
                     "[[${customer.firstName}]], you left something in your cart",
                     read("templates/email/abandoned-checkout.html"), read("templates/email/abandoned-checkout.txt"));
-            long id = flows.create(new FlowRequest(FLOW_NAME, new FlowRequest.Trigger(TRIGGER_METRIC),
-                    List.of(EXIT_METRIC), null,
-                    List.of(new FlowRequest.ActionRequest(properties.delay(), ActionStatus.LIVE, email))))
+            long id = flows
+                .create(new FlowRequest(FLOW_NAME, new FlowRequest.Trigger(TRIGGER_METRIC), List.of(EXIT_METRIC), null,
+                        List.of(new FlowRequest.ActionRequest(properties.delay(), ActionStatus.LIVE, email))))
                 .id();
             logger.info("Demo flow '" + FLOW_NAME + "' created (id " + id + "): email " + properties.delay()
                     + " after '" + TRIGGER_METRIC + "' unless '" + EXIT_METRIC + "'");

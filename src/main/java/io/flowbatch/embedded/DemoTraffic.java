@@ -15,8 +15,8 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
 /**
- * A steady trickle of demo events: a few checkouts every interval, and now and then an order
- * for one of the recent ones, so the flow filter has something to skip.
+ * A steady trickle of demo events: a few checkouts every interval, and now and then an
+ * order for one of the recent ones, so the flow filter has something to skip.
  */
 class DemoTraffic {
 
@@ -46,7 +46,8 @@ class DemoTraffic {
     void sendSome() {
         ThreadLocalRandom random = ThreadLocalRandom.current();
         List<EventRequest> events = new ArrayList<>();
-        // About one checkout in five ends in an order, some time later: a random earlier one.
+        // About one checkout in five ends in an order, some time later: a random earlier
+        // one.
         if (!recentCheckouts.isEmpty() && random.nextInt(3) == 0) {
             List<String> recent = new ArrayList<>(recentCheckouts);
             String buyer = recent.get(random.nextInt(recent.size()));
@@ -58,10 +59,9 @@ class DemoTraffic {
         for (int i = 0; i < checkouts; i++) {
             String email = email(random.nextInt(properties.customers()));
             int items = 1 + random.nextInt(4);
-            events.add(new EventRequest(email, DemoSetup.TRIGGER_METRIC, clock.instant(),
-                    "demo-" + UUID.randomUUID(), Map.of("itemCount", items, "cartValue",
-                            String.format("%.2f", items * (9.99 + random.nextInt(90))), "cartUrl",
-                            "https://shop.example.com/cart/" + UUID.randomUUID())));
+            events.add(new EventRequest(email, DemoSetup.TRIGGER_METRIC, clock.instant(), "demo-" + UUID.randomUUID(),
+                    Map.of("itemCount", items, "cartValue", String.format("%.2f", items * (9.99 + random.nextInt(90))),
+                            "cartUrl", "https://shop.example.com/cart/" + UUID.randomUUID())));
             remember(email);
         }
         try {

@@ -11,8 +11,9 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.springframework.util.FileSystemUtils;
 
 /**
- * A real PostgreSQL server from Maven Central binaries, with its data in a lasting directory and,
- * unless wiped at every start, fsync on: a crash or power cut loses no committed transaction.
+ * A real PostgreSQL server from Maven Central binaries, with its data in a lasting
+ * directory and, unless wiped at every start, fsync on: a crash or power cut loses no
+ * committed transaction.
  */
 public final class EmbeddedPostgresServer implements AutoCloseable {
 
@@ -45,16 +46,21 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                 .setDataDirectory(data)
                 .setCleanDataDirectory(false)
                 .setOverrideWorkingDirectory(baseDirectory.resolve("binaries").toFile())
-                // Stopped by the application after its contexts have closed, not by a racing hook.
+                // Stopped by the application after its contexts have closed, not by a
+                // racing hook.
                 .setRegisterShutdownHook(false)
                 .setPort(ProcessFiles.freePort())
                 .setPGStartupWait(Duration.ofSeconds(60))
                 .setServerConfig("max_connections", "200")
                 .setServerConfig("shared_buffers", "256MB")
-                // The library starts the server with -F (no fsync) and synchronous_commit=off; these
-                // -c options come after and win. A kept store is durable: the zero-setup run promises
-                // the same "nothing lost, nothing sent twice" through a crash as a real server (a
-                // SENDING row committed must survive a power cut). A store wiped at every start
+                // The library starts the server with -F (no fsync) and
+                // synchronous_commit=off; these
+                // -c options come after and win. A kept store is durable: the zero-setup
+                // run promises
+                // the same "nothing lost, nothing sent twice" through a crash as a real
+                // server (a
+                // SENDING row committed must survive a power cut). A store wiped at every
+                // start
                 // (tests) has nothing to keep, and skips the fsyncs.
                 .setServerConfig("fsync", durable)
                 .setServerConfig("synchronous_commit", durable)
@@ -71,7 +77,10 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         return "jdbc:postgresql://127.0.0.1:" + postgres.getPort() + "/" + DATABASE;
     }
 
-    /** Whether commits reach the disk before they return (off only for a store wiped at start). */
+    /**
+     * Whether commits reach the disk before they return (off only for a store wiped at
+     * start).
+     */
     public boolean durable() {
         return durable;
     }

@@ -15,8 +15,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A real redis-server process. The binary comes from the org.signal:embedded-redis jar on the
- * class path; we launch it ourselves so that it runs like production Redis: no persistence.
+ * A real redis-server process. The binary comes from the org.signal:embedded-redis jar on
+ * the class path; we launch it ourselves so that it runs like production Redis: no
+ * persistence.
  */
 public final class EmbeddedRedisServer implements AutoCloseable {
 
@@ -42,9 +43,9 @@ public final class EmbeddedRedisServer implements AutoCloseable {
             ProcessFiles.stopOrphan(pidFile, "redis-server");
             Path binary = unpackBinary(baseDirectory.resolve("binaries"));
             int port = ProcessFiles.freePort();
-            Process process = new ProcessBuilder(List.of(binary.toString(), "--port", Integer.toString(port),
-                    "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", workDirectory.toString(),
-                    "--daemonize", "no"))
+            Process process = new ProcessBuilder(
+                    List.of(binary.toString(), "--port", Integer.toString(port), "--bind", "127.0.0.1", "--save", "",
+                            "--appendonly", "no", "--dir", workDirectory.toString(), "--daemonize", "no"))
                 .redirectErrorStream(true)
                 .start();
             awaitReady(process, port);

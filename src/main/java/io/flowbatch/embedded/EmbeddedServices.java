@@ -12,9 +12,10 @@ import org.apache.commons.logging.LogFactory;
 import org.springframework.boot.SpringApplication;
 
 /**
- * The embedded servers of this JVM. There is one of each per JVM, however many application
- * contexts ask (the test suite starts several): starting PostgreSQL costs seconds. They are
- * stopped by {@link #stopAll()}, which Spring Boot runs after every context has closed.
+ * The embedded servers of this JVM. There is one of each per JVM, however many
+ * application contexts ask (the test suite starts several): starting PostgreSQL costs
+ * seconds. They are stopped by {@link #stopAll()}, which Spring Boot runs after every
+ * context has closed.
  */
 public final class EmbeddedServices {
 
@@ -65,10 +66,10 @@ public final class EmbeddedServices {
     }
 
     /**
-     * Stops every embedded server when the JVM exits, once: after every application context has
-     * closed (Spring Boot's shutdown handlers), so no bean loses its database early; and in a JVM
-     * that runs no Spring application too (the crash suite's), since adding the handler installs
-     * Boot's JVM hook.
+     * Stops every embedded server when the JVM exits, once: after every application
+     * context has closed (Spring Boot's shutdown handlers), so no bean loses its database
+     * early; and in a JVM that runs no Spring application too (the crash suite's), since
+     * adding the handler installs Boot's JVM hook.
      */
     static void stopAllAtShutdown() {
         if (shutdownHandlerRegistered.compareAndSet(false, true)) {

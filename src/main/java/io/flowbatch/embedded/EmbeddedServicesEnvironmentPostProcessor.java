@@ -15,17 +15,16 @@ import org.springframework.core.env.MapPropertySource;
 import org.springframework.util.StringUtils;
 
 /**
- * The zero-setup run: when no database is configured, starts embedded PostgreSQL, Redis and an
- * SMTP sink before any bean exists, and points the standard Spring Boot properties at them.
- * Everything downstream (DataSource, Flyway, Redis, mail) is then configured exactly as in
- * production. A service the user did configure is left alone.
+ * The zero-setup run: when no database is configured, starts embedded PostgreSQL, Redis
+ * and an SMTP sink before any bean exists, and points the standard Spring Boot properties
+ * at them. Everything downstream (DataSource, Flyway, Redis, mail) is then configured
+ * exactly as in production. A service the user did configure is left alone.
  */
 public class EmbeddedServicesEnvironmentPostProcessor implements EnvironmentPostProcessor, Ordered {
 
     static final String PROPERTY_SOURCE_NAME = "flowbatchEmbeddedServices";
 
     static final String DEFAULTS_SOURCE_NAME = "flowbatchEmbeddedDefaults";
-
 
     private final Log logger;
 
@@ -65,7 +64,8 @@ public class EmbeddedServicesEnvironmentPostProcessor implements EnvironmentPost
             properties.put("spring.mail.port", smtp.port());
             logger.info("Embedded SMTP sink at " + smtp.host() + ":" + smtp.port());
         }
-        // First: these only name services the user left blank, and a blank value set elsewhere
+        // First: these only name services the user left blank, and a blank value set
+        // elsewhere
         // (an unset ${VARIABLE:} in a profile, say) must not hide them.
         environment.getPropertySources().addFirst(new MapPropertySource(PROPERTY_SOURCE_NAME, properties));
         // Last: a default only; flowbatch.demo.enabled=false set anywhere wins.
@@ -79,7 +79,8 @@ public class EmbeddedServicesEnvironmentPostProcessor implements EnvironmentPost
 
     @Override
     public int getOrder() {
-        // After the config data processor, so application properties and profiles are visible.
+        // After the config data processor, so application properties and profiles are
+        // visible.
         return Ordered.LOWEST_PRECEDENCE;
     }
 

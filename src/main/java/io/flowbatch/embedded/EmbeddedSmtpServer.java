@@ -7,7 +7,10 @@ import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
 import jakarta.mail.internet.MimeMessage;
 
-/** An in-process SMTP sink (GreenMail) that accepts every recipient and keeps what it receives. */
+/**
+ * An in-process SMTP sink (GreenMail) that accepts every recipient and keeps what it
+ * receives.
+ */
 public final class EmbeddedSmtpServer implements AutoCloseable {
 
     private final GreenMail greenMail;

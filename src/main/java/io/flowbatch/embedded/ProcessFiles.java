@@ -8,7 +8,9 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
-/** Small helpers for the embedded servers: free ports and processes orphaned by a crash. */
+/**
+ * Small helpers for the embedded servers: free ports and processes orphaned by a crash.
+ */
 final class ProcessFiles {
 
     private ProcessFiles() {
@@ -25,9 +27,10 @@ final class ProcessFiles {
     }
 
     /**
-     * Stops a server process that a previous run left behind when it was killed: its pid is the
-     * first line of {@code pidFile}. Only a live process whose command contains
-     * {@code commandFragment} is stopped, so a recycled pid never hits an unrelated process.
+     * Stops a server process that a previous run left behind when it was killed: its pid
+     * is the first line of {@code pidFile}. Only a live process whose command contains
+     * {@code commandFragment} is stopped, so a recycled pid never hits an unrelated
+     * process.
      */
     static void stopOrphan(Path pidFile, String commandFragment) {
         readPid(pidFile).flatMap(ProcessHandle::of)

@@ -8,8 +8,9 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
 /**
- * Deletes finished evaluations, with their delivery log rows, once nobody needs them: never one
- * in flight, never an IN_DOUBT one, never one an operator may still requeue within the retention.
+ * Deletes finished evaluations, with their delivery log rows, once nobody needs them:
+ * never one in flight, never an IN_DOUBT one, never one an operator may still requeue
+ * within the retention.
  */
 @Repository
 public class EvaluationPurge {
@@ -18,14 +19,17 @@ public class EvaluationPurge {
     static final String PURGEABLE = "state IN ('SENT', 'SKIPPED', 'FAILED', 'CANCELLED') AND updated_at < :cutoff";
 
     /**
-     * Finished evaluations past the retention, with their delivery log rows: one batch per
-     * statement, walking the primary key from where the last batch stopped, so each batch reads
-     * only its own slice instead of rescanning what earlier batches passed over.
+     * Finished evaluations past the retention, with their delivery log rows: one batch
+     * per statement, walking the primary key from where the last batch stopped, so each
+     * batch reads only its own slice instead of rescanning what earlier batches passed
+     * over.
      *
-     * <p>The DELETE states the condition again on the row it deletes: a row the slice saw FAILED
-     * may be requeued (WAITING, due now) by an operator meanwhile, and after waiting for that
-     * row's lock PostgreSQL re-checks only the DELETE's own conditions on the new row version, not
-     * how the slice chose it. Delivery log rows go only with the evaluations actually deleted.
+     * <p>
+     * The DELETE states the condition again on the row it deletes: a row the slice saw
+     * FAILED may be requeued (WAITING, due now) by an operator meanwhile, and after
+     * waiting for that row's lock PostgreSQL re-checks only the DELETE's own conditions
+     * on the new row version, not how the slice chose it. Delivery log rows go only with
+     * the evaluations actually deleted.
      */
     static final String PURGE_EVALUATIONS = """
             WITH slice AS (
@@ -46,7 +50,10 @@ public class EvaluationPurge {
         this.jdbc = jdbc;
     }
 
-    /** Deletes the finished evaluations untouched since {@code cutoff}, a batch per statement; returns how many. */
+    /**
+     * Deletes the finished evaluations untouched since {@code cutoff}, a batch per
+     * statement; returns how many.
+     */
     public long finishedBefore(Instant cutoff, int batchSize) {
         long evaluations = 0;
         long after = 0;

@@ -6,11 +6,12 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * The states of an evaluation and, in one place, the moves between them (README, Evaluation
- * states). Every statement that moves a row declares its moves with {@link Transition}, and
- * {@code EvaluationTransitionsTest} checks each declaration against this table and against the
- * statement's SQL: a move that is not here fails the build. Every move in SQL is conditional on
- * the state it leaves, so a second worker, a retry or a stale Redis id can never move a row twice.
+ * The states of an evaluation and, in one place, the moves between them (README,
+ * Evaluation states). Every statement that moves a row declares its moves with
+ * {@link Transition}, and {@code EvaluationTransitionsTest} checks each declaration
+ * against this table and against the statement's SQL: a move that is not here fails the
+ * build. Every move in SQL is conditional on the state it leaves, so a second worker, a
+ * retry or a stale Redis id can never move a row twice.
  */
 public enum EvaluationState {
 
@@ -31,39 +32,40 @@ public enum EvaluationState {
     /** A crash hit while the send was in flight: the operator decides. */
     IN_DOUBT,
     /**
-     * Withdrawn before it ran. Nothing produces it yet: the flow-editing work gives it its
-     * producers (an archived flow, a removed step). Until then no statement moves a row here.
+     * Withdrawn before it ran. Nothing produces it yet: the flow-editing work gives it
+     * its producers (an archived flow, a removed step). Until then no statement moves a
+     * row here.
      */
     CANCELLED;
 
-    private static final Map<EvaluationState, Set<EvaluationState>> MOVES = Map.of(
-            WAITING, EnumSet.of(BUFFERED, SKIPPED, CANCELLED),
-            BUFFERED, EnumSet.of(PROCESSING),
-            PROCESSING, EnumSet.of(SENDING, SKIPPED, WAITING, BUFFERED),
-            SENDING, EnumSet.of(SENT, FAILED, WAITING, BUFFERED, IN_DOUBT),
-            FAILED, EnumSet.of(WAITING),
-            IN_DOUBT, EnumSet.of(WAITING, SENT, FAILED),
-            SENT, EnumSet.noneOf(EvaluationState.class),
-            SKIPPED, EnumSet.noneOf(EvaluationState.class),
-            CANCELLED, EnumSet.noneOf(EvaluationState.class));
+    private static final Map<EvaluationState, Set<EvaluationState>> MOVES = Map.of(WAITING,
+            EnumSet.of(BUFFERED, SKIPPED, CANCELLED), BUFFERED, EnumSet.of(PROCESSING), PROCESSING,
+            EnumSet.of(SENDING, SKIPPED, WAITING, BUFFERED), SENDING,
+            EnumSet.of(SENT, FAILED, WAITING, BUFFERED, IN_DOUBT), FAILED, EnumSet.of(WAITING), IN_DOUBT,
+            EnumSet.of(WAITING, SENT, FAILED), SENT, EnumSet.noneOf(EvaluationState.class), SKIPPED,
+            EnumSet.noneOf(EvaluationState.class), CANCELLED, EnumSet.noneOf(EvaluationState.class));
 
     public boolean canMoveTo(EvaluationState next) {
         return MOVES.get(this).contains(next);
     }
 
-    /** No automatic move leaves it (an operator may still requeue FAILED and IN_DOUBT). */
+    /**
+     * No automatic move leaves it (an operator may still requeue FAILED and IN_DOUBT).
+     */
     public boolean isFinal() {
         return this == SENT || this == SKIPPED || this == FAILED || this == IN_DOUBT || this == CANCELLED;
     }
 
     /**
      * The table's moves from one of {@code from} to one of {@code to}, as SQL rows
-     * {@code ('FROM', 'TO'), ...}: for a statement whose target state is chosen per row, which
-     * then moves a row only where {@code (state, target) IN (VALUES <these>)}.
+     * {@code ('FROM', 'TO'), ...}: for a statement whose target state is chosen per row,
+     * which then moves a row only where {@code (state, target) IN (VALUES <these>)}.
      */
     static String movesAsSqlRows(Set<EvaluationState> from, Set<EvaluationState> to) {
         return from.stream()
-            .flatMap((source) -> MOVES.get(source).stream().filter(to::contains)
+            .flatMap((source) -> MOVES.get(source)
+                .stream()
+                .filter(to::contains)
                 .map((target) -> "('" + source + "', '" + target + "')"))
             .collect(Collectors.joining(", "));
     }

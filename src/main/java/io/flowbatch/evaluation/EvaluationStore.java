@@ -31,14 +31,17 @@ import static io.flowbatch.evaluation.EvaluationState.SKIPPED;
 import static io.flowbatch.evaluation.EvaluationState.WAITING;
 
 /**
- * Every state move of the minute job, as set-based statements: each one conditional on the
- * state it moves from, each one covering a page or a chunk, never a row at a time. Moves that
- * must be durable before the next thing happens (claim, SENDING) commit on their own.
+ * Every state move of the minute job, as set-based statements: each one conditional on
+ * the state it moves from, each one covering a page or a chunk, never a row at a time.
+ * Moves that must be durable before the next thing happens (claim, SENDING) commit on
+ * their own.
  */
 @Repository
 public class EvaluationStore {
 
-    /** Live and draft actions with due waiting evaluations; paused and manual ones wait. */
+    /**
+     * Live and draft actions with due waiting evaluations; paused and manual ones wait.
+     */
     static final String DUE_ACTIONS = """
             SELECT a.id, a.status FROM action a
             WHERE a.status IN ('LIVE', 'DRAFT')
@@ -47,7 +50,10 @@ public class EvaluationStore {
             ORDER BY a.id
             """;
 
-    /** The due WAITING rows of one action, oldest first, one page, locked for this statement. */
+    /**
+     * The due WAITING rows of one action, oldest first, one page, locked for this
+     * statement.
+     */
     static final String DUE_PAGE = """
             SELECT id FROM evaluation
             WHERE action_id = :actionId AND state = 'WAITING' AND due_at <= :now
@@ -66,8 +72,8 @@ public class EvaluationStore {
             """.formatted(DUE_PAGE);
 
     /**
-     * One page of a draft action's due evaluations to SKIPPED; the flow goes on to its next step,
-     * as it does when the processor finds the action a draft.
+     * One page of a draft action's due evaluations to SKIPPED; the flow goes on to its
+     * next step, as it does when the processor finds the action a draft.
      */
     @Transition(from = WAITING, to = SKIPPED)
     static final String SKIP_DRAFT_PAGE = """
@@ -80,8 +86,9 @@ public class EvaluationStore {
             """.formatted(DUE_PAGE, FlowSteps.nextStepsOf("skipped"));
 
     /**
-     * The step execution still holds its claim lease (ClaimLeases): checked in the statement that
-     * claims or marks, so a step taken for dead can do neither, whatever it believes.
+     * The step execution still holds its claim lease (ClaimLeases): checked in the
+     * statement that claims or marks, so a step taken for dead can do neither, whatever
+     * it believes.
      */
     static final String LEASE_HELD = """
             EXISTS (SELECT 1 FROM claim_lease l WHERE l.step_execution_id = :stepExecutionId
@@ -90,7 +97,10 @@ public class EvaluationStore {
 
     static final String IS_LEASE_HELD = "SELECT " + LEASE_HELD;
 
-    /** The reader's claim of popped ids; ids no longer BUFFERED (stale Redis entries) drop out. */
+    /**
+     * The reader's claim of popped ids; ids no longer BUFFERED (stale Redis entries) drop
+     * out.
+     */
     @Transition(from = BUFFERED, to = PROCESSING)
     static final String CLAIM = """
             UPDATE evaluation SET state = 'PROCESSING', claimed_by = :stepExecutionId, updated_at = now()
@@ -106,8 +116,9 @@ public class EvaluationStore {
             """.formatted(LEASE_HELD);
 
     /**
-     * The end of a chunk in one statement: every evaluation's outcome, the delivery log of the
-     * sent ones, and the next action's evaluations for those that continue the flow.
+     * The end of a chunk in one statement: every evaluation's outcome, the delivery log
+     * of the sent ones, and the next action's evaluations for those that continue the
+     * flow.
      */
     @Transition(from = { PROCESSING, SENDING }, to = { SENT, FAILED, WAITING, BUFFERED, SKIPPED, IN_DOUBT },
             perRow = true)
@@ -138,11 +149,15 @@ public class EvaluationStore {
             )
             SELECT (SELECT count(*) FROM updated) AS updated, (SELECT count(*) FROM logged) AS logged,
                    (SELECT count(*) FROM continued) AS continued
-            """.formatted(EvaluationState.movesAsSqlRows(EnumSet.of(PROCESSING, SENDING),
-            EnumSet.of(SENT, FAILED, WAITING, BUFFERED, SKIPPED, IN_DOUBT)),
+            """.formatted(
+            EvaluationState.movesAsSqlRows(EnumSet.of(PROCESSING, SENDING),
+                    EnumSet.of(SENT, FAILED, WAITING, BUFFERED, SKIPPED, IN_DOUBT)),
             FlowSteps.nextStepsOf("(SELECT * FROM updated WHERE continue_flow)"));
 
-    /** A chunk that could not reach the mail server at all: nothing went out, so it goes back. */
+    /**
+     * A chunk that could not reach the mail server at all: nothing went out, so it goes
+     * back.
+     */
     @Transition(from = { PROCESSING, SENDING }, to = BUFFERED)
     static final String RETURN_TO_BUFFER = """
             UPDATE evaluation SET state = 'BUFFERED', claimed_by = NULL, updated_at = now()
@@ -151,10 +166,11 @@ public class EvaluationStore {
             """;
 
     /**
-     * Claims whose owner can no longer act on them: its lease ended (released, or run out) more
-     * than the given grace ago. The step's status in the JobRepository is not enough: another
-     * node's sweep can mark it FAILED while its thread still sends. A claim with no lease at all
-     * predates leases, and is taken once its step is no longer marked running.
+     * Claims whose owner can no longer act on them: its lease ended (released, or run
+     * out) more than the given grace ago. The step's status in the JobRepository is not
+     * enough: another node's sweep can mark it FAILED while its thread still sends. A
+     * claim with no lease at all predates leases, and is taken once its step is no longer
+     * marked running.
      */
     static final String DEAD_CLAIM = """
             NOT EXISTS (SELECT 1 FROM claim_lease l WHERE l.step_execution_id = e.claimed_by
@@ -186,7 +202,10 @@ public class EvaluationStore {
             RETURNING e.id, e.action_id
             """.formatted(DEAD_CLAIM.formatted("l.send_grace"));
 
-    /** BUFFERED rows untouched for too long: their Redis entries may be gone. Touched, so a page at a time. */
+    /**
+     * BUFFERED rows untouched for too long: their Redis entries may be gone. Touched, so
+     * a page at a time.
+     */
     @Transition(from = BUFFERED, to = {})
     static final String STALE_BUFFERED_PAGE = """
             WITH stale AS (
@@ -220,7 +239,10 @@ public class EvaluationStore {
             .list();
     }
 
-    /** Moves one page to BUFFERED and commits it, so its ids may be pushed to Redis right after. */
+    /**
+     * Moves one page to BUFFERED and commits it, so its ids may be pushed to Redis right
+     * after.
+     */
     public List<Long> bufferPage(long actionId, Instant now, int limit) {
         return ownTransaction.execute((status) -> jdbc.sql(BUFFER_PAGE)
             .param("actionId", actionId)
@@ -241,7 +263,10 @@ public class EvaluationStore {
             .list());
     }
 
-    /** Claims popped ids for a step execution and commits: recovery can always find its claims. */
+    /**
+     * Claims popped ids for a step execution and commits: recovery can always find its
+     * claims.
+     */
     public List<ClaimedEvaluation> claim(long actionId, long stepExecutionId, List<Long> ids) {
         return ownTransaction.execute((status) -> jdbc.sql(CLAIM)
             .param("ids", ids.toArray(Long[]::new))
@@ -252,7 +277,10 @@ public class EvaluationStore {
             .list());
     }
 
-    /** Commits SENDING before any message leaves: a crash from here on leaves a visible trace. */
+    /**
+     * Commits SENDING before any message leaves: a crash from here on leaves a visible
+     * trace.
+     */
     public Set<Long> markSending(Collection<Long> ids, long stepExecutionId) {
         return new HashSet<>(ownTransaction.execute((status) -> jdbc.sql(MARK_SENDING)
             .param("ids", ids.toArray(Long[]::new))
@@ -313,25 +341,29 @@ public class EvaluationStore {
     }
 
     /**
-     * PROCESSING rows whose owner's lease ended back to BUFFERED; returns their ids by action, to
-     * push again. No grace: an owner without its lease can no longer mark them SENDING.
+     * PROCESSING rows whose owner's lease ended back to BUFFERED; returns their ids by
+     * action, to push again. No grace: an owner without its lease can no longer mark them
+     * SENDING.
      */
     public Map<Long, List<Long>> releaseDeadProcessing() {
         return ownTransaction.execute((status) -> byAction(jdbc.sql(RELEASE_DEAD_PROCESSING)));
     }
 
     /**
-     * SENDING rows whose owner's lease ended more than its send grace ago (the owner's, stored
-     * with the lease): IN_DOUBT, or BUFFERED to resend under at-least-once. The grace covers a
-     * message whose end of data went out just before the lease ended: by then the server has
-     * answered it or the socket has timed out.
+     * SENDING rows whose owner's lease ended more than its send grace ago (the owner's,
+     * stored with the lease): IN_DOUBT, or BUFFERED to resend under at-least-once. The
+     * grace covers a message whose end of data went out just before the lease ended: by
+     * then the server has answered it or the socket has timed out.
      */
     public Map<Long, List<Long>> settleDeadSending(boolean resend, String reason) {
         return ownTransaction.execute((status) -> byAction(
                 jdbc.sql(resend ? DEAD_SENDING_TO_BUFFER : DEAD_SENDING_TO_IN_DOUBT).param("reason", reason)));
     }
 
-    /** Whether the step execution's lease is live in the database (asked only when a claim came back short). */
+    /**
+     * Whether the step execution's lease is live in the database (asked only when a claim
+     * came back short).
+     */
     public boolean leaseHeld(long stepExecutionId) {
         return jdbc.sql(IS_LEASE_HELD).param("stepExecutionId", stepExecutionId).query(Boolean.class).single();
     }

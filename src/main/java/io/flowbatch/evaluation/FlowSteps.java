@@ -1,14 +1,16 @@
 package io.flowbatch.evaluation;
 
 /**
- * The one way an evaluation row comes into being: a flow's step for a customer, WAITING, due at
- * a time. Intake starts flows with {@link #firstStepsOf}; a step that ends and continues its flow
- * (sent, a skipped draft, an IN_DOUBT closed as sent) creates the next with {@link #NEXT_STEPS}.
+ * The one way an evaluation row comes into being: a flow's step for a customer, WAITING,
+ * due at a time. Intake starts flows with {@link #firstStepsOf}; a step that ends and
+ * continues its flow (sent, a skipped draft, an IN_DOUBT closed as sent) creates the next
+ * with {@link #NEXT_STEPS}.
  *
- * <p>These are SQL fragments, not methods, because each caller writes the rows that cause the
- * steps in the same statement: intake stores its events and their first steps in one round trip,
- * and a chunk's outcomes and next steps commit together. An event is never stored without its
- * flows' first steps, nor an outcome without its next step.
+ * <p>
+ * These are SQL fragments, not methods, because each caller writes the rows that cause
+ * the steps in the same statement: intake stores its events and their first steps in one
+ * round trip, and a chunk's outcomes and next steps commit together. An event is never
+ * stored without its flows' first steps, nor an outcome without its next step.
  */
 public final class FlowSteps {
 
@@ -18,8 +20,8 @@ public final class FlowSteps {
 
     /**
      * The next step of each row of relation {@code %s} (its columns {@code action_id,
-     * customer_id, event_id, flow_started_at}), due {@code :now} plus that step's delay; rows
-     * whose action is its flow's last create nothing.
+     * customer_id, event_id, flow_started_at}), due {@code :now} plus that step's delay;
+     * rows whose action is its flow's last create nothing.
      */
     static final String NEXT_STEPS = INSERT + """
             SELECT n.next_action_id, s.customer_id, s.event_id, s.flow_started_at, :now + n.next_delay
@@ -39,9 +41,9 @@ public final class FlowSteps {
     }
 
     /**
-     * The statement that creates, for each event of {@code events} (a relation with the columns
-     * {@code id, customer_id, metric, occurred_at}), the first step of every live flow its metric
-     * triggers, due at the event's time plus that step's delay.
+     * The statement that creates, for each event of {@code events} (a relation with the
+     * columns {@code id, customer_id, metric, occurred_at}), the first step of every live
+     * flow its metric triggers, due at the event's time plus that step's delay.
      */
     public static String firstStepsOf(String events) {
         return FIRST_STEPS.formatted(events);

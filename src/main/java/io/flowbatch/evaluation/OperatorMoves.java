@@ -19,19 +19,22 @@ import static io.flowbatch.evaluation.EvaluationState.IN_DOUBT;
 import static io.flowbatch.evaluation.EvaluationState.SENT;
 import static io.flowbatch.evaluation.EvaluationState.WAITING;
 
-/** Operators' moves of evaluations, each one set-based and conditional on the state it leaves. */
+/**
+ * Operators' moves of evaluations, each one set-based and conditional on the state it
+ * leaves.
+ */
 @Repository
 public class OperatorMoves {
 
     /**
-     * A requeue: FAILED and IN_DOUBT rows back to WAITING, due now, except two kinds, which are
-     * returned with why they stayed:
+     * A requeue: FAILED and IN_DOUBT rows back to WAITING, due now, except two kinds,
+     * which are returned with why they stayed:
      * <ul>
-     * <li>IN_DOUBT rows whose sending step execution may still hand them to the mail server: its
-     * claim lease has not ended the send grace ago (the time after which recovery, too, takes a
-     * sender's rows for settled);</li>
-     * <li>rows an operator closed from IN_DOUBT: their message may have been delivered. Only a
-     * requeue by id with {@code :confirmDuplicate} takes them.</li>
+     * <li>IN_DOUBT rows whose sending step execution may still hand them to the mail
+     * server: its claim lease has not ended the send grace ago (the time after which
+     * recovery, too, takes a sender's rows for settled);</li>
+     * <li>rows an operator closed from IN_DOUBT: their message may have been delivered.
+     * Only a requeue by id with {@code :confirmDuplicate} takes them.</li>
      * </ul>
      * The first row carries the number requeued; each further row is one left alone.
      */
@@ -73,9 +76,9 @@ public class OperatorMoves {
             """;
 
     /**
-     * IN_DOUBT closed as SENT is what a send would have recorded: the delivery log, with the
-     * Message-ID the message had (passed in, as the delivery package makes it), and the flow's
-     * next step.
+     * IN_DOUBT closed as SENT is what a send would have recorded: the delivery log, with
+     * the Message-ID the message had (passed in, as the delivery package makes it), and
+     * the flow's next step.
      */
     @Transition(from = IN_DOUBT, to = SENT)
     static final String RESOLVE_IN_DOUBT_AS_SENT = """
@@ -104,14 +107,17 @@ public class OperatorMoves {
     }
 
     /**
-     * Requeues these FAILED and IN_DOUBT evaluations; rows closed from IN_DOUBT only when the
-     * operator confirmed that a duplicate may result.
+     * Requeues these FAILED and IN_DOUBT evaluations; rows closed from IN_DOUBT only when
+     * the operator confirmed that a duplicate may result.
      */
     public Requeued requeue(List<Long> ids, boolean confirmDuplicate, Instant now, String reason) {
         return requeued(jdbc.sql(REQUEUE_IDS).param("ids", ids.toArray(Long[]::new)), confirmDuplicate, now, reason);
     }
 
-    /** Requeues an action's FAILED or IN_DOUBT evaluations; never those closed from IN_DOUBT. */
+    /**
+     * Requeues an action's FAILED or IN_DOUBT evaluations; never those closed from
+     * IN_DOUBT.
+     */
     public Requeued requeue(long actionId, EvaluationState state, Instant now, String reason) {
         return requeued(jdbc.sql(REQUEUE_ACTION_STATE).param("actionId", actionId).param("state", state.name()), false,
                 now, reason);
@@ -133,15 +139,18 @@ public class OperatorMoves {
                 }
                 refused[0]++;
                 if (refusals.size() < MAX_REFUSALS) {
-                    refusals.add(new Refusal(id, refusalReason(instant(rs, "in_doubt_closed_at"),
-                            instant(rs, "settled_at"))));
+                    refusals.add(new Refusal(id,
+                            refusalReason(instant(rs, "in_doubt_closed_at"), instant(rs, "settled_at"))));
                 }
             });
         refusals.sort(Comparator.comparingLong(Refusal::id));
         return new Requeued((int) requeued[0], (int) refused[0], refusals);
     }
 
-    /** A row closed from IN_DOUBT is FAILED or SENT, never IN_DOUBT: it has no sender to wait for. */
+    /**
+     * A row closed from IN_DOUBT is FAILED or SENT, never IN_DOUBT: it has no sender to
+     * wait for.
+     */
     private static String refusalReason(Instant closedAt, Instant settledAt) {
         if (closedAt == null) {
             return "the step execution that was sending it may still hand it to the mail server until " + settledAt
@@ -169,12 +178,15 @@ public class OperatorMoves {
 
     /** Closes IN_DOUBT evaluations as FAILED; returns how many moved. */
     public int closeInDoubtAsFailed(List<Long> ids, String reason) {
-        return jdbc.sql(RESOLVE_IN_DOUBT_AS_FAILED).param("ids", ids.toArray(Long[]::new)).param("reason", reason).update();
+        return jdbc.sql(RESOLVE_IN_DOUBT_AS_FAILED)
+            .param("ids", ids.toArray(Long[]::new))
+            .param("reason", reason)
+            .update();
     }
 
     /**
-     * Closes IN_DOUBT evaluations as SENT, logging each with the Message-ID its message had and
-     * continuing its flow; returns how many moved.
+     * Closes IN_DOUBT evaluations as SENT, logging each with the Message-ID its message
+     * had and continuing its flow; returns how many moved.
      */
     public int closeInDoubtAsSent(List<Long> ids, LongFunction<String> messageId, String reason, Instant now) {
         return jdbc.sql(RESOLVE_IN_DOUBT_AS_SENT)

@@ -3,8 +3,8 @@ package io.flowbatch.evaluation;
 import java.time.Instant;
 
 /**
- * Where one evaluation goes at the end of its chunk, written with all the others of the chunk
- * in one statement.
+ * Where one evaluation goes at the end of its chunk, written with all the others of the
+ * chunk in one statement.
  *
  * @param evaluationId the evaluation
  * @param state its next state

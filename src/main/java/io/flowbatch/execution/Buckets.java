@@ -13,9 +13,9 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.stereotype.Component;
 
 /**
- * The Redis buffer: one set of evaluation ids per action, and a set naming the actions that
- * have one. Redis may lose all of it at any moment; PostgreSQL's BUFFERED rows are the truth
- * and the reconciler puts back what went missing. Sets make a re-push harmless.
+ * The Redis buffer: one set of evaluation ids per action, and a set naming the actions
+ * that have one. Redis may lose all of it at any moment; PostgreSQL's BUFFERED rows are
+ * the truth and the reconciler puts back what went missing. Sets make a re-push harmless.
  */
 @Component
 public class Buckets {
@@ -54,7 +54,8 @@ public class Buckets {
             idsByAction.forEach((actionId, ids) -> {
                 if (!ids.isEmpty()) {
                     connection.setCommands()
-                        .sAdd(bytes(key(actionId)), ids.stream().map((id) -> bytes(id.toString())).toArray(byte[][]::new));
+                        .sAdd(bytes(key(actionId)),
+                                ids.stream().map((id) -> bytes(id.toString())).toArray(byte[][]::new));
                     connection.setCommands().sAdd(bytes(INDEX), bytes(Long.toString(actionId)));
                 }
             });
@@ -62,7 +63,9 @@ public class Buckets {
         });
     }
 
-    /** Removes and returns up to {@code count} ids of an action's bucket: one round trip. */
+    /**
+     * Removes and returns up to {@code count} ids of an action's bucket: one round trip.
+     */
     public List<Long> pop(long actionId, int count) {
         List<String> popped = redis.opsForSet().pop(key(actionId), count);
         List<Long> ids = new ArrayList<>((popped != null) ? popped.size() : 0);
@@ -78,8 +81,8 @@ public class Buckets {
     }
 
     /**
-     * Actions whose bucket holds ids, in id order. Empty buckets stay in the index: removing
-     * them would race with a concurrent push and hide a bucket for a whole run.
+     * Actions whose bucket holds ids, in id order. Empty buckets stay in the index:
+     * removing them would race with a concurrent push and hide a bucket for a whole run.
      */
     public List<Long> nonEmpty() {
         Set<String> members = redis.opsForSet().members(INDEX);

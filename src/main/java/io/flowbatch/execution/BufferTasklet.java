@@ -12,9 +12,10 @@ import org.springframework.batch.core.step.tasklet.Tasklet;
 import org.springframework.batch.infrastructure.repeat.RepeatStatus;
 
 /**
- * Step 1: moves due WAITING evaluations of live actions to BUFFERED, a page per statement,
- * oldest first, and pushes each page's ids into the action's Redis bucket in one round trip.
- * Evaluations of draft actions are skipped with the reason; of paused and manual actions wait.
+ * Step 1: moves due WAITING evaluations of live actions to BUFFERED, a page per
+ * statement, oldest first, and pushes each page's ids into the action's Redis bucket in
+ * one round trip. Evaluations of draft actions are skipped with the reason; of paused and
+ * manual actions wait.
  */
 class BufferTasklet implements Tasklet {
 
@@ -44,8 +45,10 @@ class BufferTasklet implements Tasklet {
             boolean live = "LIVE".equals(action.status());
             List<Long> page;
             do {
-                // Each page commits before its ids go to Redis: a reader can never pop an id whose
-                // row is not BUFFERED yet. A crash in between leaves BUFFERED rows the reconciler re-pushes.
+                // Each page commits before its ids go to Redis: a reader can never pop an
+                // id whose
+                // row is not BUFFERED yet. A crash in between leaves BUFFERED rows the
+                // reconciler re-pushes.
                 page = live ? store.bufferPage(action.id(), now, pageSize)
                         : store.skipDraftPage(action.id(), now, pageSize, DRAFT_REASON);
                 if (live) {

@@ -19,8 +19,8 @@ import org.springframework.stereotype.Repository;
 
 /**
  * What the processor needs for a whole chunk, in three statements whatever its size: the
- * action with its template and next step, the customers and triggering events, and the flow
- * filter. This is the write-up's fix for N+1 queries.
+ * action with its template and next step, the customers and triggering events, and the
+ * flow filter. This is the write-up's fix for N+1 queries.
  */
 @Repository
 class ChunkLoader {
@@ -44,7 +44,10 @@ class ChunkLoader {
             LEFT JOIN event ev ON ev.id = x.event_id
             """;
 
-    /** The flow filter: evaluations whose customer did an exit metric since the flow started. */
+    /**
+     * The flow filter: evaluations whose customer did an exit metric since the flow
+     * started.
+     */
     static final String EXITED = """
             SELECT x.evaluation_id, hit.metric
             FROM unnest(:evaluationIds::bigint[], :customerIds::bigint[], :startedAt::timestamptz[])
@@ -96,7 +99,10 @@ class ChunkLoader {
         return recipients;
     }
 
-    /** Exit metric done since the flow started, per evaluation; none when the flow has no exit metrics. */
+    /**
+     * Exit metric done since the flow started, per evaluation; none when the flow has no
+     * exit metrics.
+     */
     Map<Long, String> exited(List<ClaimedEvaluation> evaluations, List<String> exitMetrics) {
         Map<Long, String> exited = new HashMap<>();
         if (exitMetrics.isEmpty()) {

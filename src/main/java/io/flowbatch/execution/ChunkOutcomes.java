@@ -6,9 +6,10 @@ import java.util.List;
 import io.flowbatch.evaluation.Outcome;
 
 /**
- * What the processor learned about the current chunk and the writer needs: when it started, and
- * the outcomes of the items the processor filtered (skipped or released),
- * recorded by the writer together with the send outcomes in one statement. One per partition.
+ * What the processor learned about the current chunk and the writer needs: when it
+ * started, and the outcomes of the items the processor filtered (skipped or released),
+ * recorded by the writer together with the send outcomes in one statement. One per
+ * partition.
  */
 public class ChunkOutcomes {
 

@@ -7,11 +7,11 @@ import java.time.Instant;
 import io.flowbatch.delivery.SendPermit;
 
 /**
- * This JVM's view of one step execution's claim lease: valid until a deadline computed from the
- * moment a renewal was <em>sent</em> to the database, so it always ends no later than the
- * database's own {@code expires_at}. Both the monotonic clock and the injected wall clock must
- * be before the deadline: a paused process, whichever clock it wakes up with, finds its lease
- * over and hands nothing more to the mail server.
+ * This JVM's view of one step execution's claim lease: valid until a deadline computed
+ * from the moment a renewal was <em>sent</em> to the database, so it always ends no later
+ * than the database's own {@code expires_at}. Both the monotonic clock and the injected
+ * wall clock must be before the deadline: a paused process, whichever clock it wakes up
+ * with, finds its lease over and hands nothing more to the mail server.
  */
 public final class ClaimLease implements SendPermit {
 
@@ -39,7 +39,10 @@ public final class ClaimLease implements SendPermit {
         return stepExecutionId;
     }
 
-    /** Records a renewal (or the opening) that the database confirmed; {@code asked} is when it was sent. */
+    /**
+     * Records a renewal (or the opening) that the database confirmed; {@code asked} is
+     * when it was sent.
+     */
     void confirmed(Instant askedAt, long askedAtNanos, Duration lease) {
         if (!ended) {
             this.deadlineNanos = askedAtNanos + lease.toNanos();

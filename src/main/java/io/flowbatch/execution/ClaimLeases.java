@@ -25,12 +25,13 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 /**
- * The claim leases of the partitions running in this JVM (docs/architecture.md, "Who may send").
- * A partition's lease is opened as its step starts and released as it ends; in between, this
- * node renews it every sixth of {@code flowbatch.execution.claim-lease}. The claim, the SENDING
- * mark and every hand-over to the mail server require the lease, and an expired lease is never
- * renewed, so a step execution that was taken for dead (its node paused or lost the database for
- * longer than the lease) stops for good, whatever the JobRepository says about it.
+ * The claim leases of the partitions running in this JVM (docs/architecture.md, "Who may
+ * send"). A partition's lease is opened as its step starts and released as it ends; in
+ * between, this node renews it every sixth of {@code flowbatch.execution.claim-lease}.
+ * The claim, the SENDING mark and every hand-over to the mail server require the lease,
+ * and an expired lease is never renewed, so a step execution that was taken for dead (its
+ * node paused or lost the database for longer than the lease) stops for good, whatever
+ * the JobRepository says about it.
  */
 @Component
 public class ClaimLeases implements StepExecutionListener, SmartLifecycle {
@@ -42,10 +43,10 @@ public class ClaimLeases implements StepExecutionListener, SmartLifecycle {
             """;
 
     /**
-     * Renews only leases still live: one that ran out stays out, even if its thread wakes up. And
-     * only for steps that recorded progress within stale-after (Spring Batch updates a step at every
-     * chunk, in the JVM's local time): a thread hung for that long gives its claims up, as a
-     * dead one would.
+     * Renews only leases still live: one that ran out stays out, even if its thread wakes
+     * up. And only for steps that recorded progress within stale-after (Spring Batch
+     * updates a step at every chunk, in the JVM's local time): a thread hung for that
+     * long gives its claims up, as a dead one would.
      */
     static final String RENEW = """
             UPDATE claim_lease l SET expires_at = now() + make_interval(secs => :seconds)
@@ -126,21 +127,26 @@ public class ClaimLeases implements StepExecutionListener, SmartLifecycle {
             claimLease.confirmed(askedAt, askedAtNanos, lease);
         }
         else {
-            // A lease for this step execution existed already: whoever opened it owns the step.
+            // A lease for this step execution existed already: whoever opened it owns the
+            // step.
             claimLease.end();
         }
         return claimLease;
     }
 
     /**
-     * The lease of a step execution of this JVM, whether or not its step has opened it yet (its
-     * reader and writer may be created first): valid only once opened, never after release.
+     * The lease of a step execution of this JVM, whether or not its step has opened it
+     * yet (its reader and writer may be created first): valid only once opened, never
+     * after release.
      */
     ClaimLease of(long stepExecutionId) {
         return held.computeIfAbsent(stepExecutionId, (id) -> new ClaimLease(id, clock));
     }
 
-    /** The step's thread left the step: it hands nothing more over, and recovery may take its rows. */
+    /**
+     * The step's thread left the step: it hands nothing more over, and recovery may take
+     * its rows.
+     */
     void release(long stepExecutionId) {
         ClaimLease claimLease = held.remove(stepExecutionId);
         if (claimLease == null || !claimLease.opened()) {
@@ -153,12 +159,14 @@ public class ClaimLeases implements StepExecutionListener, SmartLifecycle {
         }
         catch (RuntimeException ex) {
             // The lease then simply runs out: the rows are recovered a lease later.
-            logger.warn("Could not release the claim lease of step execution " + stepExecutionId + ": "
-                    + ex.getMessage());
+            logger.warn(
+                    "Could not release the claim lease of step execution " + stepExecutionId + ": " + ex.getMessage());
         }
     }
 
-    /** Renews every lease held here; a lease the database no longer renews ends at once. */
+    /**
+     * Renews every lease held here; a lease the database no longer renews ends at once.
+     */
     void renew() {
         Set<Long> steps = new HashSet<>();
         held.forEach((step, claimLease) -> {
@@ -201,8 +209,8 @@ public class ClaimLeases implements StepExecutionListener, SmartLifecycle {
                 claimLease.confirmed(askedAt, askedAtNanos, lease);
             }
             else {
-                logger.warn("The claim lease of step execution " + step + " ended (this node was silent for "
-                        + lease + ", or the step made no progress for " + staleAfter
+                logger.warn("The claim lease of step execution " + step + " ended (this node was silent for " + lease
+                        + ", or the step made no progress for " + staleAfter
                         + "); it claims and sends nothing more, and its evaluations are recovered");
                 claimLease.end();
                 held.remove(step, claimLease);
@@ -234,8 +242,9 @@ public class ClaimLeases implements StepExecutionListener, SmartLifecycle {
     }
 
     /**
-     * Stops renewing after the node registry stopped, which waits for the runs of this node to end;
-     * a partition still running after that wait loses its lease and stops handing messages over.
+     * Stops renewing after the node registry stopped, which waits for the runs of this
+     * node to end; a partition still running after that wait loses its lease and stops
+     * handing messages over.
      */
     @Override
     public void stop() {

@@ -10,9 +10,10 @@ import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.stereotype.Component;
 
 /**
- * Refuses to start with a connection pool too small for the partitions: each one holds its
- * chunk's connection while it claims or marks rows on a second one, so a pool of fewer than
- * two per partition, plus a few for the buffer step, Quartz and the web, can deadlock a run.
+ * Refuses to start with a connection pool too small for the partitions: each one holds
+ * its chunk's connection while it claims or marks rows on a second one, so a pool of
+ * fewer than two per partition, plus a few for the buffer step, Quartz and the web, can
+ * deadlock a run.
  */
 @Component
 class ConnectionBudget implements SmartInitializingSingleton {

@@ -19,13 +19,17 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 /**
- * Finds executions that are marked running but whose process is gone, and marks them FAILED
- * through {@code JobOperator.recover}, so they can be restarted and their claims released.
+ * Finds executions that are marked running but whose process is gone, and marks them
+ * FAILED through {@code JobOperator.recover}, so they can be restarted and their claims
+ * released.
  */
 @Component
 class DeadExecutions {
 
-    /** Running executions whose job and steps have been silent since the cutoff (Batch keeps local times). */
+    /**
+     * Running executions whose job and steps have been silent since the cutoff (Batch
+     * keeps local times).
+     */
     static final String SILENT = """
             SELECT e.job_execution_id FROM batch_job_execution e
             JOIN batch_job_instance i ON i.job_instance_id = e.job_instance_id
@@ -36,8 +40,9 @@ class DeadExecutions {
             """;
 
     /**
-     * Executions that ended UNKNOWN: the JobRepository could not record how a failure ended
-     * (typically PostgreSQL went away mid-chunk, and the rollback could not be written).
+     * Executions that ended UNKNOWN: the JobRepository could not record how a failure
+     * ended (typically PostgreSQL went away mid-chunk, and the rollback could not be
+     * written).
      */
     static final String UNKNOWN = """
             SELECT e.job_execution_id FROM batch_job_execution e
@@ -69,7 +74,9 @@ class DeadExecutions {
         this.clock = clock;
     }
 
-    /** Recovers executions silent for longer than {@code flowbatch.execution.stale-after}. */
+    /**
+     * Recovers executions silent for longer than {@code flowbatch.execution.stale-after}.
+     */
     int recoverStale() {
         LocalDateTime cutoff = LocalDateTime.ofInstant(clock.instant().minus(staleAfter), ZoneId.systemDefault());
         List<Long> silent = jdbc.sql(SILENT)
@@ -83,7 +90,10 @@ class DeadExecutions {
         return silent.size();
     }
 
-    /** Recovers every execution marked running: at the start of the only instance, none can be. */
+    /**
+     * Recovers every execution marked running: at the start of the only instance, none
+     * can be.
+     */
     int recoverAllRunning() {
         int count = 0;
         for (JobExecution execution : jobRepository.findRunningJobExecutions(FlowExecutionLauncher.JOB_NAME)) {
@@ -94,19 +104,24 @@ class DeadExecutions {
     }
 
     /**
-     * Marks executions that ended UNKNOWN, and their steps left UNKNOWN or running, FAILED.
-     * Spring Batch refuses to restart an UNKNOWN execution because it cannot tell what the failed
-     * chunk left behind; flowbatch can, since every claim and send is a state on the evaluation
-     * row that recovery settles (PROCESSING back to BUFFERED, SENDING to IN_DOUBT or resend), and
-     * its reader takes no position from the step's context.
+     * Marks executions that ended UNKNOWN, and their steps left UNKNOWN or running,
+     * FAILED. Spring Batch refuses to restart an UNKNOWN execution because it cannot tell
+     * what the failed chunk left behind; flowbatch can, since every claim and send is a
+     * state on the evaluation row that recovery settles (PROCESSING back to BUFFERED,
+     * SENDING to IN_DOUBT or resend), and its reader takes no position from the step's
+     * context.
      */
     int settleUnknown() {
-        List<Long> unknown = jdbc.sql(UNKNOWN).param("jobName", FlowExecutionLauncher.JOB_NAME).query(Long.class).list();
+        List<Long> unknown = jdbc.sql(UNKNOWN)
+            .param("jobName", FlowExecutionLauncher.JOB_NAME)
+            .query(Long.class)
+            .list();
         for (long id : unknown) {
             JobExecution execution = jobRepository.getJobExecution(id);
             logger.warn("Execution " + id + " " + SETTLED_UNKNOWN);
             for (StepExecution step : execution.getStepExecutions()) {
-                // A step still marked running lost its last update with the job: it ended too.
+                // A step still marked running lost its last update with the job: it ended
+                // too.
                 if (step.getStatus() == BatchStatus.UNKNOWN || step.getStatus().isRunning()) {
                     step.setStatus(BatchStatus.FAILED);
                     step.setExitStatus(step.getExitStatus().and(ExitStatus.FAILED).addExitDescription(SETTLED_UNKNOWN));
@@ -114,7 +129,8 @@ class DeadExecutions {
                 }
             }
             execution.setStatus(BatchStatus.FAILED);
-            execution.setExitStatus(execution.getExitStatus().and(ExitStatus.FAILED).addExitDescription(SETTLED_UNKNOWN));
+            execution
+                .setExitStatus(execution.getExitStatus().and(ExitStatus.FAILED).addExitDescription(SETTLED_UNKNOWN));
             jobRepository.update(execution);
         }
         return unknown.size();

@@ -19,17 +19,20 @@ import org.springframework.batch.infrastructure.item.Chunk;
 import org.springframework.batch.infrastructure.item.ItemWriter;
 
 /**
- * Sends a chunk and records every item's outcome. The chunk becomes SENDING (committed) before
- * any message leaves; only messages that failed transiently are retried, with back-off; then
- * all outcomes of the chunk, the processor's skips included, are written in one statement.
+ * Sends a chunk and records every item's outcome. The chunk becomes SENDING (committed)
+ * before any message leaves; only messages that failed transiently are retried, with
+ * back-off; then all outcomes of the chunk, the processor's skips included, are written
+ * in one statement.
  *
- * <p>It never throws for a failed item, so Spring Batch never re-runs a chunk's sends. It
- * throws only when no message of the chunk reached the mail server: then the chunk goes back to
- * the buffer and the step fails, to be restarted.
+ * <p>
+ * It never throws for a failed item, so Spring Batch never re-runs a chunk's sends. It
+ * throws only when no message of the chunk reached the mail server: then the chunk goes
+ * back to the buffer and the step fails, to be restarted.
  *
- * <p>SENDING is marked only while the step holds its claim lease (in the marking statement), and
- * each message is handed over only while the lease is still valid here: a step taken for dead
- * mid-chunk hands nothing more over; what it withheld goes back to the buffer.
+ * <p>
+ * SENDING is marked only while the step holds its claim lease (in the marking statement),
+ * and each message is handed over only while the lease is still valid here: a step taken
+ * for dead mid-chunk hands nothing more over; what it withheld goes back to the buffer.
  */
 class DeliveryWriter implements ItemWriter<Delivery> {
 
@@ -82,7 +85,8 @@ class DeliveryWriter implements ItemWriter<Delivery> {
     private List<Outcome> send(List<? extends Delivery> deliveries) throws InterruptedException {
         Set<Long> sending = store.markSending(deliveries.stream().map((d) -> d.evaluation().id()).toList(),
                 stepExecutionId);
-        // One message per marked id, whatever the chunk holds: an id the chunk carries twice (a
+        // One message per marked id, whatever the chunk holds: an id the chunk carries
+        // twice (a
         // row recovered and claimed again) is sent once at most.
         List<Delivery> pending = new ArrayList<>();
         for (Delivery item : deliveries) {
@@ -107,22 +111,25 @@ class DeliveryWriter implements ItemWriter<Delivery> {
                 backoff = backoff.multipliedBy(2);
             }
         }
-        List<Long> withheld = results.entrySet().stream()
+        List<Long> withheld = results.entrySet()
+            .stream()
             .filter((entry) -> entry.getValue().kind() == SendResult.Kind.WITHHELD)
             .map((entry) -> entry.getKey().evaluation().id())
             .toList();
         if (!withheld.isEmpty()) {
-            // The lease ended mid-chunk: these never left. Back to the buffer while the rows are
-            // still this step's; recorded on their own, since the chunk's transaction may not commit.
+            // The lease ended mid-chunk: these never left. Back to the buffer while the
+            // rows are
+            // still this step's; recorded on their own, since the chunk's transaction may
+            // not commit.
             buckets.push(actionId, store.returnToBuffer(withheld, stepExecutionId));
             results.values().removeIf((result) -> result.kind() == SendResult.Kind.WITHHELD);
         }
         if (!results.isEmpty() && results.values().stream().allMatch(SendResult::unreachable)) {
-            List<Long> returned = store.returnToBuffer(results.keySet().stream().map((d) -> d.evaluation().id()).toList(),
-                    stepExecutionId);
+            List<Long> returned = store
+                .returnToBuffer(results.keySet().stream().map((d) -> d.evaluation().id()).toList(), stepExecutionId);
             buckets.push(actionId, returned);
-            throw new MailServerUnavailableException("The mail server could not be reached for any of "
-                    + results.size() + " messages: " + results.values().iterator().next().reply());
+            throw new MailServerUnavailableException("The mail server could not be reached for any of " + results.size()
+                    + " messages: " + results.values().iterator().next().reply());
         }
         Instant now = clock.instant();
         List<Outcome> outcomes = new ArrayList<>(results.size());
@@ -133,8 +140,8 @@ class DeliveryWriter implements ItemWriter<Delivery> {
     private Outcome outcome(Delivery item, SendResult result, Instant now) {
         long id = item.evaluation().id();
         return switch (result.kind()) {
-            case SENT -> Outcome.sent(id, new Outcome.DeliveryRecord(item.messageId(), item.recipient(), now,
-                    result.reply()));
+            case SENT ->
+                Outcome.sent(id, new Outcome.DeliveryRecord(item.messageId(), item.recipient(), now, result.reply()));
             case PERMANENT -> Outcome.failed(id, "refused by the mail server: " + result.reply());
             case TRANSIENT -> (item.evaluation().attempts() + 1 >= delivery.maxAttempts())
                     ? Outcome.failed(id, "gave up after " + delivery.maxAttempts() + " attempts: " + result.reply())

@@ -27,7 +27,8 @@ import org.springframework.batch.infrastructure.item.ItemProcessor;
  * customers and events, the flow filter. An evaluation that must not be sent is filtered
  * (returned as null) with its reason recorded; a bad item never stops the others.
  */
-class EvaluationProcessor implements ItemProcessor<ClaimedEvaluation, Delivery>, ChunkListener<ClaimedEvaluation, Delivery> {
+class EvaluationProcessor
+        implements ItemProcessor<ClaimedEvaluation, Delivery>, ChunkListener<ClaimedEvaluation, Delivery> {
 
     private final long actionId;
 
@@ -84,8 +85,8 @@ class EvaluationProcessor implements ItemProcessor<ClaimedEvaluation, Delivery>,
                 return decide(evaluation);
             }
             case "DRAFT" -> outcomes.add(Outcome.skipped(evaluation.id(), "action is a draft", true));
-            default -> outcomes.add(Outcome.released(evaluation.id(),
-                    "action is " + action.status() + "; waits until it is live"));
+            default -> outcomes
+                .add(Outcome.released(evaluation.id(), "action is " + action.status() + "; waits until it is live"));
         }
         return null;
     }
@@ -102,7 +103,8 @@ class EvaluationProcessor implements ItemProcessor<ClaimedEvaluation, Delivery>,
         try {
             TemplateVariables variables = TemplateVariables.of(recipient.email(), recipient.firstName(),
                     recipient.lastName(), recipient.properties(), recipient.eventProperties(), unsubscribeUrl);
-            // The per-item baseline parses the template for every evaluation, as the unbatched pipeline did.
+            // The per-item baseline parses the template for every evaluation, as the
+            // unbatched pipeline did.
             rendered = compiledTemplates ? templates.render(action.template(), action.content(), variables)
                     : templates.render(action.content(), variables);
         }

@@ -11,10 +11,10 @@ import org.springframework.batch.infrastructure.item.ItemReader;
 
 /**
  * Reads one action's bucket: pops a page of ids from Redis and claims them in PostgreSQL
- * (BUFFERED to PROCESSING, recording the step execution) in one statement per page. Ids whose
- * row is no longer BUFFERED, left in Redis by a crash or a re-push, are dropped by the claim.
- * A step whose claim lease ended stops at its next read, before it pops anything: the ids stay in
- * the bucket for the step that runs next.
+ * (BUFFERED to PROCESSING, recording the step execution) in one statement per page. Ids
+ * whose row is no longer BUFFERED, left in Redis by a crash or a re-push, are dropped by
+ * the claim. A step whose claim lease ended stops at its next read, before it pops
+ * anything: the ids stay in the bucket for the step that runs next.
  */
 class EvaluationReader implements ItemReader<ClaimedEvaluation> {
 
@@ -53,7 +53,8 @@ class EvaluationReader implements ItemReader<ClaimedEvaluation> {
                 return null;
             }
             List<ClaimedEvaluation> claimed = store.claim(actionId, stepExecutionId, ids);
-            // Short: stale Redis entries, or the database no longer holds the lease (then none is
+            // Short: stale Redis entries, or the database no longer holds the lease (then
+            // none is
             // claimed, and the ids go back for the step that runs next).
             if (claimed.size() < ids.size() && !store.leaseHeld(stepExecutionId)) {
                 buckets.push(actionId, ids);

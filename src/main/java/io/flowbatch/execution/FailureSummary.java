@@ -13,9 +13,10 @@ import org.springframework.batch.core.listener.JobExecutionListener;
 import org.springframework.batch.core.step.StepExecution;
 
 /**
- * Puts the root cause of each failed partition at the head of a failed run's exit description:
- * "executeAction:action-3: The mail server could not be reached ..." reads better for an
- * operator than the partition handler's "returned an unsuccessful step" and its stack trace.
+ * Puts the root cause of each failed partition at the head of a failed run's exit
+ * description: "executeAction:action-3: The mail server could not be reached ..." reads
+ * better for an operator than the partition handler's "returned an unsuccessful step" and
+ * its stack trace.
  */
 class FailureSummary implements JobExecutionListener {
 
@@ -33,13 +34,14 @@ class FailureSummary implements JobExecutionListener {
                 causes.add(step.getStepName() + ": " + rootMessage(failure));
             }
             if (step.getFailureExceptions().isEmpty()) {
-                causes.add(step.getStepName() + ": " + ExitDescriptions.rootCause(step.getExitStatus().getExitDescription()));
+                causes.add(step.getStepName() + ": "
+                        + ExitDescriptions.rootCause(step.getExitStatus().getExitDescription()));
             }
         }
         if (!causes.isEmpty()) {
             ExitStatus exit = execution.getExitStatus();
-            execution.setExitStatus(new ExitStatus(exit.getExitCode(),
-                    String.join("\n", causes) + "\n\n" + exit.getExitDescription()));
+            execution.setExitStatus(
+                    new ExitStatus(exit.getExitCode(), String.join("\n", causes) + "\n\n" + exit.getExitDescription()));
         }
     }
 

@@ -30,19 +30,18 @@ import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 import org.springframework.transaction.PlatformTransactionManager;
 
 /**
- * The job {@code flowExecution}: recovery, then {@code buffer} (due rows to Redis buckets), then
- * {@code execute}, partitioned per action, each partition a chunk-oriented step of
- * {@code flowbatch.execution.chunk-size} evaluations.
+ * The job {@code flowExecution}: recovery, then {@code buffer} (due rows to Redis
+ * buckets), then {@code execute}, partitioned per action, each partition a chunk-oriented
+ * step of {@code flowbatch.execution.chunk-size} evaluations.
  */
 @Configuration(proxyBeanMethods = false)
 public class FlowExecutionJobConfiguration {
 
     static final String JOB_NAME = "flowExecution";
 
-
     /**
-     * The registry the JobOperator finds jobs in by name, to restart them. As a bean it registers
-     * every Job bean of the context by itself.
+     * The registry the JobOperator finds jobs in by name, to restart them. As a bean it
+     * registers every Job bean of the context by itself.
      */
     @Bean
     MapJobRegistry jobRegistry() {
@@ -60,7 +59,10 @@ public class FlowExecutionJobConfiguration {
             .build();
     }
 
-    /** Recovery before every run, restarts included (the buffer step does not run again on restart). */
+    /**
+     * Recovery before every run, restarts included (the buffer step does not run again on
+     * restart).
+     */
     @Bean
     JobExecutionListener recoveryBeforeJob(Recovery recovery) {
         return new JobExecutionListener() {
@@ -71,7 +73,9 @@ public class FlowExecutionJobConfiguration {
         };
     }
 
-    /** A failed run says why in its own exit description, not only "a partition failed". */
+    /**
+     * A failed run says why in its own exit description, not only "a partition failed".
+     */
     @Bean
     JobExecutionListener failureSummary() {
         return new FailureSummary();
@@ -102,22 +106,26 @@ public class FlowExecutionJobConfiguration {
     }
 
     /**
-     * The manager of the action partitions. How partitions run is the handler's business: threads
-     * of this JVM, or workers across the cluster (RemotePartitioningConfiguration).
+     * The manager of the action partitions. How partitions run is the handler's business:
+     * threads of this JVM, or workers across the cluster
+     * (RemotePartitioningConfiguration).
      */
     @Bean
     Step execute(JobRepository jobRepository, Buckets buckets, PartitionHandler executePartitions,
             StepNodes stepNodes) {
-        return new StepBuilder("execute", jobRepository).partitioner(Partitions.PARTITION_STEP, new BucketPartitioner(buckets))
+        return new StepBuilder("execute", jobRepository)
+            .partitioner(Partitions.PARTITION_STEP, new BucketPartitioner(buckets))
             .partitionHandler(executePartitions)
             .listener(stepNodes)
             .build();
     }
 
-    /** Local partitioning: at most {@code flowbatch.execution.threads} actions at once, in this JVM. */
+    /**
+     * Local partitioning: at most {@code flowbatch.execution.threads} actions at once, in
+     * this JVM.
+     */
     @Bean
-    @ConditionalOnProperty(name = "flowbatch.execution.partitioning", havingValue = "local",
-            matchIfMissing = true)
+    @ConditionalOnProperty(name = "flowbatch.execution.partitioning", havingValue = "local", matchIfMissing = true)
     TaskExecutorPartitionHandler executePartitions(Step executeAction, TaskExecutor partitionExecutor,
             ExecutionProperties properties) {
         TaskExecutorPartitionHandler handler = new TaskExecutorPartitionHandler();
@@ -129,8 +137,8 @@ public class FlowExecutionJobConfiguration {
 
     @Bean
     Step executeAction(JobRepository jobRepository, PlatformTransactionManager transactionManager,
-            EvaluationReader evaluationReader, EvaluationProcessor evaluationProcessor,
-            DeliveryWriter deliveryWriter, ExecutionProperties properties, StepNodes stepNodes, ClaimLeases claimLeases) {
+            EvaluationReader evaluationReader, EvaluationProcessor evaluationProcessor, DeliveryWriter deliveryWriter,
+            ExecutionProperties properties, StepNodes stepNodes, ClaimLeases claimLeases) {
         return new StepBuilder(Partitions.PARTITION_STEP, jobRepository)
             .<ClaimedEvaluation, Delivery>chunk(properties.effectiveChunkSize())
             .reader(evaluationReader)
@@ -138,14 +146,19 @@ public class FlowExecutionJobConfiguration {
             .listener(evaluationProcessor)
             .writer(deliveryWriter)
             .listener((StepExecutionListener) stepNodes)
-            // The lease is opened before the reader's first claim and released after the last send.
+            // The lease is opened before the reader's first claim and released after the
+            // last send.
             .listener((StepExecutionListener) claimLeases)
-            // The chunk transaction carries the outcome write and the step's counts together.
+            // The chunk transaction carries the outcome write and the step's counts
+            // together.
             .transactionManager(transactionManager)
             .build();
     }
 
-    /** A bounded pool: at most {@code flowbatch.execution.threads} actions execute at once. */
+    /**
+     * A bounded pool: at most {@code flowbatch.execution.threads} actions execute at
+     * once.
+     */
     @Bean
     ThreadPoolTaskExecutor partitionExecutor(ExecutionProperties properties) {
         ThreadPoolTaskExecutor executor = new ThreadPoolTaskExecutor();
@@ -185,8 +198,8 @@ public class FlowExecutionJobConfiguration {
     @StepScope
     DeliveryWriter deliveryWriter(@Value("#{stepExecutionContext['actionId']}") long actionId,
             @Value("#{stepExecution.id}") long stepExecutionId, EvaluationStore store, Buckets buckets,
-            SmtpSender sender, ChunkOutcomes chunkOutcomes, DeliveryProperties delivery, Clock clock, JobMetrics metrics,
-            ClaimLeases claimLeases) {
+            SmtpSender sender, ChunkOutcomes chunkOutcomes, DeliveryProperties delivery, Clock clock,
+            JobMetrics metrics, ClaimLeases claimLeases) {
         return new DeliveryWriter(actionId, stepExecutionId, store, buckets, sender, chunkOutcomes, delivery, clock,
                 metrics, claimLeases.of(stepExecutionId));
     }

@@ -27,9 +27,9 @@ import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
 /**
- * Starts {@code flowExecution}. A scheduled run is identified by its trigger's scheduled fire
- * time, so each minute is one JobInstance and a failed minute can be restarted; a manual run
- * by the time it was asked for.
+ * Starts {@code flowExecution}. A scheduled run is identified by its trigger's scheduled
+ * fire time, so each minute is one JobInstance and a failed minute can be restarted; a
+ * manual run by the time it was asked for.
  */
 @Component
 public class FlowExecutionLauncher implements DisposableBean {
@@ -48,10 +48,13 @@ public class FlowExecutionLauncher implements DisposableBean {
 
     private final Clock clock;
 
-    private final ExecutorService manualLaunches = Executors.newCachedThreadPool((runnable) -> new Thread(runnable,
-            "manual-launch"));
+    private final ExecutorService manualLaunches = Executors
+        .newCachedThreadPool((runnable) -> new Thread(runnable, "manual-launch"));
 
-    /** Executions running in this JVM, to be stopped at a chunk boundary when it shuts down. */
+    /**
+     * Executions running in this JVM, to be stopped at a chunk boundary when it shuts
+     * down.
+     */
     private final Set<JobExecution> running = ConcurrentHashMap.newKeySet();
 
     private final Map<String, CompletableFuture<Long>> pending = new ConcurrentHashMap<>();
@@ -72,7 +75,10 @@ public class FlowExecutionLauncher implements DisposableBean {
         return jobOperator.start(job, parameters);
     }
 
-    /** Starts a run now, outside the schedule, and returns its execution id once it has begun. */
+    /**
+     * Starts a run now, outside the schedule, and returns its execution id once it has
+     * begun.
+     */
     public long launchNow() throws Exception {
         String launchId = UUID.randomUUID().toString();
         JobParameters parameters = new JobParametersBuilder()
@@ -83,8 +89,8 @@ public class FlowExecutionLauncher implements DisposableBean {
     }
 
     /**
-     * Restarts a failed or stopped execution in the background and returns the id of the new
-     * execution once it has begun. Only what did not complete runs again.
+     * Restarts a failed or stopped execution in the background and returns the id of the
+     * new execution once it has begun. Only what did not complete runs again.
      */
     public long restart(JobExecution failed) throws Exception {
         return runInBackground(pendingRestarts, failed.getJobInstanceId(), () -> jobOperator.restart(failed));
@@ -128,9 +134,9 @@ public class FlowExecutionLauncher implements DisposableBean {
     }
 
     /**
-     * Shutdown begins: ask every run of this JVM to stop at the end of its chunk in flight, so
-     * no message is cut off mid-send (it would become IN_DOUBT). The stopped minutes can be
-     * restarted, and the next runs pick their work up anyway.
+     * Shutdown begins: ask every run of this JVM to stop at the end of its chunk in
+     * flight, so no message is cut off mid-send (it would become IN_DOUBT). The stopped
+     * minutes can be restarted, and the next runs pick their work up anyway.
      */
     @EventListener(ContextClosedEvent.class)
     void stopRunning() {

@@ -12,8 +12,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * The job's own meters, next to Spring Batch's: evaluations by outcome and action
- * ({@code flowbatch.evaluations}) and the time a chunk takes from load to recorded outcomes
- * ({@code flowbatch.chunk}).
+ * ({@code flowbatch.evaluations}) and the time a chunk takes from load to recorded
+ * outcomes ({@code flowbatch.chunk}).
  */
 @Component
 class JobMetrics {

@@ -1,9 +1,10 @@
 package io.flowbatch.execution;
 
 /**
- * How the minute job names its steps, in one place: the manager's buffer step, then one partition
- * per action, a step execution named {@code executeAction:action-N}. The admin pages, the
- * dead-node sweep and the node registry tell partitions from the manager's steps by these names.
+ * How the minute job names its steps, in one place: the manager's buffer step, then one
+ * partition per action, a step execution named {@code executeAction:action-N}. The admin
+ * pages, the dead-node sweep and the node registry tell partitions from the manager's
+ * steps by these names.
  */
 public final class Partitions {
 
@@ -13,13 +14,19 @@ public final class Partitions {
     /** The step one partition runs. */
     public static final String PARTITION_STEP = "executeAction";
 
-    /** SQL condition: the {@code batch_step_execution} row aliased {@code s} is a partition's. */
+    /**
+     * SQL condition: the {@code batch_step_execution} row aliased {@code s} is a
+     * partition's.
+     */
     public static final String IS_PARTITION_SQL = "s.step_name LIKE '" + PARTITION_STEP + ":%'";
 
     private Partitions() {
     }
 
-    /** The partition of one action, as the partitioner names it (the step execution adds the step's name). */
+    /**
+     * The partition of one action, as the partitioner names it (the step execution adds
+     * the step's name).
+     */
     static String partitionName(long actionId) {
         return "action-" + actionId;
     }

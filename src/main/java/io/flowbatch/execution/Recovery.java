@@ -12,21 +12,24 @@ import org.apache.commons.logging.LogFactory;
 import org.springframework.stereotype.Component;
 
 /**
- * Puts work left behind by crashes and by Redis losses back on track. Runs when
- * the application starts and before every job run:
+ * Puts work left behind by crashes and by Redis losses back on track. Runs when the
+ * application starts and before every job run:
  * <ul>
- * <li>executions that ended UNKNOWN (the JobRepository was unreachable when a failure ended
- * them) are marked FAILED, so they can be restarted;</li>
- * <li>executions silent for {@code flowbatch.execution.stale-after} (their process died) are
- * marked FAILED;</li>
- * <li>PROCESSING rows of step executions whose claim lease ended go back to BUFFERED;</li>
- * <li>SENDING rows of step executions whose claim lease ended more than the send grace ago become
- * IN_DOUBT (at-most-once), or BUFFERED to be resent with the same Message-ID (at-least-once). A
- * step execution marked FAILED whose node still renews its lease keeps its rows: its thread may
- * still be sending them;</li>
- * <li>BUFFERED rows untouched for two schedule periods are pushed to their bucket again.</li>
+ * <li>executions that ended UNKNOWN (the JobRepository was unreachable when a failure
+ * ended them) are marked FAILED, so they can be restarted;</li>
+ * <li>executions silent for {@code flowbatch.execution.stale-after} (their process died)
+ * are marked FAILED;</li>
+ * <li>PROCESSING rows of step executions whose claim lease ended go back to
+ * BUFFERED;</li>
+ * <li>SENDING rows of step executions whose claim lease ended more than the send grace
+ * ago become IN_DOUBT (at-most-once), or BUFFERED to be resent with the same Message-ID
+ * (at-least-once). A step execution marked FAILED whose node still renews its lease keeps
+ * its rows: its thread may still be sending them;</li>
+ * <li>BUFFERED rows untouched for two schedule periods are pushed to their bucket
+ * again.</li>
  * </ul>
- * Buckets are sets and claims are conditional, so pushing an id that is still there is harmless.
+ * Buckets are sets and claims are conditional, so pushing an id that is still there is
+ * harmless.
  */
 @Component
 public class Recovery {
@@ -85,8 +88,9 @@ public class Recovery {
         Report report = new Report(count(released), count(settled), repushed);
         if (report.released() + report.settledSending() + report.repushed() > 0) {
             logger.warn("Recovered work left behind: " + report.released() + " claimed evaluations back to BUFFERED, "
-                    + report.settledSending() + " in-flight sends " + (resendInDoubt ? "queued for resend" : "now IN_DOUBT")
-                    + ", " + report.repushed() + " buffered ids pushed to Redis again");
+                    + report.settledSending() + " in-flight sends "
+                    + (resendInDoubt ? "queued for resend" : "now IN_DOUBT") + ", " + report.repushed()
+                    + " buffered ids pushed to Redis again");
         }
         return report;
     }

@@ -11,10 +11,11 @@ import org.springframework.batch.core.step.StepExecution;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
- * Records which node ran each step execution of flowExecution, as the step starts: the admin
- * pages show it, and the dead-node sweep finds the steps a dead node left running. A remote
- * partition is recorded earlier, in the transaction that takes its request off the queue, so a
- * worker that dies right after taking one is found too; the listener's insert is then a no-op.
+ * Records which node ran each step execution of flowExecution, as the step starts: the
+ * admin pages show it, and the dead-node sweep finds the steps a dead node left running.
+ * A remote partition is recorded earlier, in the transaction that takes its request off
+ * the queue, so a worker that dies right after taking one is found too; the listener's
+ * insert is then a no-op.
  */
 public class StepNodes implements StepExecutionListener {
 
@@ -23,7 +24,10 @@ public class StepNodes implements StepExecutionListener {
             VALUES (:step, :job, :node) ON CONFLICT (step_execution_id) DO NOTHING
             """;
 
-    /** Partitions recorded for a node that are still marked running, recorded before a cutoff. */
+    /**
+     * Partitions recorded for a node that are still marked running, recorded before a
+     * cutoff.
+     */
     static final String RUNNING_PARTITIONS = """
             SELECT n.step_execution_id FROM step_execution_node n
             JOIN batch_step_execution s ON s.step_execution_id = n.step_execution_id
@@ -48,7 +52,10 @@ public class StepNodes implements StepExecutionListener {
         record(stepExecution);
     }
 
-    /** Records this node as the one running the step; false when another node was recorded first. */
+    /**
+     * Records this node as the one running the step; false when another node was recorded
+     * first.
+     */
     public boolean record(StepExecution stepExecution) {
         return jdbc.sql(RECORD)
             .param("step", stepExecution.getId())
@@ -62,7 +69,10 @@ public class StepNodes implements StepExecutionListener {
         return node;
     }
 
-    /** Partitions recorded for this node longer ago than {@code recordedBefore} that are still marked running. */
+    /**
+     * Partitions recorded for this node longer ago than {@code recordedBefore} that are
+     * still marked running.
+     */
     public List<Long> runningPartitionsHere(Duration recordedBefore) {
         return jdbc.sql(RUNNING_PARTITIONS)
             .param("node", node)
@@ -74,11 +84,9 @@ public class StepNodes implements StepExecutionListener {
     /** The node of each step execution of a job execution, by step execution id. */
     public Map<Long, String> ofJobExecution(long jobExecutionId) {
         Map<Long, String> nodes = new HashMap<>();
-        jdbc.sql(OF_JOB)
-            .param("job", jobExecutionId)
-            .query((ResultSet rs) -> {
-                nodes.put(rs.getLong("step_execution_id"), rs.getString("node_id"));
-            });
+        jdbc.sql(OF_JOB).param("job", jobExecutionId).query((ResultSet rs) -> {
+            nodes.put(rs.getLong("step_execution_id"), rs.getString("node_id"));
+        });
         return nodes;
     }
 

@@ -12,18 +12,17 @@ import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 
 /**
- * {@code POST /api/flows}: a flow, its trigger, its exit metrics and its actions in order.
+ * {@code POST /api/flows}: a flow, its trigger, its exit metrics and its actions in
+ * order.
  *
  * @param status {@code LIVE} (the default) or {@code DRAFT}
  */
-public record FlowRequest(
-        @NotBlank @Size(max = 200) @Pattern(regexp = TextRules.NO_CONTROL_CHARACTERS,
-                message = TextRules.NO_CONTROL_CHARACTERS_MESSAGE) String name,
+public record FlowRequest(@NotBlank @Size(max = 200) @Pattern(
+        regexp = TextRules.NO_CONTROL_CHARACTERS, message = TextRules.NO_CONTROL_CHARACTERS_MESSAGE) String name,
         @NotNull @Valid Trigger trigger,
         @Size(max = 20) List<@NotBlank @Size(max = 200) @Pattern(regexp = TextRules.NO_CONTROL_CHARACTERS,
                 message = TextRules.NO_CONTROL_CHARACTERS_MESSAGE) String> exitMetrics,
-        FlowStatus status,
-        @NotEmpty @Size(max = 50) List<@NotNull @Valid ActionRequest> actions) {
+        FlowStatus status, @NotEmpty @Size(max = 50) List<@NotNull @Valid ActionRequest> actions) {
 
     /** The metric whose events start the flow. */
     public record Trigger(@NotBlank @Size(max = 200) @Pattern(regexp = TextRules.NO_CONTROL_CHARACTERS,

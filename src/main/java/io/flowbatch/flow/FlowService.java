@@ -34,7 +34,9 @@ public class FlowService {
         this.validator = validator;
     }
 
-    /** Validates the whole request, templates included, then writes it in one transaction. */
+    /**
+     * Validates the whole request, templates included, then writes it in one transaction.
+     */
     @Transactional
     public FlowCreated create(FlowRequest request) {
         validator.validate(request);

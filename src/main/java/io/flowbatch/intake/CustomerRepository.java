@@ -13,8 +13,8 @@ import org.springframework.stereotype.Repository;
 class CustomerRepository {
 
     /**
-     * Upsert by email. Absent names and time zone keep their stored values; properties merge.
-     * {@code xmax = 0} tells a row this statement inserted from one it updated.
+     * Upsert by email. Absent names and time zone keep their stored values; properties
+     * merge. {@code xmax = 0} tells a row this statement inserted from one it updated.
      */
     static final String UPSERT = """
             WITH input AS (
@@ -36,8 +36,8 @@ class CustomerRepository {
             """;
 
     /**
-     * Ids for emails, creating the customers that do not exist. The second branch cannot see
-     * the rows the first inserts (one snapshot), so no customer comes back twice.
+     * Ids for emails, creating the customers that do not exist. The second branch cannot
+     * see the rows the first inserts (one snapshot), so no customer comes back twice.
      */
     static final String ENSURE = """
             WITH wanted AS (
@@ -52,7 +52,9 @@ class CustomerRepository {
             SELECT c.id, c.email FROM customer c JOIN wanted w ON w.email = c.email
             """;
 
-    /** For emails a concurrent request inserted after {@link #ENSURE} took its snapshot. */
+    /**
+     * For emails a concurrent request inserted after {@link #ENSURE} took its snapshot.
+     */
     static final String SELECT_IDS = "SELECT id, email FROM customer WHERE email = ANY(:emails::text[])";
 
     private final JdbcClient jdbc;
@@ -82,11 +84,9 @@ class CustomerRepository {
     }
 
     private void collect(String sql, Collection<String> emails, Map<String, Long> into) {
-        jdbc.sql(sql)
-            .param("emails", emails.toArray(String[]::new))
-            .query((rs) -> {
-                into.put(rs.getString("email"), rs.getLong("id"));
-            });
+        jdbc.sql(sql).param("emails", emails.toArray(String[]::new)).query((rs) -> {
+            into.put(rs.getString("email"), rs.getLong("id"));
+        });
     }
 
     /** A customer ready to write: email normalized, properties as JSON. */

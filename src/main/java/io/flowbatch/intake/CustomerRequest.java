@@ -10,12 +10,10 @@ import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 
 /** One item of {@code POST /api/customers}; absent fields keep their stored values. */
-public record CustomerRequest(
-        @NotBlank @EmailAddress String email,
+public record CustomerRequest(@NotBlank @EmailAddress String email,
         @Size(max = 200) @Pattern(regexp = TextRules.NO_CONTROL_CHARACTERS,
                 message = TextRules.NO_CONTROL_CHARACTERS_MESSAGE) String firstName,
         @Size(max = 200) @Pattern(regexp = TextRules.NO_CONTROL_CHARACTERS,
                 message = TextRules.NO_CONTROL_CHARACTERS_MESSAGE) String lastName,
-        @TimeZoneId String timezone,
-        Map<String, Object> properties) {
+        @TimeZoneId String timezone, Map<String, Object> properties) {
 }

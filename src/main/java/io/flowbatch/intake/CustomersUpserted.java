@@ -1,5 +1,8 @@
 package io.flowbatch.intake;
 
-/** Answer to {@code POST /api/customers}: how many distinct customers were created and updated. */
+/**
+ * Answer to {@code POST /api/customers}: how many distinct customers were created and
+ * updated.
+ */
 public record CustomersUpserted(long created, long updated) {
 }

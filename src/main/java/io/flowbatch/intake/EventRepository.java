@@ -15,10 +15,10 @@ import org.springframework.stereotype.Repository;
 class EventRepository {
 
     /**
-     * Stores the events (a uniqueId already stored makes an event a duplicate) and, for each
-     * stored event whose metric triggers a live flow, creates the evaluation of the flow's first
-     * action, due at the event's time plus the action's delay (the evaluation package's
-     * statement, embedded). One round trip for the request.
+     * Stores the events (a uniqueId already stored makes an event a duplicate) and, for
+     * each stored event whose metric triggers a live flow, creates the evaluation of the
+     * flow's first action, due at the event's time plus the action's delay (the
+     * evaluation package's statement, embedded). One round trip for the request.
      */
     static final String INSERT_EVENTS_AND_EVALUATIONS = """
             WITH input AS (
@@ -42,7 +42,9 @@ class EventRepository {
         this.jdbc = jdbc;
     }
 
-    /** Stores the events; says how many were stored and how many evaluations they created. */
+    /**
+     * Stores the events; says how many were stored and how many evaluations they created.
+     */
     Stored insert(List<EventRow> events, Instant oldestTrigger) {
         return jdbc.sql(INSERT_EVENTS_AND_EVALUATIONS)
             .param("customerIds", events.stream().map(EventRow::customerId).toArray(Long[]::new))

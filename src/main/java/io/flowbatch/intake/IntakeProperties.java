@@ -10,7 +10,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *
  * @param maxBatchSize most customers or events one request may carry
  * @param maxTriggerAge events older than this are stored but start no flow: an import of
- *     history must not email customers about checkouts of last month
+ * history must not email customers about checkouts of last month
  * @param maxPropertiesBytes largest {@code properties} object of one item, as JSON
  */
 @ConfigurationProperties("flowbatch.intake")

@@ -19,8 +19,9 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
- * Takes customers and events in bulk. A request is validated whole before anything is written,
- * then written in one transaction with a fixed number of statements, whatever its size.
+ * Takes customers and events in bulk. A request is validated whole before anything is
+ * written, then written in one transaction with a fixed number of statements, whatever
+ * its size.
  */
 @Service
 public class IntakeService {
@@ -53,7 +54,10 @@ public class IntakeService {
         this.clock = clock;
     }
 
-    /** Creates or updates customers by email; a later item for the same email wins over an earlier one. */
+    /**
+     * Creates or updates customers by email; a later item for the same email wins over an
+     * earlier one.
+     */
     @Transactional
     public CustomersUpserted upsertCustomers(List<CustomerRequest> requests) {
         validator.validateItems(requests, properties.maxBatchSize());
@@ -66,11 +70,13 @@ public class IntakeService {
         }
         List<FieldProblem> problems = new ArrayList<>();
         List<CustomerRepository.CustomerRow> rows = new ArrayList<>(byEmail.size());
-        byEmail.forEach((email, customer) -> rows.add(new CustomerRepository.CustomerRow(email,
-                strip(customer.firstName()), strip(customer.lastName()), customer.timezone(),
-                propertiesJson(customer.properties(), lastIndex.get(email), problems))));
+        byEmail.forEach((email,
+                customer) -> rows.add(new CustomerRepository.CustomerRow(email, strip(customer.firstName()),
+                        strip(customer.lastName()), customer.timezone(),
+                        propertiesJson(customer.properties(), lastIndex.get(email), problems))));
         RequestValidator.throwIfAny(problems);
-        // Rows are locked in statement order: a fixed order keeps two overlapping requests from deadlocking.
+        // Rows are locked in statement order: a fixed order keeps two overlapping
+        // requests from deadlocking.
         rows.sort(java.util.Comparator.comparing(CustomerRepository.CustomerRow::email));
         return customers.upsert(rows);
     }
@@ -90,8 +96,9 @@ public class IntakeService {
     }
 
     /**
-     * Stores events, creating unknown customers, and creates the evaluations of the live flows
-     * they trigger. Events whose uniqueId is already stored are counted as duplicates.
+     * Stores events, creating unknown customers, and creates the evaluations of the live
+     * flows they trigger. Events whose uniqueId is already stored are counted as
+     * duplicates.
      */
     @Transactional
     public EventsAccepted ingestEvents(List<EventRequest> requests) {
@@ -120,7 +127,8 @@ public class IntakeService {
                     request.metric().strip(), propertiesJson.get(i), (request.time() != null) ? request.time() : now,
                     request.uniqueId()));
         }
-        // Unique ids are locked in statement order: sorted, overlapping requests cannot deadlock.
+        // Unique ids are locked in statement order: sorted, overlapping requests cannot
+        // deadlock.
         rows.sort(java.util.Comparator.comparing(EventRepository.EventRow::uniqueId,
                 java.util.Comparator.nullsLast(java.util.Comparator.naturalOrder())));
         EventRepository.Stored stored = events.insert(rows, now.minus(properties.maxTriggerAge()));
@@ -141,7 +149,8 @@ public class IntakeService {
             problems.add(new FieldProblem("[" + index + "].properties",
                     "must be at most " + properties.maxPropertiesBytes() + " characters as JSON"));
         }
-        // PostgreSQL's jsonb refuses the NUL character; refuse it here with a clear message.
+        // PostgreSQL's jsonb refuses the NUL character; refuse it here with a clear
+        // message.
         if (text.contains("\\u0000")) {
             problems.add(new FieldProblem("[" + index + "].properties", "must not contain the NUL character"));
         }

@@ -28,7 +28,10 @@ public class Subscriptions {
         return jdbc.sql(SELECT_EMAIL).param("id", customerId).query(String.class).optional();
     }
 
-    /** Unsubscribes the customer (again is harmless: the first time is kept); false when no such customer exists. */
+    /**
+     * Unsubscribes the customer (again is harmless: the first time is kept); false when
+     * no such customer exists.
+     */
     public boolean unsubscribe(long customerId) {
         return jdbc.sql(UNSUBSCRIBE).param("id", customerId).update() == 1;
     }

@@ -14,8 +14,9 @@ import org.springframework.batch.core.launch.JobInstanceAlreadyCompleteException
 import org.springframework.scheduling.quartz.QuartzJobBean;
 
 /**
- * The Quartz side of the minute: launches {@code flowExecution} for the trigger's scheduled fire
- * time and waits for it, so a long run delays the next minute instead of overlapping it.
+ * The Quartz side of the minute: launches {@code flowExecution} for the trigger's
+ * scheduled fire time and waits for it, so a long run delays the next minute instead of
+ * overlapping it.
  */
 @DisallowConcurrentExecution
 class FlowExecutionQuartzJob extends QuartzJobBean {

@@ -20,9 +20,10 @@ import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.stereotype.Component;
 
 /**
- * Keeps the trigger in Quartz's JDBC store in line with the settings at every start: creates it,
- * changes its cron when the setting changed, or removes it when the schedule is disabled (a
- * stored trigger would otherwise keep firing after the setting was turned off).
+ * Keeps the trigger in Quartz's JDBC store in line with the settings at every start:
+ * creates it, changes its cron when the setting changed, or removes it when the schedule
+ * is disabled (a stored trigger would otherwise keep firing after the setting was turned
+ * off).
  */
 @Component
 public class ScheduleRegistrar implements SmartInitializingSingleton {
@@ -70,7 +71,8 @@ public class ScheduleRegistrar implements SmartInitializingSingleton {
             Trigger trigger = TriggerBuilder.newTrigger()
                 .withIdentity(TRIGGER)
                 .forJob(JOB)
-                // Misfire: do nothing. The next run picks up everything that is due anyway.
+                // Misfire: do nothing. The next run picks up everything that is due
+                // anyway.
                 .withSchedule(CronScheduleBuilder.cronSchedule(properties.cron())
                     .inTimeZone(TimeZone.getTimeZone(properties.timeZone()))
                     .withMisfireHandlingInstructionDoNothing())

@@ -67,9 +67,8 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
     }
 
     private static ProblemDetail problem(List<FieldProblem> problems) {
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST,
-                "The request is not valid (" + problems.size() + " problem" + ((problems.size() == 1) ? "" : "s")
-                        + "); nothing was written.");
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, "The request is not valid ("
+                + problems.size() + " problem" + ((problems.size() == 1) ? "" : "s") + "); nothing was written.");
         problem.setProperty(ERRORS, problems);
         return problem;
     }
@@ -94,13 +93,11 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
     /** What the value should have been, when the expected type says it plainly. */
     private static String describe(JacksonException ex) {
         if (ex instanceof UnrecognizedPropertyException unknown) {
-            // A misspelt field silently ignored can change what a request means: "exitMetric"
+            // A misspelt field silently ignored can change what a request means:
+            // "exitMetric"
             // for "exitMetrics" would create a flow without its exit filter.
-            List<String> known = (unknown.getKnownPropertyIds() != null) ? unknown.getKnownPropertyIds()
-                .stream()
-                .map(String::valueOf)
-                .sorted()
-                .toList() : List.of();
+            List<String> known = (unknown.getKnownPropertyIds() != null)
+                    ? unknown.getKnownPropertyIds().stream().map(String::valueOf).sorted().toList() : List.of();
             return "is not a field of this request" + (known.isEmpty() ? "" : "; the fields are " + known);
         }
         Class<?> expected = (ex instanceof MismatchedInputException mismatch) ? mismatch.getTargetType() : null;

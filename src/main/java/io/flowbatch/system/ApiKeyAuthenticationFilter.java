@@ -48,7 +48,8 @@ class ApiKeyAuthenticationFilter extends OncePerRequestFilter {
             chain.doFilter(request, response);
             return;
         }
-        // Constant-time comparison: response timing must not reveal how much of a key was right.
+        // Constant-time comparison: response timing must not reveal how much of a key was
+        // right.
         if (!MessageDigest.isEqual(expectedKey, presented.getBytes(StandardCharsets.UTF_8))) {
             contextHolder.clearContext();
             entryPoint.commence(request, response, new BadCredentialsException("Invalid API key"));

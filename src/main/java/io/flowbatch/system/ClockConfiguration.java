@@ -5,7 +5,10 @@ import java.time.Clock;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** The one clock every time-dependent rule reads, so tests can move time instead of sleeping. */
+/**
+ * The one clock every time-dependent rule reads, so tests can move time instead of
+ * sleeping.
+ */
 @Configuration(proxyBeanMethods = false)
 public class ClockConfiguration {
 

@@ -6,7 +6,9 @@ import java.util.Base64;
 import org.springframework.stereotype.Component;
 import org.springframework.util.StringUtils;
 
-/** The admin user and API key in force: configured ones, or ones generated for this run. */
+/**
+ * The admin user and API key in force: configured ones, or ones generated for this run.
+ */
 @Component
 public class Credentials {
 

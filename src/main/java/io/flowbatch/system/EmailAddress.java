@@ -14,8 +14,8 @@ import jakarta.validation.Payload;
 
 /**
  * An address a mail server will take: ASCII local part and a dotted domain, at most 254
- * characters, no whitespace or control characters. Stricter than {@code @Email}, which lets
- * {@code a@b} through.
+ * characters, no whitespace or control characters. Stricter than {@code @Email}, which
+ * lets {@code a@b} through.
  */
 @Documented
 @Constraint(validatedBy = EmailAddress.Validator.class)
@@ -32,8 +32,9 @@ public @interface EmailAddress {
     /** Checks the shape; null is left to {@code @NotBlank}. */
     class Validator implements ConstraintValidator<EmailAddress, String> {
 
-        private static final Pattern SHAPE = Pattern.compile("[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
-                + "@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+[A-Za-z](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?");
+        private static final Pattern SHAPE = Pattern
+            .compile("[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+                    + "@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+[A-Za-z](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?");
 
         public static boolean isValid(String address) {
             String trimmed = address.strip();

@@ -7,9 +7,9 @@ public final class ExitDescriptions {
     }
 
     /**
-     * The innermost cause of a stack trace kept as text, with its exception's simple name:
-     * "MailServerUnavailableException: The mail server could not be reached ...". Text that is no
-     * stack trace comes back as its first line.
+     * The innermost cause of a stack trace kept as text, with its exception's simple
+     * name: "MailServerUnavailableException: The mail server could not be reached ...".
+     * Text that is no stack trace comes back as its first line.
      */
     public static String rootCause(String description) {
         if (description == null || description.isBlank()) {

@@ -2,7 +2,10 @@ package io.flowbatch.system;
 
 import java.util.List;
 
-/** A request that is not valid: answered with 400 naming every bad field, and nothing written. */
+/**
+ * A request that is not valid: answered with 400 naming every bad field, and nothing
+ * written.
+ */
 public class InvalidRequestException extends RuntimeException {
 
     private final List<FieldProblem> problems;

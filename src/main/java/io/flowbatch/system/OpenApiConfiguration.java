@@ -8,7 +8,10 @@ import io.swagger.v3.oas.models.security.SecurityScheme;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** The OpenAPI description of the intake, flow and admin API (served to admins at /v3/api-docs). */
+/**
+ * The OpenAPI description of the intake, flow and admin API (served to admins at
+ * /v3/api-docs).
+ */
 @Configuration(proxyBeanMethods = false)
 class OpenApiConfiguration {
 
@@ -21,7 +24,9 @@ class OpenApiConfiguration {
                 .version("v1"))
             .components(new Components()
                 .addSecuritySchemes("apiKey",
-                        new SecurityScheme().type(SecurityScheme.Type.APIKEY).in(SecurityScheme.In.HEADER).name("X-Api-Key"))
+                        new SecurityScheme().type(SecurityScheme.Type.APIKEY)
+                            .in(SecurityScheme.In.HEADER)
+                            .name("X-Api-Key"))
                 .addSecuritySchemes("admin", new SecurityScheme().type(SecurityScheme.Type.HTTP).scheme("basic")));
     }
 

@@ -16,10 +16,11 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Refuses API request bodies larger than {@code flowbatch.http.max-request-size}: at once with
- * 413 when the declared length says so, else (a chunked body) by failing the read once the limit
- * is passed, which {@link ApiExceptionHandler} answers with 413 too. Tomcat's own limits only
- * cover form posts, and a JSON body is parsed whole before validation can count its items.
+ * Refuses API request bodies larger than {@code flowbatch.http.max-request-size}: at once
+ * with 413 when the declared length says so, else (a chunked body) by failing the read
+ * once the limit is passed, which {@link ApiExceptionHandler} answers with 413 too.
+ * Tomcat's own limits only cover form posts, and a JSON body is parsed whole before
+ * validation can count its items.
  */
 @Component
 public class RequestSizeLimitFilter extends OncePerRequestFilter {

@@ -10,8 +10,8 @@ import jakarta.validation.Validator;
 import org.springframework.stereotype.Component;
 
 /**
- * Bean Validation for request bodies, reporting every violation with its path and array index
- * ({@code [3].email}) so that a client can fix a 10,000-item request in one go.
+ * Bean Validation for request bodies, reporting every violation with its path and array
+ * index ({@code [3].email}) so that a client can fix a 10,000-item request in one go.
  */
 @Component
 public class RequestValidator {

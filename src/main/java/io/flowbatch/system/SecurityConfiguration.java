@@ -27,8 +27,8 @@ import org.springframework.security.web.authentication.www.BasicAuthenticationFi
 
 /**
  * Who may call what (README, API): the API key for intake and flows, the admin user for
- * admin paths and actuator, anyone for health and unsubscribe. A missing or wrong credential
- * is 401, a known caller without the right is 403.
+ * admin paths and actuator, anyone for health and unsubscribe. A missing or wrong
+ * credential is 401, a known caller without the right is 403.
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
@@ -72,17 +72,18 @@ public class SecurityConfiguration {
     }
 
     /**
-     * Actuator: health for anyone, the rest for the admin over HTTP Basic. Paths under the
-     * actuator that name no exposed endpoint belong here too: a client asking for
-     * {@code /actuator/env} gets 401 without credentials and 404 with them, not a redirect to the
-     * login page.
+     * Actuator: health for anyone, the rest for the admin over HTTP Basic. Paths under
+     * the actuator that name no exposed endpoint belong here too: a client asking for
+     * {@code /actuator/env} gets 401 without credentials and 404 with them, not a
+     * redirect to the login page.
      */
     @Bean
     @Order(2)
     SecurityFilterChain actuatorChain(HttpSecurity http) throws Exception {
         AuthenticationEntryPoint unauthorized = jsonUnauthorized();
-        return http.securityMatchers((matchers) -> matchers.requestMatchers(EndpointRequest.toAnyEndpoint())
-            .requestMatchers(ACTUATOR_PATHS))
+        return http
+            .securityMatchers((matchers) -> matchers.requestMatchers(EndpointRequest.toAnyEndpoint())
+                .requestMatchers(ACTUATOR_PATHS))
             .authorizeHttpRequests((requests) -> requests.requestMatchers(EndpointRequest.to(HealthEndpoint.class))
                 .permitAll()
                 .anyRequest()
@@ -93,8 +94,8 @@ public class SecurityConfiguration {
     }
 
     /**
-     * The OpenAPI description: for the admin, over HTTP Basic (tools) or the page session (the
-     * Swagger UI page, after form login).
+     * The OpenAPI description: for the admin, over HTTP Basic (tools) or the page session
+     * (the Swagger UI page, after form login).
      */
     @Bean
     @Order(3)
@@ -111,21 +112,25 @@ public class SecurityConfiguration {
     @Order(4)
     SecurityFilterChain pageChain(HttpSecurity http) throws Exception {
         return http
-            .authorizeHttpRequests((requests) -> requests
-                .requestMatchers("/u/**", "/login", "/error", "/favicon.ico", "/css/**")
-                .permitAll()
-                .requestMatchers("/admin/**", "/", "/swagger-ui/**", "/swagger-ui.html")
-                .hasRole(ROLE_ADMIN)
-                .anyRequest()
-                .authenticated())
+            .authorizeHttpRequests(
+                    (requests) -> requests.requestMatchers("/u/**", "/login", "/error", "/favicon.ico", "/css/**")
+                        .permitAll()
+                        .requestMatchers("/admin/**", "/", "/swagger-ui/**", "/swagger-ui.html")
+                        .hasRole(ROLE_ADMIN)
+                        .anyRequest()
+                        .authenticated())
             .formLogin((form) -> form.loginPage("/login").defaultSuccessUrl("/admin", false).permitAll())
             .logout(Customizer.withDefaults())
-            // One-click unsubscribe (RFC 8058) is a POST from a mail provider, which has no token.
+            // One-click unsubscribe (RFC 8058) is a POST from a mail provider, which has
+            // no token.
             .csrf((csrf) -> csrf.ignoringRequestMatchers("/u/**"))
             .build();
     }
 
-    /** HTTP Basic for machine clients: no CSRF (no cookies to ride on), 401 and 403 as problem JSON. */
+    /**
+     * HTTP Basic for machine clients: no CSRF (no cookies to ride on), 401 and 403 as
+     * problem JSON.
+     */
     private static final class JsonBasicAuthentication
             extends AbstractHttpConfigurer<JsonBasicAuthentication, HttpSecurity> {
 
@@ -139,16 +144,18 @@ public class SecurityConfiguration {
         public void init(HttpSecurity http) {
             http.httpBasic((basic) -> basic.authenticationEntryPoint(unauthorized))
                 .csrf((csrf) -> csrf.disable())
-                .exceptionHandling((errors) -> errors.authenticationEntryPoint(unauthorized)
-                    .accessDeniedHandler(jsonForbidden()));
+                .exceptionHandling(
+                        (errors) -> errors.authenticationEntryPoint(unauthorized).accessDeniedHandler(jsonForbidden()));
         }
 
     }
 
     private static AuthenticationEntryPoint jsonUnauthorized() {
         return (request, response, ex) -> {
-            // No Basic challenge for browsers: a browser that never prompts never keeps admin
-            // credentials that another site's form could ride on (CSRF on the stateless API).
+            // No Basic challenge for browsers: a browser that never prompts never keeps
+            // admin
+            // credentials that another site's form could ride on (CSRF on the stateless
+            // API).
             String accept = request.getHeader("Accept");
             if (accept == null || !accept.contains("text/html")) {
                 response.setHeader("WWW-Authenticate", "Basic realm=\"flowbatch\"");

@@ -4,8 +4,8 @@ package io.flowbatch.system;
 public final class TextRules {
 
     /**
-     * No control characters, CR and LF included: names and metrics end up in mail headers and
-     * log lines, where a line break is an injection.
+     * No control characters, CR and LF included: names and metrics end up in mail headers
+     * and log lines, where a line break is an injection.
      */
     public static final String NO_CONTROL_CHARACTERS = "\\P{Cc}*";
 

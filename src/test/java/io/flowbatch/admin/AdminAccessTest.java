@@ -27,10 +27,11 @@ import static org.springframework.security.test.web.servlet.request.SecurityMock
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.request;
 
 /**
- * Every admin endpoint and page, found from the application's own request mappings (so one added
- * later cannot be forgotten here): the REST API answers 401 without credentials and 403 with the
- * intake API key; the pages send anonymous and API-key callers to the login page; a page's form
- * without its CSRF token is refused even for a logged-in admin. Nothing of it changes state.
+ * Every admin endpoint and page, found from the application's own request mappings (so
+ * one added later cannot be forgotten here): the REST API answers 401 without credentials
+ * and 403 with the intake API key; the pages send anonymous and API-key callers to the
+ * login page; a page's form without its CSRF token is refused even for a logged-in admin.
+ * Nothing of it changes state.
  */
 @FlowbatchTest
 class AdminAccessTest {
@@ -52,13 +53,19 @@ class AdminAccessTest {
         assertThat(endpoints).as("the admin API's endpoints").hasSizeGreaterThanOrEqualTo(14);
         for (String endpoint : endpoints) {
             String[] parts = endpoint.split(" ", 2);
-            int anonymous = mvc.perform(request(HttpMethod.valueOf(parts[0]), parts[1])
-                .contentType(MediaType.APPLICATION_JSON)
-                .content("{}")).andReturn().getResponse().getStatus();
-            int withApiKey = mvc.perform(request(HttpMethod.valueOf(parts[0]), parts[1])
-                .header("X-Api-Key", FlowbatchTest.API_KEY)
-                .contentType(MediaType.APPLICATION_JSON)
-                .content("{}")).andReturn().getResponse().getStatus();
+            int anonymous = mvc
+                .perform(request(HttpMethod.valueOf(parts[0]), parts[1]).contentType(MediaType.APPLICATION_JSON)
+                    .content("{}"))
+                .andReturn()
+                .getResponse()
+                .getStatus();
+            int withApiKey = mvc
+                .perform(request(HttpMethod.valueOf(parts[0]), parts[1]).header("X-Api-Key", FlowbatchTest.API_KEY)
+                    .contentType(MediaType.APPLICATION_JSON)
+                    .content("{}"))
+                .andReturn()
+                .getResponse()
+                .getStatus();
             refused.add(endpoint + " anonymous " + anonymous + ", api key " + withApiKey);
         }
         assertThat(refused).allMatch((line) -> line.endsWith("anonymous 401, api key 403"));
@@ -103,7 +110,10 @@ class AdminAccessTest {
         return data.jdbc().sql("SELECT count(*) FROM batch_job_execution").query(Long.class).single();
     }
 
-    /** "METHOD /path" for every mapping under the prefix, path variables filled with 1 (or a word where one is expected). */
+    /**
+     * "METHOD /path" for every mapping under the prefix, path variables filled with 1 (or
+     * a word where one is expected).
+     */
     private List<String> endpoints(String prefix) {
         Set<String> endpoints = new TreeSet<>();
         for (Map.Entry<RequestMappingInfo, HandlerMethod> mapping : mappings.getHandlerMethods().entrySet()) {

@@ -34,9 +34,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * The admin pages in a real browser (Debian's headless Chromium): an operator logs in, finds
- * the minute that failed, sees why, restarts it and sees it complete. Screenshots are saved
- * under target/screenshots for review.
+ * The admin pages in a real browser (Debian's headless Chromium): an operator logs in,
+ * finds the minute that failed, sees why, restarts it and sees it complete. Screenshots
+ * are saved under target/screenshots for review.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = "spring.quartz.scheduler-name=flowbatch-browser-test")
@@ -112,8 +112,8 @@ class AdminPagesBrowserTest {
         browser.findElement(By.linkText("#" + failed.getId())).click();
         waitFor(By.id("exit-summary"));
         assertThat(browser.findElement(By.id("execution-status")).getText()).isEqualTo("FAILED");
-        assertThat(browser.findElement(By.id("exit-summary")).getText())
-            .contains("executeAction:action-" + action, "The mail server could not be reached");
+        assertThat(browser.findElement(By.id("exit-summary")).getText()).contains("executeAction:action-" + action,
+                "The mail server could not be reached");
         assertThat(browser.findElement(By.id("steps")).getText()).contains("executeAction:action-" + action);
         screenshot("execution-failed");
 

@@ -61,13 +61,17 @@ class HousekeepingTest {
         fixtures.dueCheckouts(0, 12);
         JobExecution old = fixtures.runMinute();
         JobExecution recent = fixtures.runMinute();
-        data.jdbc().sql("UPDATE batch_job_execution SET create_time = now() - interval '30 days' WHERE job_execution_id = :id")
-            .param("id", old.getId()).update();
+        data.jdbc()
+            .sql("UPDATE batch_job_execution SET create_time = now() - interval '30 days' WHERE job_execution_id = :id")
+            .param("id", old.getId())
+            .update();
         List<Long> ids = data.jdbc().sql("SELECT id FROM evaluation ORDER BY id").query(Long.class).list();
         data.jdbc().sql("UPDATE evaluation SET state = 'IN_DOUBT' WHERE id = :id").param("id", ids.get(0)).update();
         data.jdbc().sql("UPDATE evaluation SET state = 'WAITING' WHERE id = :id").param("id", ids.get(1)).update();
-        data.jdbc().sql("UPDATE evaluation SET updated_at = now() - interval '30 days' WHERE id <> :id")
-            .param("id", ids.get(11)).update();
+        data.jdbc()
+            .sql("UPDATE evaluation SET updated_at = now() - interval '30 days' WHERE id <> :id")
+            .param("id", ids.get(11))
+            .update();
 
         Housekeeping.Purged purged = housekeeping.purge();
 
@@ -77,14 +81,18 @@ class HousekeepingTest {
             .containsExactly("IN_DOUBT", "WAITING", "SENT");
         assertThat(data.count("delivery_log")).as("logs of the kept evaluations stay").isEqualTo(3);
         assertThat(purged.jobInstances()).isGreaterThanOrEqualTo(1);
-        assertThat(data.jdbc().sql("SELECT count(*) FROM batch_job_execution WHERE job_execution_id = :id")
-            .param("id", old.getId()).query(Long.class).single()).isZero();
+        assertThat(data.jdbc()
+            .sql("SELECT count(*) FROM batch_job_execution WHERE job_execution_id = :id")
+            .param("id", old.getId())
+            .query(Long.class)
+            .single()).isZero();
         assertThat(jobRepository.getJobExecution(recent.getId())).isNotNull();
     }
 
     /**
-     * D4: the purge chose a FAILED row past the retention while an operator's requeue (on another
-     * connection) held it; once the requeue committed, the purge deleted the now WAITING row: lost.
+     * D4: the purge chose a FAILED row past the retention while an operator's requeue (on
+     * another connection) held it; once the requeue committed, the purge deleted the now
+     * WAITING row: lost.
      */
     @Test
     void d4ThePurgeDoesNotDeleteARowRequeuedWhileItWaitedForIt() throws Exception {
@@ -115,7 +123,10 @@ class HousekeepingTest {
             purge.get(30, TimeUnit.SECONDS);
         }
 
-        assertThat(data.jdbc().sql("SELECT state FROM evaluation WHERE id = :id").param("id", id).query(String.class)
+        assertThat(data.jdbc()
+            .sql("SELECT state FROM evaluation WHERE id = :id")
+            .param("id", id)
+            .query(String.class)
             .optional()).as("the requeued evaluation").contains("WAITING");
     }
 

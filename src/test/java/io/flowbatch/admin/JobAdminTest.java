@@ -26,7 +26,9 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
-/** Job inspection and control through the admin API, against real runs of flowExecution. */
+/**
+ * Job inspection and control through the admin API, against real runs of flowExecution.
+ */
 @FlowbatchTest
 class JobAdminTest {
 
@@ -69,7 +71,8 @@ class JobAdminTest {
             .andExpect(jsonPath("$[0].name").value("flowExecution"))
             .andExpect(jsonPath("$[0].instanceCount").isNumber())
             .andExpect(jsonPath("$[0].lastExecution.id").value(executionId));
-        mvc.perform(admin(get("/api/admin/jobs/flowExecution/executions").param("status", "COMPLETED").param("size", "1")))
+        mvc.perform(
+                admin(get("/api/admin/jobs/flowExecution/executions").param("status", "COMPLETED").param("size", "1")))
             .andExpect(status().isOk())
             .andExpect(jsonPath("$.items[0].id").value(executionId))
             .andExpect(jsonPath("$.items.length()").value(1));
@@ -86,14 +89,15 @@ class JobAdminTest {
         mvc.perform(admin(get("/api/admin/nodes")))
             .andExpect(status().isOk())
             .andExpect(jsonPath("$[?(@.id == '" + node.id() + "')].alive").value(true))
-            .andExpect(jsonPath("$[?(@.id == '" + node.id() + "')].roles[*]").value(
-                    org.hamcrest.Matchers.containsInAnyOrder("scheduler", "worker")));
+            .andExpect(jsonPath("$[?(@.id == '" + node.id() + "')].roles[*]")
+                .value(org.hamcrest.Matchers.containsInAnyOrder("scheduler", "worker")));
         mvc.perform(get("/admin").with(user(FlowbatchTest.ADMIN_USER).roles("ADMIN")))
             .andExpect(status().isOk())
             .andExpect(content().string(org.hamcrest.Matchers.containsString(node.id())));
         mvc.perform(get("/admin/executions/{id}", executionId).with(user(FlowbatchTest.ADMIN_USER).roles("ADMIN")))
             .andExpect(status().isOk())
-            .andExpect(content().string(org.hamcrest.Matchers.containsString("<td class=\"node\">" + node.id() + "</td>")));
+            .andExpect(content()
+                .string(org.hamcrest.Matchers.containsString("<td class=\"node\">" + node.id() + "</td>")));
         mvc.perform(admin(get("/api/admin/executions/{id}", 999_999_999))).andExpect(status().isNotFound());
         mvc.perform(admin(get("/api/admin/jobs/nope/executions"))).andExpect(status().isNotFound());
         mvc.perform(admin(get("/api/admin/jobs/flowExecution/executions").param("status", "SLEEPING")))
@@ -107,13 +111,15 @@ class JobAdminTest {
         long failed = launchAndWait(BatchStatus.FAILED);
         mvc.perform(admin(get("/api/admin/executions/{id}", failed)))
             .andExpect(jsonPath("$.status").value("FAILED"))
-            .andExpect(jsonPath("$.exitDescription").value(org.hamcrest.Matchers.startsWith(
-                    "executeAction:action-" + action + ": MailServerUnavailableException: The mail server could not be reached")));
+            .andExpect(jsonPath("$.exitDescription").value(org.hamcrest.Matchers.startsWith("executeAction:action-"
+                    + action + ": MailServerUnavailableException: The mail server could not be reached")));
         smtp.acceptConnections();
 
         long restarted = executionId(mvc.perform(admin(post("/api/admin/executions/{id}/restart", failed)))
             .andExpect(status().isAccepted())
-            .andReturn().getResponse().getContentAsString());
+            .andReturn()
+            .getResponse()
+            .getContentAsString());
         await().atMost(Duration.ofSeconds(30))
             .until(() -> jobRepository.getJobExecution(restarted).getStatus() == BatchStatus.COMPLETED);
 
@@ -150,14 +156,19 @@ class JobAdminTest {
         due(1500);
         smtp.delayPerMessage(Duration.ofMillis(4));
         long running = executionId(mvc.perform(admin(post("/api/admin/jobs/flowExecution/launch")))
-            .andReturn().getResponse().getContentAsString());
+            .andReturn()
+            .getResponse()
+            .getContentAsString());
         await().atMost(Duration.ofSeconds(30)).until(() -> smtp.received().size() > 0);
 
         mvc.perform(admin(post("/api/admin/executions/{id}/stop", running))).andExpect(status().isAccepted());
-        // The job is marked STOPPED at once; its partition stops at the end of the chunk in flight.
+        // The job is marked STOPPED at once; its partition stops at the end of the chunk
+        // in flight.
         await().atMost(Duration.ofSeconds(60))
             .until(() -> jobRepository.getJobExecution(running).getStatus() == BatchStatus.STOPPED
-                    && jobRepository.getJobExecution(running).getStepExecutions().stream()
+                    && jobRepository.getJobExecution(running)
+                        .getStepExecutions()
+                        .stream()
                         .noneMatch((step) -> step.getStatus().isRunning()));
 
         long sentWhenStopped = count("state = 'SENT'");
@@ -167,7 +178,10 @@ class JobAdminTest {
 
         smtp.delayPerMessage(Duration.ZERO);
         long restarted = executionId(mvc.perform(admin(post("/api/admin/executions/{id}/restart", running)))
-            .andExpect(status().isAccepted()).andReturn().getResponse().getContentAsString());
+            .andExpect(status().isAccepted())
+            .andReturn()
+            .getResponse()
+            .getContentAsString());
         await().atMost(Duration.ofSeconds(60))
             .until(() -> jobRepository.getJobExecution(restarted).getStatus() == BatchStatus.COMPLETED);
 
@@ -196,7 +210,9 @@ class JobAdminTest {
     private long launchAndWait(BatchStatus expected) throws Exception {
         long id = executionId(mvc.perform(admin(post("/api/admin/jobs/flowExecution/launch")))
             .andExpect(status().isAccepted())
-            .andReturn().getResponse().getContentAsString());
+            .andReturn()
+            .getResponse()
+            .getContentAsString());
         await().atMost(Duration.ofSeconds(30)).until(() -> !jobRepository.getJobExecution(id).isRunning());
         assertThat(jobRepository.getJobExecution(id).getStatus()).isEqualTo(expected);
         return id;

@@ -2,7 +2,6 @@ package io.flowbatch.admin;
 
 import java.time.Duration;
 
-
 import io.flowbatch.support.Fixtures;
 import io.flowbatch.support.FlowbatchTest;
 import io.flowbatch.support.TestSmtpServer;
@@ -48,8 +47,8 @@ class MetricsAndHealthTest {
 
         mvc.perform(get("/actuator/prometheus").with(httpBasic(FlowbatchTest.ADMIN_USER, FlowbatchTest.ADMIN_PASSWORD)))
             .andExpect(status().isOk())
-            .andExpect(content().string(containsString(
-                    "flowbatch_evaluations_total{action=\"" + action + "\",outcome=\"SENT\"}")))
+            .andExpect(content()
+                .string(containsString("flowbatch_evaluations_total{action=\"" + action + "\",outcome=\"SENT\"}")))
             .andExpect(content().string(containsString("flowbatch_chunk_seconds_count{action=\"" + action + "\"}")))
             .andExpect(content().string(containsString("flowbatch_smtp_latency_seconds_count")))
             .andExpect(content().string(containsString("flowbatch_smtp_messages_total{result=\"SENT\"}")))
@@ -60,29 +59,40 @@ class MetricsAndHealthTest {
     }
 
     private double sent(long action) {
-        Counter counter = meters.find("flowbatch.evaluations").tag("action", Long.toString(action))
-            .tag("outcome", "SENT").counter();
+        Counter counter = meters.find("flowbatch.evaluations")
+            .tag("action", Long.toString(action))
+            .tag("outcome", "SENT")
+            .counter();
         return (counter != null) ? counter.count() : 0;
     }
 
-    /** A stopped relay made /actuator/health DOWN: a probe would have restarted every instance. */
+    /**
+     * A stopped relay made /actuator/health DOWN: a probe would have restarted every
+     * instance.
+     */
     @Test
     void aMailRelayOutageIsDegradedNotDown() throws Exception {
         TestSmtpServer smtp = TestSmtpServer.shared();
         smtp.refuseConnections();
         try {
-            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> mvc.perform(get("/actuator/health"))
-                .andExpect(status().isOk())
-                .andExpect(jsonPath("$.status").value("DEGRADED")));
-            mvc.perform(get("/actuator/health/dependencies").with(httpBasic(FlowbatchTest.ADMIN_USER,
-                    FlowbatchTest.ADMIN_PASSWORD)))
+            await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> mvc.perform(get("/actuator/health"))
+                    .andExpect(status().isOk())
+                    .andExpect(jsonPath("$.status").value("DEGRADED")));
+            mvc.perform(get("/actuator/health/dependencies")
+                .with(httpBasic(FlowbatchTest.ADMIN_USER, FlowbatchTest.ADMIN_PASSWORD)))
                 .andExpect(status().isOk())
                 .andExpect(jsonPath("$.components.mail.status").value("DEGRADED"))
                 .andExpect(jsonPath("$.components.mail.details.impact").isNotEmpty())
                 .andExpect(jsonPath("$.components.db.status").value("UP"));
-            mvc.perform(get("/actuator/health/liveness")).andExpect(status().isOk()).andExpect(jsonPath("$.status").value("UP"));
-            mvc.perform(get("/actuator/health/readiness")).andExpect(status().isOk()).andExpect(jsonPath("$.status").value("UP"));
-            mvc.perform(get("/actuator/prometheus").with(httpBasic(FlowbatchTest.ADMIN_USER, FlowbatchTest.ADMIN_PASSWORD)))
+            mvc.perform(get("/actuator/health/liveness"))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.status").value("UP"));
+            mvc.perform(get("/actuator/health/readiness"))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.status").value("UP"));
+            mvc.perform(
+                    get("/actuator/prometheus").with(httpBasic(FlowbatchTest.ADMIN_USER, FlowbatchTest.ADMIN_PASSWORD)))
                 .andExpect(content().string(containsString("flowbatch_dependency_up{dependency=\"mail\"} 0.0")))
                 .andExpect(content().string(containsString("flowbatch_dependency_up{dependency=\"redis\"} 1.0")));
             mvc.perform(get("/admin").with(user(FlowbatchTest.ADMIN_USER).roles("ADMIN")))
@@ -92,15 +102,16 @@ class MetricsAndHealthTest {
         finally {
             smtp.acceptConnections();
         }
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> mvc.perform(get("/actuator/health"))
-            .andExpect(jsonPath("$.status").value("UP")));
+        await().atMost(Duration.ofSeconds(30))
+            .untilAsserted(() -> mvc.perform(get("/actuator/health")).andExpect(jsonPath("$.status").value("UP")));
     }
 
     @Test
     void dependenciesHealthGroupCoversDatabaseRedisAndMail() throws Exception {
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> mvc.perform(get("/actuator/health"))
-            .andExpect(jsonPath("$.status").value("UP")));
-        mvc.perform(get("/actuator/health/dependencies").with(httpBasic(FlowbatchTest.ADMIN_USER, FlowbatchTest.ADMIN_PASSWORD)))
+        await().atMost(Duration.ofSeconds(30))
+            .untilAsserted(() -> mvc.perform(get("/actuator/health")).andExpect(jsonPath("$.status").value("UP")));
+        mvc.perform(get("/actuator/health/dependencies")
+            .with(httpBasic(FlowbatchTest.ADMIN_USER, FlowbatchTest.ADMIN_PASSWORD)))
             .andExpect(status().isOk())
             .andExpect(jsonPath("$.status").value("UP"))
             .andExpect(jsonPath("$.components.db.status").value("UP"))

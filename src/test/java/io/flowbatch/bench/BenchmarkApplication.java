@@ -19,9 +19,10 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * flowbatch started for one benchmark run ({@link StandaloneFlowbatch}) on the given (possibly
- * proxied) PostgreSQL and Redis, sending to the in-process counting sink. Seeds a spike over a few
- * actions, runs a contender to completion and verifies every evaluation SENT exactly once.
+ * flowbatch started for one benchmark run ({@link StandaloneFlowbatch}) on the given
+ * (possibly proxied) PostgreSQL and Redis, sending to the in-process counting sink. Seeds
+ * a spike over a few actions, runs a contender to completion and verifies every
+ * evaluation SENT exactly once.
  */
 final class BenchmarkApplication implements AutoCloseable {
 
@@ -44,7 +45,10 @@ final class BenchmarkApplication implements AutoCloseable {
         this.jdbc = app.getBean(JdbcClient.class);
     }
 
-    /** Empties flowbatch's tables and keys, then seeds N due evaluations over the given number of actions. */
+    /**
+     * Empties flowbatch's tables and keys, then seeds N due evaluations over the given
+     * number of actions.
+     */
     void seed(int n, int actionCount) throws Exception {
         jdbc.sql(DROP_PEER_TABLE).update();
         StandaloneFlowbatch.seedSpike(app, n, actionCount);
@@ -65,9 +69,11 @@ final class BenchmarkApplication implements AutoCloseable {
                 new DbSchedulerPeer(app).run(4);
             }
             else {
-                // What the Quartz trigger calls, with a fire time of its own for every run.
+                // What the Quartz trigger calls, with a fire time of its own for every
+                // run.
                 JobExecution execution = app.getBean(FlowExecutionLauncher.class)
-                    .runScheduled(Instant.parse("2032-01-01T00:00:00Z").plusMillis(System.currentTimeMillis() % 1_000_000_000L));
+                    .runScheduled(Instant.parse("2032-01-01T00:00:00Z")
+                        .plusMillis(System.currentTimeMillis() % 1_000_000_000L));
                 assertThat(execution.getStatus()).isEqualTo(BatchStatus.COMPLETED);
             }
             seconds = (System.nanoTime() - start) / 1e9;

@@ -6,7 +6,9 @@ enum Contender {
     /** flowbatch's minute job, in chunks. */
     BATCHED("batched"),
 
-    /** The same job one evaluation at a time: {@code flowbatch.execution.mode=per-item}. */
+    /**
+     * The same job one evaluation at a time: {@code flowbatch.execution.mode=per-item}.
+     */
     PER_ITEM("per-item"),
 
     /** One db-scheduler task per evaluation ({@link DbSchedulerPeer}). */

@@ -32,9 +32,9 @@ import org.springframework.transaction.support.TransactionTemplate;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The benchmark's peer: due evaluations executed as one db-scheduler task each, doing the work a
- * Java team would write for it (load, filter, render, send, record), with flowbatch's own
- * template sandbox, message factory and mail sender. Benchmark code only.
+ * The benchmark's peer: due evaluations executed as one db-scheduler task each, doing the
+ * work a Java team would write for it (load, filter, render, send, record), with
+ * flowbatch's own template sandbox, message factory and mail sender. Benchmark code only.
  */
 final class DbSchedulerPeer {
 
@@ -110,7 +110,10 @@ final class DbSchedulerPeer {
         this.json = context.getBean(JsonMapper.class);
     }
 
-    /** Schedules a task for every WAITING evaluation, runs them all, returns the seconds it took. */
+    /**
+     * Schedules a task for every WAITING evaluation, runs them all, returns the seconds
+     * it took.
+     */
     double run(int threads) {
         jdbc.sql(CREATE_TASKS_TABLE).update();
         List<Long> ids = jdbc.sql(WAITING_IDS).query(Long.class).list();
@@ -127,7 +130,8 @@ final class DbSchedulerPeer {
         long start = System.nanoTime();
         scheduler.start();
         try {
-            await().atMost(Duration.ofMinutes(60)).pollInterval(Duration.ofMillis(200))
+            await().atMost(Duration.ofMinutes(60))
+                .pollInterval(Duration.ofMillis(200))
                 .until(() -> jdbc.sql(COUNT_WAITING).query(Long.class).single() == 0);
         }
         finally {
@@ -138,22 +142,37 @@ final class DbSchedulerPeer {
 
     /** What one task does: load, filter, render, send, record, for one evaluation. */
     private void execute(long evaluationId) {
-        Map<String, Object> row = jdbc.sql(LOAD).param("id", evaluationId).query().listOfRows().stream().findFirst().orElse(null);
+        Map<String, Object> row = jdbc.sql(LOAD)
+            .param("id", evaluationId)
+            .query()
+            .listOfRows()
+            .stream()
+            .findFirst()
+            .orElse(null);
         if (row == null || !"LIVE".equals(row.get("status"))) {
             return;
         }
         long customerId = ((Number) row.get("customer_id")).longValue();
         String[] exitMetrics = metrics(row.get("exit_metrics"));
-        boolean exited = jdbc.sql(EXITED).param("customerId", customerId).param("metrics", exitMetrics)
-            .param("since", row.get("flow_started_at")).query(Boolean.class).single();
+        boolean exited = jdbc.sql(EXITED)
+            .param("customerId", customerId)
+            .param("metrics", exitMetrics)
+            .param("since", row.get("flow_started_at"))
+            .query(Boolean.class)
+            .single();
         if (exited) {
-            jdbc.sql(RECORD).param("id", evaluationId).param("state", "SKIPPED").param("reason", "flow filter").update();
+            jdbc.sql(RECORD)
+                .param("id", evaluationId)
+                .param("state", "SKIPPED")
+                .param("reason", "flow filter")
+                .update();
             return;
         }
         try {
             String unsubscribe = links.url(customerId);
             RenderedEmail rendered = templates.render(
-                    new TemplateRef(((Number) row.get("template_id")).longValue(), ((Number) row.get("version")).intValue()),
+                    new TemplateRef(((Number) row.get("template_id")).longValue(),
+                            ((Number) row.get("version")).intValue()),
                     new EmailContent((String) row.get("from_address"), (String) row.get("subject"),
                             (String) row.get("body_html"), (String) row.get("body_text")),
                     TemplateVariables.of((String) row.get("email"), (String) row.get("first_name"),
@@ -164,12 +183,19 @@ final class DbSchedulerPeer {
             mail.send(message);
             transactions.executeWithoutResult((status) -> {
                 jdbc.sql(RECORD).param("id", evaluationId).param("state", "SENT").param("reason", null).update();
-                jdbc.sql(LOG).param("id", evaluationId).param("messageId", messages.messageId(evaluationId))
-                    .param("recipient", row.get("email")).update();
+                jdbc.sql(LOG)
+                    .param("id", evaluationId)
+                    .param("messageId", messages.messageId(evaluationId))
+                    .param("recipient", row.get("email"))
+                    .update();
             });
         }
         catch (Exception ex) {
-            jdbc.sql(RECORD).param("id", evaluationId).param("state", "FAILED").param("reason", ex.getMessage()).update();
+            jdbc.sql(RECORD)
+                .param("id", evaluationId)
+                .param("state", "FAILED")
+                .param("reason", ex.getMessage())
+                .update();
         }
     }
 
@@ -185,6 +211,5 @@ final class DbSchedulerPeer {
             throw new IllegalStateException(ex);
         }
     }
-
 
 }

@@ -17,16 +17,18 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * The benchmark: every contender over the same spike of due evaluations, at each N and each added
- * round trip, then the chunk-size sweep and the limit of the machine, written to
- * {@code target/bench/performance.{json,md}} and {@code chunk-sweep.svg}. Runs only with
- * {@code ./mvnw -Pbenchmark verify}, against the machine's PostgreSQL and Redis when
- * FLOWBATCH_TEST_DATASOURCE_URL and FLOWBATCH_TEST_REDIS_URL name them, else the embedded ones.
+ * The benchmark: every contender over the same spike of due evaluations, at each N and
+ * each added round trip, then the chunk-size sweep and the limit of the machine, written
+ * to {@code target/bench/performance.{json,md}} and {@code chunk-sweep.svg}. Runs only
+ * with {@code ./mvnw -Pbenchmark verify}, against the machine's PostgreSQL and Redis when
+ * FLOWBATCH_TEST_DATASOURCE_URL and FLOWBATCH_TEST_REDIS_URL name them, else the embedded
+ * ones.
  *
- * <p>The per-item contenders pay the same cost for every evaluation, so their rate does not depend
- * on N: they run at most {@code flowbatch.bench.baseline-evaluations} (and
- * {@code baseline-latency-evaluations} once a round trip is added), which keeps the run in minutes
- * rather than hours; raise both to run them at full size.
+ * <p>
+ * The per-item contenders pay the same cost for every evaluation, so their rate does not
+ * depend on N: they run at most {@code flowbatch.bench.baseline-evaluations} (and
+ * {@code baseline-latency-evaluations} once a round trip is added), which keeps the run
+ * in minutes rather than hours; raise both to run them at full size.
  */
 @Tag("benchmark")
 class PerformanceBenchmarkTest {
@@ -45,11 +47,12 @@ class PerformanceBenchmarkTest {
             .map(String::strip)
             .map(Double::parseDouble)
             .toList();
-        List<Contender> contenders = Arrays.stream(System
-            .getProperty("flowbatch.bench.contenders", "batched,per-item,db-scheduler")
-            .split(","))
+        List<Contender> contenders = Arrays
+            .stream(System.getProperty("flowbatch.bench.contenders", "batched,per-item,db-scheduler").split(","))
             .map(String::strip)
-            .map((label) -> Arrays.stream(Contender.values()).filter((c) -> c.label().equals(label)).findFirst()
+            .map((label) -> Arrays.stream(Contender.values())
+                .filter((c) -> c.label().equals(label))
+                .findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("Unknown contender " + label)))
             .toList();
         int baseline = Integer.getInteger("flowbatch.bench.baseline-evaluations", 10_000);
@@ -60,7 +63,8 @@ class PerformanceBenchmarkTest {
         SharedServices services = SharedServices.resolve(Path.of("target", "bench-services"));
         int warmup = Integer.getInteger("flowbatch.bench.warmup", 5_000);
         if (warmup > 0) {
-            // Not reported: the JIT compiles the hot paths here, not during the first measured run.
+            // Not reported: the JIT compiles the hot paths here, not during the first
+            // measured run.
             try (Endpoints direct = new Endpoints(services, 0)) {
                 measure(direct, Contender.BATCHED, warmup, 0, CHUNK_SIZE);
             }
@@ -80,7 +84,8 @@ class PerformanceBenchmarkTest {
                 }
                 if (runSweep) {
                     for (int chunkSize : CHUNK_SIZES) {
-                        // Small chunks cost the same per evaluation at any N: fewer keep the sweep short.
+                        // Small chunks cost the same per evaluation at any N: fewer keep
+                        // the sweep short.
                         int n = Math.max(1_000, Math.min(sweepEvaluations, chunkSize * 200));
                         sweep.add(measure(endpoints, Contender.BATCHED, n, latency, chunkSize));
                     }
@@ -90,7 +95,8 @@ class PerformanceBenchmarkTest {
         List<SmtpLimit.Rate> limits = new ArrayList<>();
         String versions;
         try (Endpoints direct = new Endpoints(services, 0);
-                BenchmarkApplication app = new BenchmarkApplication(direct.application(), Contender.BATCHED, CHUNK_SIZE)) {
+                BenchmarkApplication app = new BenchmarkApplication(direct.application(), Contender.BATCHED,
+                        CHUNK_SIZE)) {
             versions = app.versions();
             SmtpLimit limit = new SmtpLimit(app.bean(SmtpSender.class), app.bean(MessageFactory.class));
             int messages = Integer.getInteger("flowbatch.bench.limit-messages", 20_000);
@@ -136,7 +142,10 @@ class PerformanceBenchmarkTest {
         return os.getTotalMemorySize() / (1024.0 * 1024 * 1024);
     }
 
-    /** PostgreSQL and Redis, directly or each behind a {@link TcpProxy} adding the round trip. */
+    /**
+     * PostgreSQL and Redis, directly or each behind a {@link TcpProxy} adding the round
+     * trip.
+     */
     static final class Endpoints implements AutoCloseable {
 
         private final BenchmarkApplication.Endpoints application;

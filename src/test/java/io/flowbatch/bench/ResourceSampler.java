@@ -7,9 +7,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Samples the heap in use and the process's resident set every few milliseconds while a run goes
- * on, and keeps the largest of each. The kernel's own high-water mark (VmHWM) cannot be reset per
- * run from Java, hence the sampling.
+ * Samples the heap in use and the process's resident set every few milliseconds while a
+ * run goes on, and keeps the largest of each. The kernel's own high-water mark (VmHWM)
+ * cannot be reset per run from Java, hence the sampling.
  */
 final class ResourceSampler implements AutoCloseable {
 

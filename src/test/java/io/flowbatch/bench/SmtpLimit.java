@@ -24,10 +24,10 @@ import org.springframework.core.io.ClassPathResource;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The limit of the machine: how fast the counting sink takes pre-rendered messages from the same
- * mail client over the same connections as the job (one sender per partition thread, each chunk
- * over its SMTP connections), nothing else; and, where postfix's {@code smtp-source} is installed,
- * how fast that C client fills the same sink.
+ * The limit of the machine: how fast the counting sink takes pre-rendered messages from
+ * the same mail client over the same connections as the job (one sender per partition
+ * thread, each chunk over its SMTP connections), nothing else; and, where postfix's
+ * {@code smtp-source} is installed, how fast that C client fills the same sink.
  */
 final class SmtpLimit {
 
@@ -44,7 +44,10 @@ final class SmtpLimit {
         this.messages = messages;
     }
 
-    /** Messages per second through flowbatch's own client, {@code threads} chunks of 500 at a time. */
+    /**
+     * Messages per second through flowbatch's own client, {@code threads} chunks of 500
+     * at a time.
+     */
     Rate client(int count, int threads) throws Exception {
         List<MimeMessage> batch = prerendered(count);
         sink.reset();
@@ -58,7 +61,8 @@ final class SmtpLimit {
                 slices.add(pool.submit(() -> {
                     long sent = 0;
                     for (int i = first * 500; i < batch.size(); i += threads * 500) {
-                        sent += sender.send(batch.subList(i, Math.min(batch.size(), i + 500)), () -> true).stream()
+                        sent += sender.send(batch.subList(i, Math.min(batch.size(), i + 500)), () -> true)
+                            .stream()
                             .filter((result) -> result.isSent())
                             .count();
                     }
@@ -81,8 +85,9 @@ final class SmtpLimit {
     }
 
     /**
-     * Messages per second from postfix's smtp-source over as many sessions, each sending message
-     * after message on its connection ({@code -d}) as flowbatch does, or null where it is not installed.
+     * Messages per second from postfix's smtp-source over as many sessions, each sending
+     * message after message on its connection ({@code -d}) as flowbatch does, or null
+     * where it is not installed.
      */
     Rate smtpSource(int count, int sessions, int messageSize) throws Exception {
         if (!Files.isExecutable(SMTP_SOURCE)) {
@@ -108,8 +113,9 @@ final class SmtpLimit {
         String html = new ClassPathResource(StandaloneFlowbatch.TEMPLATE).getContentAsString(StandardCharsets.UTF_8);
         List<MimeMessage> batch = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
-            batch.add(messages.build(sender.session(), new OutgoingEmail(2_000_000_000L + i, "raw" + i + "@example.com",
-                    "Raw Recipient", "Shop <shop@example.com>", "https://example.com/u/1.x"),
+            batch.add(messages.build(sender.session(),
+                    new OutgoingEmail(2_000_000_000L + i, "raw" + i + "@example.com", "Raw Recipient",
+                            "Shop <shop@example.com>", "https://example.com/u/1.x"),
                     new RenderedEmail("Still thinking it over?", html, "Your cart is waiting")));
         }
         return batch;

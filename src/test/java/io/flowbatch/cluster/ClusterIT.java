@@ -31,14 +31,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Three instances of the packaged application on one PostgreSQL, one Redis and one SMTP server,
- * with clustered Quartz and remote partitioning: two nodes with both roles, one worker only.
- * 30,000 due evaluations over 12 actions; the worker-only node is SIGKILLed while it runs
- * partitions and started again. Checked: one JobInstance per fire time, each run once (the one
- * restarted here excepted), managed only by scheduler nodes; partitions on at least two nodes; the
- * dead node's partitions failed by the sweep; every evaluation SENT or IN_DOUBT (no more IN_DOUBT
- * than were in flight at the kill); no Message-ID received twice; the failed run restarted through
- * the admin API to completion, running only partitions that had not completed.
+ * Three instances of the packaged application on one PostgreSQL, one Redis and one SMTP
+ * server, with clustered Quartz and remote partitioning: two nodes with both roles, one
+ * worker only. 30,000 due evaluations over 12 actions; the worker-only node is SIGKILLed
+ * while it runs partitions and started again. Checked: one JobInstance per fire time,
+ * each run once (the one restarted here excepted), managed only by scheduler nodes;
+ * partitions on at least two nodes; the dead node's partitions failed by the sweep; every
+ * evaluation SENT or IN_DOUBT (no more IN_DOUBT than were in flight at the kill); no
+ * Message-ID received twice; the failed run restarted through the admin API to
+ * completion, running only partitions that had not completed.
  * {@code -Dflowbatch.cluster.evaluations} scales it.
  */
 class ClusterIT {
@@ -58,7 +59,10 @@ class ClusterIT {
             WHERE n.node_id LIKE :name || '-%' AND s.status = 'STARTED' AND s.step_name LIKE 'executeAction:%'
             """;
 
-    /** Partition step executions of this test's runs, with their node's name (its id less the per-start suffix). */
+    /**
+     * Partition step executions of this test's runs, with their node's name (its id less
+     * the per-start suffix).
+     */
     static final String PARTITIONS = """
             SELECT s.step_execution_id, s.job_execution_id, s.step_name, s.status, s.exit_message,
                    regexp_replace(n.node_id, '-[0-9a-f]{8}$', '') AS node
@@ -109,11 +113,12 @@ class ClusterIT {
 
     private final Path logs = Path.of("target", "cluster");
 
-    // Seconds instead of the defaults' half minute and minute, so a dead node is found and a
+    // Seconds instead of the defaults' half minute and minute, so a dead node is found
+    // and a
     // drain ends within the test.
-    private final TestCluster cluster = new TestCluster(logs, Map.of("flowbatch.execution.chunk-size", "100",
-            "flowbatch.node.heartbeat", "PT1S", "flowbatch.node.dead-after", "PT5S", "flowbatch.node.drain-timeout",
-            "PT2S"));
+    private final TestCluster cluster = new TestCluster(logs,
+            Map.of("flowbatch.execution.chunk-size", "100", "flowbatch.node.heartbeat", "PT1S",
+                    "flowbatch.node.dead-after", "PT5S", "flowbatch.node.drain-timeout", "PT2S"));
 
     private final JdbcClient jdbc = cluster.jdbc;
 
@@ -154,7 +159,8 @@ class ClusterIT {
         int receivedAtKill = smtp.countByMessageId().size();
         cluster.start("n3", "worker");
 
-        await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(500))
+        await().atMost(Duration.ofMinutes(5))
+            .pollInterval(Duration.ofMillis(500))
             .until(() -> jdbc.sql(UNFINISHED).query(Long.class).single() == 0);
 
         List<Partition> partitions = partitions(after);
@@ -172,53 +178,61 @@ class ClusterIT {
         List<Partition> failedOnN3 = partitions.stream()
             .filter((partition) -> partition.node().equals("n3") && partition.status().equals("FAILED"))
             .toList();
-        String summary = String.format("CLUSTER: N %d over %d actions, 3 nodes; n3 killed at %d received with %d in flight; "
-                + "states %s; %d partitions on nodes %s (per node %s); managers %s; failed runs %s restarted as %s; "
-                + "%d Message-IDs received, %d twice%n", evaluations, ACTIONS, receivedAtKill, inFlight.size(), states,
-                partitions.size(), partitionNodes, perNode(partitions), managers(after), failed, restarted.values(),
-                received.size(), received.values().stream().filter((count) -> count > 1).count());
+        String summary = String
+            .format("CLUSTER: N %d over %d actions, 3 nodes; n3 killed at %d received with %d in flight; "
+                    + "states %s; %d partitions on nodes %s (per node %s); managers %s; failed runs %s restarted as %s; "
+                    + "%d Message-IDs received, %d twice%n", evaluations, ACTIONS, receivedAtKill, inFlight.size(),
+                    states, partitions.size(), partitionNodes, perNode(partitions), managers(after), failed,
+                    restarted.values(), received.size(),
+                    received.values().stream().filter((count) -> count > 1).count());
         System.out.print(summary);
         Files.createDirectories(logs);
         Files.writeString(logs.resolve("summary.txt"), summary);
 
         assertThat(jdbc.sql(FIRE_TIMES_RUN_TWICE).param("after", after).query(String.class).list())
-            .as("fire times run by more than one JobInstance").isEmpty();
+            .as("fire times run by more than one JobInstance")
+            .isEmpty();
         jdbc.sql(EXECUTIONS_PER_INSTANCE).param("after", after).query((rs, row) -> {
             long instance = rs.getLong("job_instance_id");
             assertThat(rs.getLong("executions")).as("executions of JobInstance " + instance)
                 .isEqualTo(restartedInstance(instance, restarted.keySet()) ? 2 : 1);
             return instance;
         }).list();
-        assertThat(managers(after)).as("runs managed only by nodes with the scheduler role").isNotEmpty()
+        assertThat(managers(after)).as("runs managed only by nodes with the scheduler role")
+            .isNotEmpty()
             .doesNotContain("n3");
         assertThat(partitionNodes).as("nodes that ran partitions").hasSizeGreaterThanOrEqualTo(2);
-        assertThat(failedOnN3).as("partitions n3 was running when it died, failed by the dead-node sweep").isNotEmpty()
+        assertThat(failedOnN3).as("partitions n3 was running when it died, failed by the dead-node sweep")
+            .isNotEmpty()
             .allSatisfy((partition) -> assertThat(partition.exitMessage()).contains("stopped sending heartbeats"));
-        assertThat(received.entrySet()).as("Message-IDs received twice")
-            .noneMatch((entry) -> entry.getValue() > 1);
-        assertThat(states.getOrDefault("SENT", 0L) + states.getOrDefault("IN_DOUBT", 0L)).as("every evaluation terminal")
+        assertThat(received.entrySet()).as("Message-IDs received twice").noneMatch((entry) -> entry.getValue() > 1);
+        assertThat(states.getOrDefault("SENT", 0L) + states.getOrDefault("IN_DOUBT", 0L))
+            .as("every evaluation terminal")
             .isEqualTo(evaluations);
         assertThat(states.getOrDefault("IN_DOUBT", 0L)).as("IN_DOUBT against those in flight at the kill")
             .isLessThanOrEqualTo(inFlight.size());
-        assertThat(received).as("every SENT evaluation received").hasSizeGreaterThanOrEqualTo(
-                states.getOrDefault("SENT", 0L).intValue());
+        assertThat(received).as("every SENT evaluation received")
+            .hasSizeGreaterThanOrEqualTo(states.getOrDefault("SENT", 0L).intValue());
         assertThat(failed).as("the run that lost n3's partitions").isNotEmpty();
         for (Map.Entry<Long, Long> restart : restarted.entrySet()) {
             assertThat(status(restart.getValue())).as("restart of " + restart.getKey()).isEqualTo("COMPLETED");
             Set<String> completedBefore = new HashSet<>();
             partitions.stream()
-                .filter((partition) -> partition.jobExecutionId() == restart.getKey() && partition.status().equals("COMPLETED"))
+                .filter((partition) -> partition.jobExecutionId() == restart.getKey()
+                        && partition.status().equals("COMPLETED"))
                 .forEach((partition) -> completedBefore.add(partition.stepName()));
             assertThat(afterRestarts.stream()
                 .filter((partition) -> partition.jobExecutionId() == restart.getValue())
-                .map(Partition::stepName)).as("partitions the restart ran").doesNotContainAnyElementsOf(completedBefore);
+                .map(Partition::stepName)).as("partitions the restart ran")
+                .doesNotContainAnyElementsOf(completedBefore);
         }
     }
 
     /**
-     * SIGTERM to the node managing the run while partitions run on both nodes: its run is stopped
-     * at chunk boundaries and ends STOPPED (not FAILED: the node kept beating until it ended), the
-     * other node finishes the work on the next minutes, nothing is in doubt or received twice.
+     * SIGTERM to the node managing the run while partitions run on both nodes: its run is
+     * stopped at chunk boundaries and ends STOPPED (not FAILED: the node kept beating
+     * until it ended), the other node finishes the work on the next minutes, nothing is
+     * in doubt or received twice.
      */
     @Test
     void aManagerNodeDrainedMidRunStopsItsRunCleanly() throws Exception {
@@ -235,31 +249,39 @@ class ClusterIT {
                     && runningPartitionsOf("n2") > 0 && !runningManagedBy(after).isEmpty());
         Map.Entry<Long, String> managed = runningManagedBy(after).entrySet().iterator().next();
         cluster.terminate(managed.getValue());
-        await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(500))
+        await().atMost(Duration.ofMinutes(5))
+            .pollInterval(Duration.ofMillis(500))
             .until(() -> jdbc.sql(UNFINISHED).query(Long.class).single() == 0);
 
         Map<String, Long> states = states();
         List<Partition> ofDrainedRun = partitions(after).stream()
             .filter((partition) -> partition.jobExecutionId() == managed.getKey())
             .toList();
-        String summary = String.format("CLUSTER DRAIN: %s drained while managing execution %d; it ended %s; its partitions %s; "
-                + "states %s%n", managed.getValue(), managed.getKey(), status(managed.getKey()),
+        String summary = String.format(
+                "CLUSTER DRAIN: %s drained while managing execution %d; it ended %s; its partitions %s; "
+                        + "states %s%n",
+                managed.getValue(), managed.getKey(), status(managed.getKey()),
                 ofDrainedRun.stream().map((partition) -> partition.node() + ":" + partition.status()).toList(), states);
         System.out.print(summary);
         Files.createDirectories(logs);
         Files.writeString(logs.resolve("drain-summary.txt"), summary);
 
         assertThat(status(managed.getKey())).as("the drained node's run").isEqualTo("STOPPED");
-        assertThat(ofDrainedRun).as("its partitions").isNotEmpty()
+        assertThat(ofDrainedRun).as("its partitions")
+            .isNotEmpty()
             .allSatisfy((partition) -> assertThat(partition.status()).isIn("COMPLETED", "STOPPED"));
         assertThat(states).as("every evaluation SENT, none in doubt").isEqualTo(Map.of("SENT", (long) spike));
         assertThat(smtp.countByMessageId()).hasSize(spike).allSatisfy((id, count) -> assertThat(count).isOne());
     }
 
-    /** Runs still running, by execution id, with the node managing each (the node of its buffer step). */
+    /**
+     * Runs still running, by execution id, with the node managing each (the node of its
+     * buffer step).
+     */
     private Map<Long, String> runningManagedBy(long after) {
         Map<Long, String> managers = new LinkedHashMap<>();
-        jdbc.sql(RUNNING_MANAGERS).param("after", after)
+        jdbc.sql(RUNNING_MANAGERS)
+            .param("after", after)
             .query((rs, row) -> managers.put(rs.getLong("job_execution_id"), rs.getString("node")))
             .list();
         return managers;
@@ -267,17 +289,19 @@ class ClusterIT {
 
     private boolean restartedInstance(long instance, Set<Long> restartedExecutions) {
         return restartedExecutions.stream()
-            .anyMatch((execution) -> jdbc.sql("SELECT job_instance_id FROM batch_job_execution WHERE job_execution_id = :id")
+            .anyMatch((execution) -> jdbc
+                .sql("SELECT job_instance_id FROM batch_job_execution WHERE job_execution_id = :id")
                 .param("id", execution)
                 .query(Long.class)
                 .single() == instance);
     }
 
     private long restartThroughAdminApi(long execution) throws Exception {
-        String basic = Base64.getEncoder().encodeToString(("admin:" + TestCluster.ADMIN_PASSWORD).getBytes(StandardCharsets.UTF_8));
+        String basic = Base64.getEncoder()
+            .encodeToString(("admin:" + TestCluster.ADMIN_PASSWORD).getBytes(StandardCharsets.UTF_8));
         HttpResponse<String> response = http.send(HttpRequest
-            .newBuilder(URI.create("http://127.0.0.1:" + cluster.node("n1").port() + "/api/admin/executions/" + execution
-                    + "/restart"))
+            .newBuilder(URI.create("http://127.0.0.1:" + cluster.node("n1").port() + "/api/admin/executions/"
+                    + execution + "/restart"))
             .header("Authorization", "Basic " + basic)
             .POST(HttpRequest.BodyPublishers.noBody())
             .build(), HttpResponse.BodyHandlers.ofString());
@@ -285,7 +309,8 @@ class ClusterIT {
         Matcher id = EXECUTION_ID.matcher(response.body());
         assertThat(id.find()).as(response.body()).isTrue();
         long restart = Long.parseLong(id.group(1));
-        await().atMost(Duration.ofMinutes(2)).until(() -> !List.of("STARTING", "STARTED", "STOPPING").contains(status(restart)));
+        await().atMost(Duration.ofMinutes(2))
+            .until(() -> !List.of("STARTING", "STARTED", "STOPPING").contains(status(restart)));
         return restart;
     }
 
@@ -301,7 +326,8 @@ class ClusterIT {
         return jdbc.sql(PARTITIONS)
             .param("after", after)
             .query((rs, row) -> new Partition(rs.getLong("step_execution_id"), rs.getLong("job_execution_id"),
-                    rs.getString("step_name"), rs.getString("status"), rs.getString("exit_message"), rs.getString("node")))
+                    rs.getString("step_name"), rs.getString("status"), rs.getString("exit_message"),
+                    rs.getString("node")))
             .list();
     }
 

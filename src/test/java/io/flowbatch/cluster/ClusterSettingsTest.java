@@ -14,7 +14,10 @@ import org.springframework.boot.context.properties.source.MapConfigurationProper
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** The cluster's settings as Spring binds them: defaults, and a clear refusal of what cannot work. */
+/**
+ * The cluster's settings as Spring binds them: defaults, and a clear refusal of what
+ * cannot work.
+ */
 class ClusterSettingsTest {
 
     @Test
@@ -54,7 +57,8 @@ class ClusterSettingsTest {
     @Test
     void partitioningIsLocalOrRemoteAndOnlyLocalRecoversEverythingAtStart() {
         ExecutionProperties local = bind(Map.of(), ExecutionProperties.class);
-        ExecutionProperties remote = bind(Map.of("flowbatch.execution.partitioning", "remote"), ExecutionProperties.class);
+        ExecutionProperties remote = bind(Map.of("flowbatch.execution.partitioning", "remote"),
+                ExecutionProperties.class);
         ExecutionProperties told = bind(Map.of("flowbatch.execution.partitioning", "local",
                 "flowbatch.execution.recover-all-at-start", "false"), ExecutionProperties.class);
 

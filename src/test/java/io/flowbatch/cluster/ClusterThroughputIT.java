@@ -21,11 +21,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Throughput with one, two and three instances of the packaged jar on this machine, all roles,
- * remote partitioning, one spike of N due evaluations over 12 actions each time, after a
- * warm-up spike on the same instances; a single instance with local partitioning as the
- * reference. Also measured: how busy the machine's CPU was, and the CPU the instances and the
- * SMTP sink spent per 1,000 evaluations. Run by {@code ./mvnw -Pcluster-benchmark
+ * Throughput with one, two and three instances of the packaged jar on this machine, all
+ * roles, remote partitioning, one spike of N due evaluations over 12 actions each time,
+ * after a warm-up spike on the same instances; a single instance with local partitioning
+ * as the reference. Also measured: how busy the machine's CPU was, and the CPU the
+ * instances and the SMTP sink spent per 1,000 evaluations. Run by
+ * {@code ./mvnw -Pcluster-benchmark
  * verify}; writes {@code target/bench/cluster.md} (README, Performance).
  */
 @Tag("benchmark")
@@ -52,8 +53,8 @@ class ClusterThroughputIT {
     /** Partition threads per instance (flowbatch.execution.threads). */
     private final int threads = Integer.getInteger("flowbatch.cluster.bench.threads", 4);
 
-    private final List<Integer> nodeCounts = Arrays.stream(System.getProperty("flowbatch.cluster.bench.nodes", "1,2,3")
-        .split(","))
+    private final List<Integer> nodeCounts = Arrays
+        .stream(System.getProperty("flowbatch.cluster.bench.nodes", "1,2,3").split(","))
         .map(String::strip)
         .map(Integer::parseInt)
         .toList();
@@ -72,13 +73,14 @@ class ClusterThroughputIT {
         for (int nodes : nodeCounts) {
             rows.add(measure("remote", nodes, Map.of()));
         }
-        StringBuilder report = new StringBuilder("""
-                | partitioning | instances × threads | evaluations | seconds (first to last send) | sent/s | machine CPU busy | flowbatch CPU s per 1,000 | SMTP sink CPU s per 1,000 | partitions per node |
-                |---|---:|---:|---:|---:|---:|---:|---:|---|
-                """);
-        rows.forEach((row) -> report.append("| %s | %d × %d | %,d | %.1f | %,.0f | %.0f %% | %.2f | %.2f | %s |%n".formatted(
-                row.partitioning(), row.nodes(), threads, row.sent(), row.seconds(), row.sent() / row.seconds(), 100 * row.busy(),
-                row.nodesCpuPerThousand(), row.sinkCpuPerThousand(), row.partitionsPerNode())));
+        StringBuilder report = new StringBuilder(
+                """
+                        | partitioning | instances × threads | evaluations | seconds (first to last send) | sent/s | machine CPU busy | flowbatch CPU s per 1,000 | SMTP sink CPU s per 1,000 | partitions per node |
+                        |---|---:|---:|---:|---:|---:|---:|---:|---|
+                        """);
+        rows.forEach((row) -> report.append("| %s | %d × %d | %,d | %.1f | %,.0f | %.0f %% | %.2f | %.2f | %s |%n"
+            .formatted(row.partitioning(), row.nodes(), threads, row.sent(), row.seconds(), row.sent() / row.seconds(),
+                    100 * row.busy(), row.nodesCpuPerThousand(), row.sinkCpuPerThousand(), row.partitionsPerNode())));
         System.out.print(report);
         Files.createDirectories(output);
         Files.writeString(output.resolve("cluster.md"), report);
@@ -98,7 +100,8 @@ class ClusterThroughputIT {
             }
             cluster.startTogether(others);
             if (warmup > 0) {
-                // Every JVM compiles the hot paths and fills its template cache on a first spike first.
+                // Every JVM compiles the hot paths and fills its template cache on a
+                // first spike first.
                 drain(cluster, warmup);
             }
             long after = cluster.lastExecutionId();
@@ -117,17 +120,21 @@ class ClusterThroughputIT {
 
             Map<String, Object> window = cluster.jdbc.sql(SEND_WINDOW).query().singleRow();
             long sent = ((Number) window.get("n")).longValue();
-            double seconds = Duration.between(((java.sql.Timestamp) window.get("first")).toInstant(),
-                    ((java.sql.Timestamp) window.get("last")).toInstant()).toMillis() / 1000.0;
+            double seconds = Duration
+                .between(((java.sql.Timestamp) window.get("first")).toInstant(),
+                        ((java.sql.Timestamp) window.get("last")).toInstant())
+                .toMillis() / 1000.0;
             Map<String, Long> perNode = new TreeMap<>();
-            cluster.jdbc.sql(PARTITIONS_PER_NODE).param("after", after)
+            cluster.jdbc.sql(PARTITIONS_PER_NODE)
+                .param("after", after)
                 .query((rs, row) -> perNode.put(rs.getString("node"), rs.getLong("partitions")))
                 .list();
             assertThat(sent).as("every evaluation sent").isEqualTo(evaluations);
             assertThat(cluster.smtp.countByMessageId().values()).as("each once").allMatch((count) -> count == 1);
             System.out.printf("CLUSTER BENCH %s x%d: %d sent in %.1f s (%s)%n", partitioning, nodes, sent, seconds,
                     OffsetDateTime.now());
-            return new Row(partitioning, nodes, sent, seconds, perNode, busy, 1000 * nodesCpu / sent, 1000 * sinkCpu / sent);
+            return new Row(partitioning, nodes, sent, seconds, perNode, busy, 1000 * nodesCpu / sent,
+                    1000 * sinkCpu / sent);
         }
         finally {
             cluster.killAll();
@@ -141,7 +148,8 @@ class ClusterThroughputIT {
     }
 
     private static void awaitDone(TestCluster cluster) {
-        await().atMost(Duration.ofMinutes(15)).pollInterval(Duration.ofSeconds(1))
+        await().atMost(Duration.ofMinutes(15))
+            .pollInterval(Duration.ofSeconds(1))
             .until(() -> cluster.jdbc.sql(UNFINISHED).query(Long.class).single() == 0);
     }
 
@@ -150,7 +158,9 @@ class ClusterThroughputIT {
         return ProcessHandle.current().info().totalCpuDuration().orElse(Duration.ZERO);
     }
 
-    /** The machine's busy and idle jiffies since boot, from /proc/stat ({0, 0} elsewhere). */
+    /**
+     * The machine's busy and idle jiffies since boot, from /proc/stat ({0, 0} elsewhere).
+     */
     private static long[] machineCpu() {
         try {
             String[] fields = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
@@ -169,9 +179,12 @@ class ClusterThroughputIT {
     /**
      * One configuration's figures.
      *
-     * @param busy share of the machine's CPU in use from the seed to the last evaluation done
-     * @param nodesCpuPerThousand CPU seconds all flowbatch instances spent per 1,000 evaluations
-     * @param sinkCpuPerThousand CPU seconds the in-process SMTP sink spent per 1,000 evaluations
+     * @param busy share of the machine's CPU in use from the seed to the last evaluation
+     * done
+     * @param nodesCpuPerThousand CPU seconds all flowbatch instances spent per 1,000
+     * evaluations
+     * @param sinkCpuPerThousand CPU seconds the in-process SMTP sink spent per 1,000
+     * evaluations
      */
     record Row(String partitioning, int nodes, long sent, double seconds, Map<String, Long> partitionsPerNode,
             double busy, double nodesCpuPerThousand, double sinkCpuPerThousand) {

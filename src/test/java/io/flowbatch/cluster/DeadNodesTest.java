@@ -21,9 +21,9 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The dead-node sweep on real step executions: a node that stopped beating loses its partitions
- * (FAILED, saying why) and its managed runs (stopped while partitions run on live nodes, FAILED
- * once none does); what live nodes run is never touched.
+ * The dead-node sweep on real step executions: a node that stopped beating loses its
+ * partitions (FAILED, saying why) and its managed runs (stopped while partitions run on
+ * live nodes, FAILED once none does); what live nodes run is never touched.
  */
 @FlowbatchTest
 class DeadNodesTest {
@@ -75,13 +75,15 @@ class DeadNodesTest {
         StepExecution onGhost = step(run, "executeAction:action-1", GHOST);
         StepExecution onSelf = step(run, "executeAction:action-2", self());
 
-        // Each node's heartbeat sweeps too: this one may find the partition already failed.
+        // Each node's heartbeat sweeps too: this one may find the partition already
+        // failed.
         deadNodes.sweep();
 
         StepExecution failed = jobRepository.getStepExecution(onGhost.getId());
         assertThat(failed.getStatus()).isEqualTo(BatchStatus.FAILED);
         assertThat(failed.getEndTime()).isNotNull();
-        assertThat(failed.getExitStatus().getExitDescription()).contains("node " + GHOST + " stopped sending heartbeats");
+        assertThat(failed.getExitStatus().getExitDescription())
+            .contains("node " + GHOST + " stopped sending heartbeats");
         assertThat(jobRepository.getStepExecution(onSelf.getId()).getStatus()).isEqualTo(BatchStatus.STARTED);
         assertThat(jobRepository.getStepExecution(manager.getId()).getStatus()).isEqualTo(BatchStatus.STARTED);
         assertThat(jobRepository.getJobExecution(run.getId()).getStatus()).isEqualTo(BatchStatus.STARTED);
@@ -132,7 +134,8 @@ class DeadNodesTest {
 
         StepExecution stopped = jobRepository.getStepExecution(queuedForStopping.getId());
         assertThat(stopped.getStatus()).as("its manager waits for it to end").isEqualTo(BatchStatus.STOPPED);
-        assertThat(stopped.getExitStatus().getExitDescription()).contains("asked to stop before this partition started");
+        assertThat(stopped.getExitStatus().getExitDescription())
+            .contains("asked to stop before this partition started");
         StepExecution failed = jobRepository.getStepExecution(queuedForFailed.getId());
         assertThat(failed.getStatus()).as("restartable: Spring Batch refuses a step left STARTING")
             .isEqualTo(BatchStatus.FAILED);

@@ -15,9 +15,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * Mixed delivery guarantees across nodes (a rolling deploy) let one at-least-once node resend what
- * every node recovers: a node that finds a live node disagreeing, or one that does not say its
- * guarantee (an older version, without claim leases), refuses to join.
+ * Mixed delivery guarantees across nodes (a rolling deploy) let one at-least-once node
+ * resend what every node recovers: a node that finds a live node disagreeing, or one that
+ * does not say its guarantee (an older version, without claim leases), refuses to join.
  */
 @FlowbatchTest
 class GuaranteeAgreementTest {
@@ -57,7 +57,8 @@ class GuaranteeAgreementTest {
             .hasMessageContaining(self.self().id() + " (at-most-once)");
         assertThat(other.isRunning()).isFalse();
         assertThat(jdbc.sql("SELECT count(*) FROM node WHERE id = :id").param("id", OTHER).query(Long.class).single())
-            .as("it left the node table").isZero();
+            .as("it left the node table")
+            .isZero();
     }
 
     @Test

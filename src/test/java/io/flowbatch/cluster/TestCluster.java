@@ -17,9 +17,9 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.SimpleDriverDataSource;
 
 /**
- * Instances of the packaged application as child processes, all on the same PostgreSQL, Redis and
- * (in-process) SMTP server, with remote partitioning and a schedule of a few seconds: the cluster
- * suite's and the cluster benchmark's.
+ * Instances of the packaged application as child processes, all on the same PostgreSQL,
+ * Redis and (in-process) SMTP server, with remote partitioning and a schedule of a few
+ * seconds: the cluster suite's and the cluster benchmark's.
  */
 final class TestCluster {
 
@@ -31,8 +31,8 @@ final class TestCluster {
 
     final TestSmtpServer smtp = TestSmtpServer.shared();
 
-    final JdbcClient jdbc = JdbcClient.create(new SimpleDriverDataSource(new org.postgresql.Driver(),
-            services.jdbcUrl(), services.username(), ""));
+    final JdbcClient jdbc = JdbcClient
+        .create(new SimpleDriverDataSource(new org.postgresql.Driver(), services.jdbcUrl(), services.username(), ""));
 
     private final Map<String, ChildApplication> nodes = new LinkedHashMap<>();
 
@@ -46,7 +46,8 @@ final class TestCluster {
 
     TestCluster(Path logs, Map<String, String> extraSettings) {
         if (!jar.toFile().exists()) {
-            throw new IllegalStateException(jar + " is missing: the cluster suites run the packaged jar (./mvnw verify)");
+            throw new IllegalStateException(
+                    jar + " is missing: the cluster suites run the packaged jar (./mvnw verify)");
         }
         this.logs = logs;
         this.extraSettings = extraSettings;
@@ -65,7 +66,9 @@ final class TestCluster {
 
     /** The last job execution id so far: what a suite's own runs come after. */
     long lastExecutionId() {
-        return jdbc.sql("SELECT coalesce(max(job_execution_id), 0) FROM batch_job_execution").query(Long.class).single();
+        return jdbc.sql("SELECT coalesce(max(job_execution_id), 0) FROM batch_job_execution")
+            .query(Long.class)
+            .single();
     }
 
     void start(String name, String roles) throws Exception {
@@ -138,13 +141,15 @@ final class TestCluster {
         settings.put("flowbatch.demo.enabled", "false");
         settings.put("flowbatch.security.api-key", API_KEY);
         settings.put("flowbatch.security.admin-password", ADMIN_PASSWORD);
-        // Every few seconds instead of every minute, so runs follow each other within the test.
+        // Every few seconds instead of every minute, so runs follow each other within the
+        // test.
         settings.put("flowbatch.schedule.cron", "0/3 * * * * ?");
         settings.put("flowbatch.execution.partitioning", "remote");
         settings.put("flowbatch.execution.partition-poll-interval", "PT0.5S");
         settings.put("flowbatch.node.name", name);
         settings.put("flowbatch.node.roles", roles);
-        // A killed node's claims come back a lease (and, SENDING, the grace) after its last renewal.
+        // A killed node's claims come back a lease (and, SENDING, the grace) after its
+        // last renewal.
         settings.put("flowbatch.execution.claim-lease", "PT6S");
         settings.put("spring.mail.properties.mail.smtp.timeout", "3000");
         settings.put("spring.mail.properties.mail.smtp.writetimeout", "3000");

@@ -28,18 +28,21 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The crash suite: the packaged application as a child process on real PostgreSQL and
- * Redis and a counting SMTP server, N due evaluations over several actions, SIGKILLed K times at
- * random moments of the work and started again each time, then left to finish. Every evaluation
- * must end terminal or IN_DOUBT; at most once, no Message-ID arrives twice and IN_DOUBT never
- * exceeds what was in flight at the kills; at least once, every evaluation arrives and duplicates
- * are only among those in flight. CI runs N = 5,000, K = 3; {@code -Dflowbatch.crash.evaluations}
- * and {@code -Dflowbatch.crash.kills} scale it (README, Reliability).
+ * Redis and a counting SMTP server, N due evaluations over several actions, SIGKILLed K
+ * times at random moments of the work and started again each time, then left to finish.
+ * Every evaluation must end terminal or IN_DOUBT; at most once, no Message-ID arrives
+ * twice and IN_DOUBT never exceeds what was in flight at the kills; at least once, every
+ * evaluation arrives and duplicates are only among those in flight. CI runs N = 5,000, K
+ * = 3; {@code -Dflowbatch.crash.evaluations} and {@code -Dflowbatch.crash.kills} scale it
+ * (README, Reliability).
  */
 class CrashRecoveryIT {
 
     static final String STATES = "SELECT state, count(*) AS n FROM evaluation GROUP BY state";
 
-    /** At a kill, what was being sent: the rows whose message may or may not have left. */
+    /**
+     * At a kill, what was being sent: the rows whose message may or may not have left.
+     */
     static final String IN_FLIGHT = "SELECT id FROM evaluation WHERE state = 'SENDING'";
 
     static final String UNFINISHED = """
@@ -94,12 +97,13 @@ class CrashRecoveryIT {
         Outcome outcome = crashRepeatedly("at-most-once");
 
         assertThat(outcome.duplicated()).as("Message-IDs received twice").isEmpty();
-        assertThat(outcome.states().getOrDefault("IN_DOUBT", 0L)).as("IN_DOUBT against %d in flight at the kills",
-                outcome.inFlight().size()).isLessThanOrEqualTo(outcome.inFlight().size());
-        assertThat(outcome.received()).as("every SENT evaluation was received")
-            .containsAll(outcome.sent());
+        assertThat(outcome.states().getOrDefault("IN_DOUBT", 0L))
+            .as("IN_DOUBT against %d in flight at the kills", outcome.inFlight().size())
+            .isLessThanOrEqualTo(outcome.inFlight().size());
+        assertThat(outcome.received()).as("every SENT evaluation was received").containsAll(outcome.sent());
         assertThat(outcome.states().getOrDefault("SENT", 0L) + outcome.states().getOrDefault("IN_DOUBT", 0L))
-            .as("lost evaluations: none").isEqualTo(evaluations);
+            .as("lost evaluations: none")
+            .isEqualTo(evaluations);
     }
 
     @Test
@@ -117,7 +121,8 @@ class CrashRecoveryIT {
         assertThat(jar).as("the packaged application (run through ./mvnw verify)").exists();
         Map<String, String> settings = settings(guarantee);
         Path logs = Path.of("target", "crash", guarantee);
-        // The other guarantee's killed child is still a live node for dead-after: this one would refuse to join it.
+        // The other guarantee's killed child is still a live node for dead-after: this
+        // one would refuse to join it.
         jdbc.sql("DO $$ BEGIN IF to_regclass('node') IS NOT NULL THEN DELETE FROM node; END IF; END $$").update();
         child = ChildApplication.start(jar, settings, logs.resolve("start-0.log"), Duration.ofMinutes(2));
         jdbc.sql(Spike.TRUNCATE).update();
@@ -125,7 +130,8 @@ class CrashRecoveryIT {
 
         Set<Long> inFlight = new HashSet<>();
         for (int kill = 1; kill <= kills; kill++) {
-            // Wait for the work to be under way, then a random moment of it: buffering, claiming,
+            // Wait for the work to be under way, then a random moment of it: buffering,
+            // claiming,
             // rendering, sending or writing outcomes.
             if (kill == 1) {
                 await().atMost(Duration.ofMinutes(2)).until(() -> !smtp.countByMessageId().isEmpty());
@@ -136,9 +142,11 @@ class CrashRecoveryIT {
             inFlight.addAll(sending);
             System.out.printf("CRASH %s kill %d: %d in flight, states %s, %d received%n", guarantee, kill,
                     sending.size(), states(), smtp.countByMessageId().size());
-            child = ChildApplication.start(jar, settings, logs.resolve("start-" + kill + ".log"), Duration.ofMinutes(2));
+            child = ChildApplication.start(jar, settings, logs.resolve("start-" + kill + ".log"),
+                    Duration.ofMinutes(2));
         }
-        await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(500))
+        await().atMost(Duration.ofMinutes(5))
+            .pollInterval(Duration.ofMillis(500))
             .until(() -> jdbc.sql(UNFINISHED).query(Long.class).single() == 0);
 
         Map<String, Long> received = smtp.countByMessageId();
@@ -153,9 +161,10 @@ class CrashRecoveryIT {
         });
         Outcome outcome = new Outcome(states(), inFlight, receivedEvaluations, duplicated,
                 new HashSet<>(jdbc.sql(SENT_IDS).query(Long.class).list()));
-        String summary = String.format("CRASH %s: N %d, kills %d, states %s, in flight at the kills %d, received %d, "
-                + "received twice %d%n", guarantee, evaluations, kills, outcome.states(), inFlight.size(),
-                receivedEvaluations.size(), duplicated.size());
+        String summary = String.format(
+                "CRASH %s: N %d, kills %d, states %s, in flight at the kills %d, received %d, " + "received twice %d%n",
+                guarantee, evaluations, kills, outcome.states(), inFlight.size(), receivedEvaluations.size(),
+                duplicated.size());
         System.out.print(summary);
         Files.writeString(logs.resolve("summary.txt"), summary);
         return outcome;
@@ -173,11 +182,14 @@ class CrashRecoveryIT {
         settings.put("flowbatch.security.api-key", "crash-api-key");
         settings.put("flowbatch.security.admin-password", "crash-admin-password");
         settings.put("flowbatch.delivery.guarantee", guarantee);
-        // Every two seconds instead of every minute, so the suite takes seconds between kills.
+        // Every two seconds instead of every minute, so the suite takes seconds between
+        // kills.
         settings.put("flowbatch.schedule.cron", "0/2 * * * * ?");
         settings.put("flowbatch.execution.chunk-size", "100");
-        // Claims of a killed process are recovered a lease (and, SENDING, the grace) after its last
-        // renewal: short here, so the suite does not wait the production half minute at every kill.
+        // Claims of a killed process are recovered a lease (and, SENDING, the grace)
+        // after its last
+        // renewal: short here, so the suite does not wait the production half minute at
+        // every kill.
         settings.put("flowbatch.execution.claim-lease", "PT3S");
         settings.put("spring.mail.properties.mail.smtp.timeout", "3000");
         settings.put("spring.mail.properties.mail.smtp.writetimeout", "3000");
@@ -206,7 +218,8 @@ class CrashRecoveryIT {
      * @param duplicated evaluations whose message arrived more than once
      * @param sent evaluations SENT
      */
-    record Outcome(Map<String, Long> states, Set<Long> inFlight, Set<Long> received, Set<Long> duplicated, Set<Long> sent) {
+    record Outcome(Map<String, Long> states, Set<Long> inFlight, Set<Long> received, Set<Long> duplicated,
+            Set<Long> sent) {
     }
 
 }

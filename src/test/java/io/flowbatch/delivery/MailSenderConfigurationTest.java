@@ -23,7 +23,8 @@ class MailSenderConfigurationTest {
         Object factory = mailSender.getJavaMailProperties().get("mail.smtp.socketFactory");
 
         assertThat(factory).isInstanceOf(NoDelaySocketFactory.class);
-        try (Socket socket = ((NoDelaySocketFactory) factory).createSocket("127.0.0.1", TestSmtpServer.shared().port())) {
+        try (Socket socket = ((NoDelaySocketFactory) factory).createSocket("127.0.0.1",
+                TestSmtpServer.shared().port())) {
             assertThat(socket.getTcpNoDelay()).isTrue();
         }
         assertThat(mailSender.getJavaMailProperties().getProperty("mail.smtp.timeout")).isEqualTo("30000");

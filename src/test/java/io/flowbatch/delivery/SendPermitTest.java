@@ -17,9 +17,9 @@ import org.springframework.beans.factory.annotation.Autowired;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The sender asks its permit before each message and again right before the message's end of
- * data: a sender whose claim ended while a message was on its way never completes it, and the
- * server, which takes a message only with its final ".", discards it.
+ * The sender asks its permit before each message and again right before the message's end
+ * of data: a sender whose claim ended while a message was on its way never completes it,
+ * and the server, which takes a message only with its final ".", discards it.
  */
 @FlowbatchTest
 class SendPermitTest {
@@ -37,7 +37,8 @@ class SendPermitTest {
     @Test
     void aPermitWithdrawnWhileAMessageIsOnItsWayWithholdsItsEndOfData() throws Exception {
         AtomicInteger asked = new AtomicInteger();
-        // Granted at the check before the hand-over, withdrawn by the time of the end of data.
+        // Granted at the check before the hand-over, withdrawn by the time of the end of
+        // data.
         SendPermit permit = () -> asked.incrementAndGet() == 1;
 
         List<SendResult> results = sender.send(List.of(message(1)), permit);
@@ -57,7 +58,8 @@ class SendPermitTest {
 
         assertThat(first).extracting(SendResult::kind).containsOnly(SendResult.Kind.SENT);
         assertThat(then).extracting(SendResult::kind).containsOnly(SendResult.Kind.WITHHELD);
-        assertThat(smtp.countByMessageId()).containsOnlyKeys("<permit-1@flowbatch.local>", "<permit-2@flowbatch.local>");
+        assertThat(smtp.countByMessageId()).containsOnlyKeys("<permit-1@flowbatch.local>",
+                "<permit-2@flowbatch.local>");
     }
 
     private MimeMessage message(int n) throws Exception {

@@ -24,13 +24,14 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
 /**
- * Server-side template injection, payload by payload: static access, bean references, constructor
- * calls, pre-processing, reflection through properties, the tab-for-space and Spring-class bypasses
- * of CVE-2026-40477/40478, the nested and double-dollar syntax of CVE-2026-41901, and flowbatch's
- * own removed processors. Every payload is refused when a flow is saved (400, nothing written),
- * and inert when it reaches the renderer anyway (a template written before validation existed, or
- * a bug in it): it either fails that one item or renders as text, never running. Payloads that
- * would touch the file system aim at a canary file that must not appear.
+ * Server-side template injection, payload by payload: static access, bean references,
+ * constructor calls, pre-processing, reflection through properties, the tab-for-space and
+ * Spring-class bypasses of CVE-2026-40477/40478, the nested and double-dollar syntax of
+ * CVE-2026-41901, and flowbatch's own removed processors. Every payload is refused when a
+ * flow is saved (400, nothing written), and inert when it reaches the renderer anyway (a
+ * template written before validation existed, or a bug in it): it either fails that one
+ * item or renders as text, never running. Payloads that would touch the file system aim
+ * at a canary file that must not appear.
  */
 @FlowbatchTest
 class TemplateInjectionCorpusTest {
@@ -58,7 +59,8 @@ class TemplateInjectionCorpusTest {
         List<String> expressions = List.of(
                 // static access and constructors
                 "T(java.lang.System).getProperty('java.home')", "T (java.lang.System).getProperty('java.home')",
-                "T(\tjava.lang.System).getProperty('java.home')", CREATE, "new\tjava.io.File('" + CANARY + "').createNewFile()",
+                "T(\tjava.lang.System).getProperty('java.home')", CREATE,
+                "new\tjava.io.File('" + CANARY + "').createNewFile()",
                 "new\njava.io.File('" + CANARY + "').createNewFile()",
                 "T(java.lang.Runtime).getRuntime().exec('touch " + CANARY + "')",
                 "T(org.springframework.util.ReflectionUtils).findMethod(T(java.lang.System), 'getProperty', ''.getClass())",
@@ -70,7 +72,8 @@ class TemplateInjectionCorpusTest {
                 "#this.getClass()", "#vars", "#execInfo", "#request", "#strings.getClass()",
                 // reflection through properties
                 "customer.getClass()", "customer.class", "customer['class']", "customer.properties.getClass()",
-                "customer.properties['tier'].getClass().forName('java.lang.Runtime')", "''.getClass().forName('java.lang.Runtime')",
+                "customer.properties['tier'].getClass().forName('java.lang.Runtime')",
+                "''.getClass().forName('java.lang.Runtime')",
                 "customer.firstName.class.forName('java.lang.System').getProperty('java.home')",
                 "customer.properties.put('tier', 'x')", "event.properties.clear()", "customer.firstName.toUpperCase()",
                 // projections, selections, assignment
@@ -81,15 +84,18 @@ class TemplateInjectionCorpusTest {
             arguments.add(Arguments.of("pre-processed", "<p th:text=\"__${" + expression + "}__\">x</p>"));
         }
         for (String template : List.of("[[$${T(java.lang.System).getProperty('java.home')}]]",
-                "[[#{${T(java.lang.System).getProperty('java.home')}}]]", "[[*{T(java.lang.System).getProperty('java.home')}]]",
+                "[[#{${T(java.lang.System).getProperty('java.home')}}]]",
+                "[[*{T(java.lang.System).getProperty('java.home')}]]",
                 "[[${{T(java.lang.System).getProperty('java.home')}}]]",
                 "<a th:href=\"@{/x(p=${T(java.lang.System).getProperty('java.home')})}\">x</a>",
-                "[[|${T(java.lang.System).getProperty('java.home')}|]]", "[(${T(java.lang.System).getProperty('java.home')})]",
+                "[[|${T(java.lang.System).getProperty('java.home')}|]]",
+                "[(${T(java.lang.System).getProperty('java.home')})]",
                 "<p th:utext=\"${T(java.lang.System).getProperty('java.home')}\">x</p>",
                 "<p th:attr=\"title=${T(java.lang.System).getProperty('java.home')}\">x</p>",
                 "<p th:with=\"x=${T(java.lang.System).getProperty('java.home')}\" th:text=\"${x}\">x</p>",
                 "<p th:each=\"x : ${T(java.lang.System).getenv()}\" th:text=\"${x}\">x</p>",
-                "<div th:insert=\"~{::p}\">x</div>", "<div th:replace=\"${T(java.lang.System).getProperty('java.home')}\">x</div>",
+                "<div th:insert=\"~{::p}\">x</div>",
+                "<div th:replace=\"${T(java.lang.System).getProperty('java.home')}\">x</div>",
                 "<p th:object=\"${T(java.lang.System)}\" th:text=\"*{getProperty('java.home')}\">x</p>",
                 "[# th:text=\"${T(java.lang.System).getProperty('java.home')}\"/]",
                 "<p th:text=\"${customer.firstName} + ${T(java.lang.System).getProperty('java.home')}\">x</p>",
@@ -117,8 +123,7 @@ class TemplateInjectionCorpusTest {
                     {"name": "Injected", "trigger": {"metric": "Started Checkout"}, "exitMetrics": [],
                      "actions": [{"delay": "PT1H", "status": "LIVE", "email": {"from": "shop@example.com",
                        "subject": %s, "html": %s, "text": %s}}]}
-                    """.formatted(json(subject), json(html), json(text))))
-                .andExpect(status().isBadRequest());
+                    """.formatted(json(subject), json(html), json(text)))).andExpect(status().isBadRequest());
         }
         assertThat(data.count("flow") + data.count("template") + data.count("action")).isZero();
         assertThat(CANARY).doesNotExist();
@@ -131,7 +136,8 @@ class TemplateInjectionCorpusTest {
                 new EmailContent("shop@example.com", "Hi", "<p>x</p>", payload))) {
             Throwable failure = catchThrowable(() -> {
                 RenderedEmail email = sandbox.render(content, jane);
-                // Rendered as text (the payload echoed verbatim is inert), never evaluated.
+                // Rendered as text (the payload echoed verbatim is inert), never
+                // evaluated.
                 assertThat(email.subject() + email.html() + email.text()).doesNotContain(SECRET);
             });
             if (failure instanceof AssertionError) {
@@ -139,12 +145,14 @@ class TemplateInjectionCorpusTest {
             }
         }
         assertThat(CANARY).doesNotExist();
-        assertThat(jane.customer()).containsEntry("firstName", "Jane").containsEntry("properties", Map.of("tier", "gold"));
+        assertThat(jane.customer()).containsEntry("firstName", "Jane")
+            .containsEntry("properties", Map.of("tier", "gold"));
         assertThat(jane.event()).containsEntry("properties", Map.of("cartUrl", "https://shop.example.com/c/1"));
     }
 
     private static String json(String value) {
-        return "\"" + value.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n").replace("\t", "\\t") + "\"";
+        return "\"" + value.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n").replace("\t", "\\t")
+                + "\"";
     }
 
 }

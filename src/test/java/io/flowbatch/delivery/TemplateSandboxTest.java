@@ -36,8 +36,9 @@ class TemplateSandboxTest {
 
     @Test
     void customerDataIsEscapedInHtmlAndCannotBreakTheSubjectLine() {
-        TemplateVariables hostile = TemplateVariables.of("x@example.com", "<script>alert(1)</script>\r\nBcc: all@example.com",
-                null, Map.of(), Map.of(), "https://flowbatch.example.com/u/t");
+        TemplateVariables hostile = TemplateVariables.of("x@example.com",
+                "<script>alert(1)</script>\r\nBcc: all@example.com", null, Map.of(), Map.of(),
+                "https://flowbatch.example.com/u/t");
         RenderedEmail email = sandbox.render(new EmailContent("shop@example.com", "Hi [[${customer.firstName}]]",
                 "<p>[[${customer.firstName}]]</p>", null), hostile);
 
@@ -50,7 +51,8 @@ class TemplateSandboxTest {
     void expressionsOutsideTheAllowListCannotRunEvenIfTheySkippedValidation() {
         String[] templates = { "[[${T(java.lang.Runtime).getRuntime().availableProcessors()}]]",
                 "[[${@templateSandbox}]]", "[[${new java.lang.StringBuilder('x')}]]", "[[${#ctx}]]",
-                "<p th:text=\"${customer.getClass()}\">x</p>", "<p th:text=\"__${T(java.lang.System).getenv()}__\">x</p>",
+                "<p th:text=\"${customer.getClass()}\">x</p>",
+                "<p th:text=\"__${T(java.lang.System).getenv()}__\">x</p>",
                 "[[${customer.properties['k'].getClass().forName('java.lang.Runtime')}]]" };
         for (String template : templates) {
             assertThatThrownBy(() -> sandbox.render(new EmailContent("a@example.com", "s", template, null), jane))
@@ -62,16 +64,18 @@ class TemplateSandboxTest {
 
     @Test
     void removedProcessorsDoNothingAtRenderTime() {
-        RenderedEmail email = sandbox.render(new EmailContent("a@example.com", "s",
-                "<div th:insert=\"~{other}\">kept</div><p th:utext=\"${customer.firstName}\">static</p>", null), jane);
+        RenderedEmail email = sandbox.render(
+                new EmailContent("a@example.com", "s",
+                        "<div th:insert=\"~{other}\">kept</div><p th:utext=\"${customer.firstName}\">static</p>", null),
+                jane);
 
         assertThat(email.html()).contains(">kept</div>").contains(">static</p>").doesNotContain("Jane");
     }
 
     @Test
     void validationNamesThePartAndTheProblem() {
-        assertThat(sandbox.validate(new EmailContent("Shop <shop@example.com>", "Hi\nthere", "<p>[[${customer.age}]]</p>",
-                "[# th:text=\"${customer.firstName}\"]")))
+        assertThat(sandbox.validate(new EmailContent("Shop <shop@example.com>", "Hi\nthere",
+                "<p>[[${customer.age}]]</p>", "[# th:text=\"${customer.firstName}\"]")))
             .extracting(TemplateProblem::part)
             .containsExactly("subject", "html", "text");
         assertThat(sandbox.validate(new EmailContent("a@@example.com", "ok", "<p>ok</p>", null)))

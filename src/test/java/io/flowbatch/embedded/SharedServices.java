@@ -7,9 +7,10 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 
 /**
- * PostgreSQL and Redis for the suites that start flowbatch themselves (the benchmark, the crash
- * suite): the machine's when FLOWBATCH_TEST_DATASOURCE_URL and FLOWBATCH_TEST_REDIS_URL name them,
- * else the embedded ones the zero-setup run uses, started once for the test JVM with fresh data.
+ * PostgreSQL and Redis for the suites that start flowbatch themselves (the benchmark, the
+ * crash suite): the machine's when FLOWBATCH_TEST_DATASOURCE_URL and
+ * FLOWBATCH_TEST_REDIS_URL name them, else the embedded ones the zero-setup run uses,
+ * started once for the test JVM with fresh data.
  *
  * @param jdbcUrl PostgreSQL, as a JDBC URL
  * @param username its user
@@ -19,14 +20,18 @@ import io.lettuce.core.api.StatefulRedisConnection;
 public record SharedServices(String jdbcUrl, String username, String redisUrl, boolean embedded) {
 
     /**
-     * Stops the embedded servers now: for a JVM that runs no Spring application of its own (the
-     * crash suite's), where Boot's shutdown handler that would stop them is never installed.
+     * Stops the embedded servers now: for a JVM that runs no Spring application of its
+     * own (the crash suite's), where Boot's shutdown handler that would stop them is
+     * never installed.
      */
     public static void stopEmbedded() {
         EmbeddedServices.stopAll();
     }
 
-    /** Deletes flowbatch's keys from Redis (the buckets), as a fresh start of a suite needs. */
+    /**
+     * Deletes flowbatch's keys from Redis (the buckets), as a fresh start of a suite
+     * needs.
+     */
     public void deleteFlowbatchKeys() {
         RedisClient redis = RedisClient.create(redisUrl);
         try (StatefulRedisConnection<String, String> connection = redis.connect()) {
@@ -40,7 +45,10 @@ public record SharedServices(String jdbcUrl, String username, String redisUrl, b
         }
     }
 
-    /** The machine's services, or embedded ones keeping their data under {@code dataDirectory}. */
+    /**
+     * The machine's services, or embedded ones keeping their data under
+     * {@code dataDirectory}.
+     */
     public static SharedServices resolve(Path dataDirectory) {
         String jdbcUrl = System.getenv("FLOWBATCH_TEST_DATASOURCE_URL");
         String redisUrl = System.getenv("FLOWBATCH_TEST_REDIS_URL");

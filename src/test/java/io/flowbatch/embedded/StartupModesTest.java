@@ -21,7 +21,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The application as users start it, outside the test profile: with nothing configured
- * (zero-setup), and with the standard Spring properties naming real services (production).
+ * (zero-setup), and with the standard Spring properties naming real services
+ * (production).
  */
 class StartupModesTest {
 
@@ -36,7 +37,8 @@ class StartupModesTest {
         try (ConfigurableApplicationContext app = new SpringApplicationBuilder(FlowbatchApplication.class)
             .properties(settings)
             .run()) {
-            assertThat(app.getEnvironment().getPropertySources()
+            assertThat(app.getEnvironment()
+                .getPropertySources()
                 .contains(EmbeddedServicesEnvironmentPostProcessor.PROPERTY_SOURCE_NAME)).isTrue();
             assertThat(app.getEnvironment().getProperty("spring.datasource.url"))
                 .isEqualTo(EmbeddedServices.runningPostgres().orElseThrow().jdbcUrl());
@@ -60,11 +62,10 @@ class StartupModesTest {
             assertThat(jdbc.sql("SELECT count(*) FROM customer WHERE email LIKE 'shopper%@example.com'")
                 .query(Long.class)
                 .single()).isGreaterThanOrEqualTo(300);
-            await().atMost(Duration.ofSeconds(30))
-                .until(() -> jdbc.sql("""
-                        SELECT count(*) FROM evaluation e JOIN action a ON a.id = e.action_id
-                        JOIN flow f ON f.id = a.flow_id WHERE f.name = 'Abandoned checkout'
-                        """).query(Long.class).single() >= 3);
+            await().atMost(Duration.ofSeconds(30)).until(() -> jdbc.sql("""
+                    SELECT count(*) FROM evaluation e JOIN action a ON a.id = e.action_id
+                    JOIN flow f ON f.id = a.flow_id WHERE f.name = 'Abandoned checkout'
+                    """).query(Long.class).single() >= 3);
         }
     }
 
@@ -94,12 +95,14 @@ class StartupModesTest {
         try (ConfigurableApplicationContext app = new SpringApplicationBuilder(FlowbatchApplication.class)
             .properties(settings)
             .run()) {
-            assertThat(app.getEnvironment().getPropertySources()
+            assertThat(app.getEnvironment()
+                .getPropertySources()
                 .contains(EmbeddedServicesEnvironmentPostProcessor.PROPERTY_SOURCE_NAME)).isFalse();
             assertThat(app.getEnvironment().getProperty("flowbatch.demo.enabled", Boolean.class, false)).isFalse();
             assertThat(app.getBeanNamesForType(DemoTraffic.class)).isEmpty();
 
-            assertThat(app.getBean(JdbcClient.class).sql("SELECT count(*) FROM flyway_schema_history WHERE success")
+            assertThat(app.getBean(JdbcClient.class)
+                .sql("SELECT count(*) FROM flyway_schema_history WHERE success")
                 .query(Long.class)
                 .single()).isGreaterThanOrEqualTo(3);
             StringRedisTemplate redis = app.getBean(StringRedisTemplate.class);

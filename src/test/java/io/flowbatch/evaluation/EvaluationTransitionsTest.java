@@ -23,10 +23,11 @@ import static io.flowbatch.evaluation.EvaluationState.WAITING;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The state table is the one source of allowed moves: every statement that updates evaluation
- * rows declares its moves ({@link Transition}), and each declaration is checked against the table
- * and against the statement's own SQL. A statement that moves rows along a move the table lacks,
- * or names a state its declaration leaves out, fails the build.
+ * The state table is the one source of allowed moves: every statement that updates
+ * evaluation rows declares its moves ({@link Transition}), and each declaration is
+ * checked against the table and against the statement's own SQL. A statement that moves
+ * rows along a move the table lacks, or names a state its declaration leaves out, fails
+ * the build.
  */
 class EvaluationTransitionsTest {
 
@@ -45,7 +46,10 @@ class EvaluationTransitionsTest {
         assertThat(problems).isEmpty();
     }
 
-    /** The table holds no move nothing makes, except CANCELLED's, whose producers are still to come. */
+    /**
+     * The table holds no move nothing makes, except CANCELLED's, whose producers are
+     * still to come.
+     */
     @Test
     void everyMoveOfTheTableIsMadeByAStatementSaveCancelling() throws Exception {
         Set<String> made = new TreeSet<>();
@@ -88,7 +92,8 @@ class EvaluationTransitionsTest {
 
     private static List<Statement> statements() throws Exception {
         List<Statement> statements = new ArrayList<>();
-        for (JavaClass javaClass : new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+        for (JavaClass javaClass : new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
             .importPackages("io.flowbatch.evaluation")) {
             for (Field field : javaClass.reflect().getDeclaredFields()) {
                 if (!Modifier.isStatic(field.getModifiers()) || field.getType() != String.class) {
@@ -99,8 +104,9 @@ class EvaluationTransitionsTest {
                 Transition transition = field.getAnnotation(Transition.class);
                 String name = javaClass.getSimpleName() + "." + field.getName();
                 if (transition == null) {
-                    assertThat(UPDATES_EVALUATIONS.matcher(sql).find()).as(name + " updates evaluations without "
-                            + "declaring its moves with @Transition").isFalse();
+                    assertThat(UPDATES_EVALUATIONS.matcher(sql).find())
+                        .as(name + " updates evaluations without " + "declaring its moves with @Transition")
+                        .isFalse();
                     continue;
                 }
                 assertThat(UPDATES_EVALUATIONS.matcher(sql).find()).as(name + " declares moves but updates nothing")

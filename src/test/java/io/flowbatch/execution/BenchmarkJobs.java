@@ -20,8 +20,9 @@ import org.springframework.transaction.PlatformTransactionManager;
 /**
  * The minute job rebuilt with another chunk size, from the application's own step-scoped
  * processor and writer and a reader whose page (one claim) is the job parameter
- * {@value #PAGE_SIZE_PARAMETER}: what the statement budget test runs at chunk sizes 50 and 500.
- * The parameter is the benchmark's alone; the scheduled job's page is always its chunk size.
+ * {@value #PAGE_SIZE_PARAMETER}: what the statement budget test runs at chunk sizes 50
+ * and 500. The parameter is the benchmark's alone; the scheduled job's page is always its
+ * chunk size.
  */
 @TestConfiguration(proxyBeanMethods = false)
 public class BenchmarkJobs {
@@ -71,14 +72,18 @@ public class BenchmarkJobs {
             .listener((StepExecutionListener) claimLeases)
             .transactionManager(transactionManager)
             .build();
-        Step execute = new StepBuilder("execute", jobRepository).partitioner("executeAction", new BucketPartitioner(buckets))
+        Step execute = new StepBuilder("execute", jobRepository)
+            .partitioner("executeAction", new BucketPartitioner(buckets))
             .step(chunkStep)
             .taskExecutor(partitionExecutor)
             .build();
         return new JobBuilder("chunk-" + chunkSize, jobRepository).start(buffer).next(execute).build();
     }
 
-    /** Not a candidate for injection by type: the application's steps keep their own reader. */
+    /**
+     * Not a candidate for injection by type: the application's steps keep their own
+     * reader.
+     */
     @Bean(name = PAGED_READER, autowireCandidate = false)
     @StepScope
     static EvaluationReader pagedEvaluationReader(@Value("#{stepExecutionContext['actionId']}") long actionId,

@@ -16,7 +16,9 @@ import org.springframework.beans.factory.annotation.Autowired;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** What the buffer step does with each action status, and with evaluations not yet due. */
+/**
+ * What the buffer step does with each action status, and with evaluations not yet due.
+ */
 @FlowbatchTest
 class BufferStepTest {
 
@@ -63,7 +65,6 @@ class BufferStepTest {
         assertThat(fixture.smtp().received()).isEmpty();
     }
 
-
     @Test
     void aDraftStepIsSkippedAndTheFlowGoesOnToItsNextStep() throws Exception {
         List<Long> steps = fixture.flow("Two steps", "A", List.of(), ActionStatus.LIVE, "<p>x</p>", "PT1H", "PT2H");
@@ -73,7 +74,8 @@ class BufferStepTest {
 
         assertThat(fixture.runMinute().getStatus()).isEqualTo(BatchStatus.COMPLETED);
 
-        assertThat(fixture.count("action_id = " + steps.get(0) + " AND state = 'SKIPPED' AND reason = 'action is a draft'"))
+        assertThat(fixture
+            .count("action_id = " + steps.get(0) + " AND state = 'SKIPPED' AND reason = 'action is a draft'"))
             .isEqualTo(5);
         assertThat(fixture.count("action_id = " + steps.get(1) + " AND state = 'WAITING'")).isEqualTo(5);
         assertThat(fixture.smtp().received()).isEmpty();

@@ -21,8 +21,8 @@ import org.springframework.beans.factory.annotation.Autowired;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * No N+1: the SQL statements one chunk costs do not grow with the chunk. The same
- * reader, processor and writer run as one chunk of 50 and as one chunk of 500; the statements
+ * No N+1: the SQL statements one chunk costs do not grow with the chunk. The same reader,
+ * processor and writer run as one chunk of 50 and as one chunk of 500; the statements
  * sent by the partition thread are counted, not guessed.
  */
 @FlowbatchTest
@@ -56,16 +56,18 @@ class ChunkStatementBudgetTest {
 
     private List<String> statementsForOneChunkOf(int size) throws Exception {
         fixture.data().reset();
-        long action = fixture.flow("Budget " + size, "Started Checkout", List.of("Placed Order"), ActionStatus.LIVE,
-                "<p>[[${customer.firstName}]]</p>", "PT1H").get(0);
+        long action = fixture
+            .flow("Budget " + size, "Started Checkout", List.of("Placed Order"), ActionStatus.LIVE,
+                    "<p>[[${customer.firstName}]]</p>", "PT1H")
+            .get(0);
         fixture.customers(0, size);
         fixture.events("Started Checkout", 0, size, Instant.now().minus(Duration.ofHours(2)));
 
         StatementCounter.reset();
-        JobExecution execution = jobOperator.start(jobs.withChunkSize(size), new JobParametersBuilder()
-            .addString("run", UUID.randomUUID().toString())
-            .addLong(BenchmarkJobs.PAGE_SIZE_PARAMETER, (long) size)
-            .toJobParameters());
+        JobExecution execution = jobOperator.start(jobs.withChunkSize(size),
+                new JobParametersBuilder().addString("run", UUID.randomUUID().toString())
+                    .addLong(BenchmarkJobs.PAGE_SIZE_PARAMETER, (long) size)
+                    .toJobParameters());
 
         assertThat(execution.getStatus()).isEqualTo(BatchStatus.COMPLETED);
         assertThat(fixture.count("action_id = " + action + " AND state = 'SENT'")).isEqualTo(size);

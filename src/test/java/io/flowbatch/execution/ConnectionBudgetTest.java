@@ -13,10 +13,12 @@ class ConnectionBudgetTest {
     @Test
     void aPoolTooSmallForThePartitionsIsRefusedAtStartWithTheSettingsToChange() {
         try (HikariDataSource small = pool(8); HikariDataSource enough = pool(12)) {
-            assertThatIllegalStateException().isThrownBy(() -> new ConnectionBudget(small, threads(4)).afterSingletonsInstantiated())
+            assertThatIllegalStateException()
+                .isThrownBy(() -> new ConnectionBudget(small, threads(4)).afterSingletonsInstantiated())
                 .withMessageContaining("maximum-pool-size is 8")
                 .withMessageContaining("flowbatch.execution.threads=4 needs at least 12");
-            assertThatCode(() -> new ConnectionBudget(enough, threads(4)).afterSingletonsInstantiated()).doesNotThrowAnyException();
+            assertThatCode(() -> new ConnectionBudget(enough, threads(4)).afterSingletonsInstantiated())
+                .doesNotThrowAnyException();
         }
     }
 
@@ -28,8 +30,8 @@ class ConnectionBudgetTest {
 
     private static ExecutionProperties threads(int threads) {
         return new ExecutionProperties(500, threads, 5000, Duration.ofMinutes(2), Duration.ofMinutes(15), true,
-                ExecutionProperties.Mode.BATCHED, ExecutionProperties.Partitioning.LOCAL, Duration.ofHours(1), Duration.ofSeconds(1),
-                Duration.ofSeconds(30), null);
+                ExecutionProperties.Mode.BATCHED, ExecutionProperties.Partitioning.LOCAL, Duration.ofHours(1),
+                Duration.ofSeconds(1), Duration.ofSeconds(30), null);
     }
 
 }

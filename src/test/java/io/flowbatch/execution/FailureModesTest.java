@@ -27,8 +27,9 @@ import org.springframework.beans.factory.annotation.Autowired;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The reliability promises (README, Reliability) against real failures: only failed items are retried, a bad item fails alone,
- * Redis may lose everything, a crash leaves IN_DOUBT and never a second send, restart continues.
+ * The reliability promises (README, Reliability) against real failures: only failed items
+ * are retried, a bad item fails alone, Redis may lose everything, a crash leaves IN_DOUBT
+ * and never a second send, restart continues.
  */
 @FlowbatchTest
 class FailureModesTest {
@@ -95,7 +96,8 @@ class FailureModesTest {
 
         assertThat(execution.getStatus()).isEqualTo(BatchStatus.COMPLETED);
         assertThat(fixture.count("state = 'SENT'")).isEqualTo(197);
-        assertThat(fixture.count("state = 'FAILED' AND reason LIKE 'refused by the mail server: 550 5.1.1 mailbox unavailable%'"))
+        assertThat(fixture
+            .count("state = 'FAILED' AND reason LIKE 'refused by the mail server: 550 5.1.1 mailbox unavailable%'"))
             .isEqualTo(3);
         assertThat(fixture.smtp().received()).hasSize(197);
         assertThat(fixture.smtp().countByMessageId().values()).allMatch((count) -> count == 1);
@@ -105,13 +107,19 @@ class FailureModesTest {
     @Test
     void badDataSkipsThatItemAloneWithItsReason() throws Exception {
         fixture.data().reset();
-        action = fixture.flow("Checkout", "Started Checkout", List.of(), ActionStatus.LIVE,
-                "<p th:text=\"${customer.properties['n']} * 2\">n</p>", "PT1H").get(0);
+        action = fixture
+            .flow("Checkout", "Started Checkout", List.of(), ActionStatus.LIVE,
+                    "<p th:text=\"${customer.properties['n']} * 2\">n</p>", "PT1H")
+            .get(0);
         due(50);
         fixture.data().jdbc().sql("DELETE FROM customer WHERE email = 'customer1@example.com'").update();
-        fixture.data().jdbc().sql("UPDATE customer SET email = 'not-an-address' WHERE email = 'customer2@example.com'")
+        fixture.data()
+            .jdbc()
+            .sql("UPDATE customer SET email = 'not-an-address' WHERE email = 'customer2@example.com'")
             .update();
-        fixture.data().jdbc().sql("UPDATE customer SET properties = '{\"n\": \"many\"}' WHERE email = 'customer3@example.com'")
+        fixture.data()
+            .jdbc()
+            .sql("UPDATE customer SET properties = '{\"n\": \"many\"}' WHERE email = 'customer3@example.com'")
             .update();
 
         JobExecution execution = fixture.runMinute();
@@ -119,7 +127,8 @@ class FailureModesTest {
         assertThat(execution.getStatus()).isEqualTo(BatchStatus.COMPLETED);
         assertThat(fixture.count("state = 'SENT'")).isEqualTo(47);
         assertThat(fixture.count("state = 'SKIPPED' AND reason LIKE 'customer % no longer exists'")).isEqualTo(1);
-        assertThat(fixture.count("state = 'SKIPPED' AND reason = 'invalid email address: not-an-address'")).isEqualTo(1);
+        assertThat(fixture.count("state = 'SKIPPED' AND reason = 'invalid email address: not-an-address'"))
+            .isEqualTo(1);
         assertThat(fixture.count("state = 'SKIPPED' AND reason LIKE 'template did not render: %'")).isEqualTo(1);
         assertThat(fixture.smtp().received()).hasSize(47);
     }
@@ -140,7 +149,9 @@ class FailureModesTest {
         assertThat(fixture.count("state = 'BUFFERED'")).isEqualTo(120);
 
         // Two schedule periods later the reconciler finds them missing from Redis.
-        fixture.data().jdbc().sql("UPDATE evaluation SET updated_at = now() - interval '10 minutes' WHERE state = 'BUFFERED'")
+        fixture.data()
+            .jdbc()
+            .sql("UPDATE evaluation SET updated_at = now() - interval '10 minutes' WHERE state = 'BUFFERED'")
             .update();
         assertThat(fixture.runMinute().getStatus()).isEqualTo(BatchStatus.COMPLETED);
 
@@ -174,7 +185,10 @@ class FailureModesTest {
         assertThat(fixture.smtp().countByMessageId().values()).allMatch((count) -> count == 1);
     }
 
-    /** An end-of-data reply in 2xx other than 250 accepted the message: recorded FAILED, a requeue would resend it. */
+    /**
+     * An end-of-data reply in 2xx other than 250 accepted the message: recorded FAILED, a
+     * requeue would resend it.
+     */
     @Test
     void anyTwoHundredReplyToTheEndOfDataIsAnAcceptance() throws Exception {
         due(10);
@@ -184,8 +198,11 @@ class FailureModesTest {
 
         assertThat(fixture.count("state = 'SENT'")).isEqualTo(10);
         assertThat(fixture.count("state = 'FAILED'")).isZero();
-        assertThat(fixture.data().jdbc().sql("SELECT count(*) FROM delivery_log WHERE smtp_reply LIKE '251%'")
-            .query(Long.class).single()).isEqualTo(1);
+        assertThat(fixture.data()
+            .jdbc()
+            .sql("SELECT count(*) FROM delivery_log WHERE smtp_reply LIKE '251%'")
+            .query(Long.class)
+            .single()).isEqualTo(1);
     }
 
     @Test
@@ -204,19 +221,21 @@ class FailureModesTest {
     void crashWhileSendingIsResentWithTheSameMessageIdUnderAtLeastOnce() throws Exception {
         due(40);
         List<Long> inFlight = simulateCrashWhileSending(10);
-        DeliveryProperties atLeastOnce = new DeliveryProperties(DeliveryProperties.Guarantee.AT_LEAST_ONCE, deliveryProperties.messageIdDomain(),
-                deliveryProperties.smtpConnections(), deliveryProperties.sendAttempts(), deliveryProperties.sendBackoff(),
-                deliveryProperties.maxAttempts(), deliveryProperties.retryDelay(), deliveryProperties.publicUrl(), null);
+        DeliveryProperties atLeastOnce = new DeliveryProperties(DeliveryProperties.Guarantee.AT_LEAST_ONCE,
+                deliveryProperties.messageIdDomain(), deliveryProperties.smtpConnections(),
+                deliveryProperties.sendAttempts(), deliveryProperties.sendBackoff(), deliveryProperties.maxAttempts(),
+                deliveryProperties.retryDelay(), deliveryProperties.publicUrl(), null);
 
-        Recovery.Report report = new Recovery(store, buckets, deadExecutions, atLeastOnce, executionProperties).recover();
+        Recovery.Report report = new Recovery(store, buckets, deadExecutions, atLeastOnce, executionProperties)
+            .recover();
         assertThat(fixture.runMinute().getStatus()).isEqualTo(BatchStatus.COMPLETED);
 
         assertThat(report.settledSending()).isEqualTo(10);
         assertThat(fixture.count("state = 'SENT'")).isEqualTo(40);
         Map<String, Long> received = fixture.smtp().countByMessageId();
         assertThat(received).hasSize(40).allSatisfy((messageId, count) -> assertThat(count).isEqualTo(1));
-        assertThat(received).containsKeys(inFlight.stream().map((id) -> "<evaluation-" + id + "@flowbatch.local>")
-            .toArray(String[]::new));
+        assertThat(received).containsKeys(
+                inFlight.stream().map((id) -> "<evaluation-" + id + "@flowbatch.local>").toArray(String[]::new));
     }
 
     @Test
@@ -227,8 +246,8 @@ class FailureModesTest {
         JobExecution failed = fixture.runMinute();
 
         assertThat(failed.getStatus()).isEqualTo(BatchStatus.FAILED);
-        assertThat(failed.getAllFailureExceptions()).anySatisfy((ex) -> assertThat(ex)
-            .hasStackTraceContaining("The mail server could not be reached"));
+        assertThat(failed.getAllFailureExceptions())
+            .anySatisfy((ex) -> assertThat(ex).hasStackTraceContaining("The mail server could not be reached"));
         assertThat(fixture.count("state = 'BUFFERED'")).isEqualTo(100);
         assertThat(buckets.size(action)).isEqualTo(100);
 
@@ -245,7 +264,10 @@ class FailureModesTest {
         assertThat(fixture.smtp().countByMessageId().values()).allMatch((count) -> count == 1);
     }
 
-    /** Claims {@code count} evaluations and marks them SENDING for a step execution that then died. */
+    /**
+     * Claims {@code count} evaluations and marks them SENDING for a step execution that
+     * then died.
+     */
     private List<Long> simulateCrashWhileSending(int count) {
         return fixture.data().jdbc().sql("""
                 UPDATE evaluation SET state = 'SENDING', claimed_by = -1

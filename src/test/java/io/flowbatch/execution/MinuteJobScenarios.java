@@ -24,8 +24,9 @@ import org.springframework.beans.factory.annotation.Autowired;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The minute job end to end: real PostgreSQL, Redis and SMTP server, side effects asserted. Run
- * in both modes: {@link BatchedMinuteJobTest} and {@link PerItemMinuteJobTest}.
+ * The minute job end to end: real PostgreSQL, Redis and SMTP server, side effects
+ * asserted. Run in both modes: {@link BatchedMinuteJobTest} and
+ * {@link PerItemMinuteJobTest}.
  */
 abstract class MinuteJobScenarios {
 
@@ -47,8 +48,9 @@ abstract class MinuteJobScenarios {
 
     @Test
     void executesTwoThousandEvaluationsOverThreeActionsWithTheRightOutcomes() throws Exception {
-        long checkout = fixture.flow("Checkout", "Started Checkout", List.of("Placed Order"), ActionStatus.LIVE,
-                CHECKOUT_HTML, "PT1H").get(0);
+        long checkout = fixture
+            .flow("Checkout", "Started Checkout", List.of("Placed Order"), ActionStatus.LIVE, CHECKOUT_HTML, "PT1H")
+            .get(0);
         List<Long> browse = fixture.flow("Browse", "Viewed Product", List.of(), ActionStatus.LIVE, CHECKOUT_HTML,
                 "PT30M", "PT1H");
         long draft = fixture.flow("Welcome", "Signed Up", List.of(), ActionStatus.DRAFT, CHECKOUT_HTML, "PT0S").get(0);
@@ -57,10 +59,13 @@ abstract class MinuteJobScenarios {
         fixture.events("Started Checkout", 0, 1000, twoHoursAgo);
         fixture.events("Viewed Product", 0, 700, twoHoursAgo);
         fixture.events("Signed Up", 700, 1000, twoHoursAgo);
-        // Ordered after the checkout started: those 100 leave the flow. Ordered before: no effect.
+        // Ordered after the checkout started: those 100 leave the flow. Ordered before:
+        // no effect.
         fixture.events("Placed Order", 0, 100, twoHoursAgo.plus(Duration.ofMinutes(30)));
         fixture.events("Placed Order", 100, 110, twoHoursAgo.minus(Duration.ofMinutes(30)));
-        fixture.data().jdbc().sql("UPDATE customer SET subscription = 'UNSUBSCRIBED' WHERE email LIKE 'customer99_@%'")
+        fixture.data()
+            .jdbc()
+            .sql("UPDATE customer SET subscription = 'UNSUBSCRIBED' WHERE email LIKE 'customer99_@%'")
             .update();
         assertThat(fixture.count("true")).isEqualTo(2000);
 
@@ -69,7 +74,8 @@ abstract class MinuteJobScenarios {
         assertThat(execution.getStatus()).isEqualTo(BatchStatus.COMPLETED);
         assertThat(states(checkout)).isEqualTo(Map.of("SENT", 890L, "SKIPPED", 110L));
         assertThat(fixture.count("action_id = " + checkout
-                + " AND reason = 'flow filter: customer did ''Placed Order'' since the flow started'")).isEqualTo(100);
+                + " AND reason = 'flow filter: customer did ''Placed Order'' since the flow started'"))
+            .isEqualTo(100);
         assertThat(fixture.count("action_id = " + checkout + " AND reason = 'customer unsubscribed'")).isEqualTo(10);
         assertThat(states(browse.get(0))).isEqualTo(Map.of("SENT", 700L));
         assertThat(states(browse.get(1))).isEqualTo(Map.of("WAITING", 700L));
@@ -81,20 +87,28 @@ abstract class MinuteJobScenarios {
         List<TestSmtpServer.Received> received = fixture.smtp().received();
         assertThat(received).hasSize(1590);
         assertThat(fixture.smtp().countByMessageId().values()).allMatch((count) -> count == 1);
-        List<Long> sentIds = fixture.data().jdbc().sql("SELECT id FROM evaluation WHERE state = 'SENT'").query(Long.class)
+        List<Long> sentIds = fixture.data()
+            .jdbc()
+            .sql("SELECT id FROM evaluation WHERE state = 'SENT'")
+            .query(Long.class)
             .list();
         assertThat(received).extracting(TestSmtpServer.Received::messageId)
-            .containsExactlyInAnyOrderElementsOf(sentIds.stream().map((id) -> "<evaluation-" + id + "@flowbatch.local>").toList());
+            .containsExactlyInAnyOrderElementsOf(
+                    sentIds.stream().map((id) -> "<evaluation-" + id + "@flowbatch.local>").toList());
         assertThat(fixture.data().count("delivery_log")).isEqualTo(1590);
 
-        // As recorded in the JobRepository: a remote partition's counts never reach the manager's objects.
+        // As recorded in the JobRepository: a remote partition's counts never reach the
+        // manager's objects.
         execution = jobRepository.getJobExecution(execution.getId());
         StepExecution checkoutPartition = partition(execution, checkout);
         assertThat(checkoutPartition.getReadCount()).isEqualTo(1000);
         assertThat(checkoutPartition.getFilterCount()).isEqualTo(110);
         assertThat(checkoutPartition.getWriteCount()).isEqualTo(890);
-        StepExecution buffer = execution.getStepExecutions().stream().filter((s) -> s.getStepName().equals("buffer"))
-            .findFirst().orElseThrow();
+        StepExecution buffer = execution.getStepExecutions()
+            .stream()
+            .filter((s) -> s.getStepName().equals("buffer"))
+            .findFirst()
+            .orElseThrow();
         assertThat(buffer.getWriteCount()).isEqualTo(1700);
         assertThat(buffer.getFilterCount()).isEqualTo(300);
     }
@@ -105,8 +119,11 @@ abstract class MinuteJobScenarios {
             .get(0);
         fixture.customers(7, 8);
         fixture.events("Started Checkout", 7, 8, Instant.now().minus(Duration.ofHours(2)));
-        long evaluationId = fixture.data().jdbc().sql("SELECT id FROM evaluation WHERE action_id = " + action)
-            .query(Long.class).single();
+        long evaluationId = fixture.data()
+            .jdbc()
+            .sql("SELECT id FROM evaluation WHERE action_id = " + action)
+            .query(Long.class)
+            .single();
 
         fixture.runMinute();
 
@@ -125,7 +142,10 @@ abstract class MinuteJobScenarios {
                 "href=\"https://shop.example.com/cart/7\"", "href=\"http://localhost:8080/u/");
     }
 
-    /** Statements per evaluation, counted on the partition threads for one run of 200 evaluations. */
+    /**
+     * Statements per evaluation, counted on the partition threads for one run of 200
+     * evaluations.
+     */
     double statementsPerEvaluation() throws Exception {
         long action = fixture.checkoutFlow("Counted");
         fixture.dueCheckouts(0, 200);
@@ -134,11 +154,13 @@ abstract class MinuteJobScenarios {
         assertThat(fixture.runMinute().getStatus()).isEqualTo(BatchStatus.COMPLETED);
 
         assertThat(fixture.count("action_id = " + action + " AND state = 'SENT'")).isEqualTo(200);
-        return io.flowbatch.support.StatementCounter.onThreads((thread) -> thread.startsWith("partition-")).size() / 200.0;
+        return io.flowbatch.support.StatementCounter.onThreads((thread) -> thread.startsWith("partition-")).size()
+                / 200.0;
     }
 
     private Map<String, Long> states(long actionId) {
-        return fixture.data().jdbc()
+        return fixture.data()
+            .jdbc()
             .sql("SELECT state, count(*) AS n FROM evaluation WHERE action_id = :id GROUP BY state")
             .param("id", actionId)
             .query()
@@ -148,7 +170,8 @@ abstract class MinuteJobScenarios {
     }
 
     static StepExecution partition(JobExecution execution, long actionId) {
-        return execution.getStepExecutions().stream()
+        return execution.getStepExecutions()
+            .stream()
             .filter((s) -> s.getStepName().equals("executeAction:action-" + actionId))
             .findFirst()
             .orElseThrow();

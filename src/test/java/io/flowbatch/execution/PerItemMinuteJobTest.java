@@ -8,12 +8,12 @@ import org.springframework.test.context.TestPropertySource;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The same scenarios in the per-item baseline (flowbatch.execution.mode=per-item): same states,
- * same outcomes, one evaluation at a time.
+ * The same scenarios in the per-item baseline (flowbatch.execution.mode=per-item): same
+ * states, same outcomes, one evaluation at a time.
  */
 @FlowbatchTest
-@TestPropertySource(properties = { "flowbatch.execution.mode=per-item",
-        "spring.quartz.scheduler-name=flowbatch-per-item-test" })
+@TestPropertySource(
+        properties = { "flowbatch.execution.mode=per-item", "spring.quartz.scheduler-name=flowbatch-per-item-test" })
 class PerItemMinuteJobTest extends MinuteJobScenarios {
 
     @Test

@@ -24,9 +24,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The same scenarios with remote partitioning: each partition goes out as a StepExecutionRequest
- * through the PostgreSQL-backed channel and comes back in through this node's worker, which
- * LISTENs for it. What the channel adds must not change outcomes or the statements per chunk.
+ * The same scenarios with remote partitioning: each partition goes out as a
+ * StepExecutionRequest through the PostgreSQL-backed channel and comes back in through
+ * this node's worker, which LISTENs for it. What the channel adds must not change
+ * outcomes or the statements per chunk.
  */
 @FlowbatchTest
 @TestPropertySource(properties = { "flowbatch.execution.partitioning=remote",
@@ -65,8 +66,8 @@ class RemoteMinuteJobTest extends MinuteJobScenarios {
         Map<Long, String> nodes = stepNodes.ofJobExecution(run.getId());
         assertThat(run.getStepExecutions()).extracting(StepExecution::getStepName)
             .contains("buffer", "execute", "executeAction:action-" + first);
-        assertThat(run.getStepExecutions()).allSatisfy((step) -> assertThat(nodes.get(step.getId()))
-            .as("node of " + step.getStepName()).isEqualTo(node.id()));
+        assertThat(run.getStepExecutions()).allSatisfy(
+                (step) -> assertThat(nodes.get(step.getId())).as("node of " + step.getStepName()).isEqualTo(node.id()));
         assertThat(fixture.data().jdbc().sql(QUEUED).query(Long.class).single()).as("requests left queued").isZero();
         assertThat(fixture.smtp().countByMessageId().values()).hasSize(300).allMatch((count) -> count == 1);
     }
@@ -104,12 +105,15 @@ class RemoteMinuteJobTest extends MinuteJobScenarios {
     @Test
     @Timeout(120)
     void anUnreadableRequestIsDroppedAndDoesNotBlockTheQueue() throws Exception {
-        // What a request queued by an incompatible version looks like to this one: bytes it cannot read.
-        fixture.data().jdbc().sql("""
-                INSERT INTO int_channel_message (message_id, group_key, created_date, message_content, region)
-                SELECT gen_random_uuid()::text, group_key, 0, '\\x00c0ffee'::bytea, region
-                FROM (SELECT :group AS group_key, :region AS region) g
-                """)
+        // What a request queued by an incompatible version looks like to this one: bytes
+        // it cannot read.
+        fixture.data()
+            .jdbc()
+            .sql("""
+                    INSERT INTO int_channel_message (message_id, group_key, created_date, message_content, region)
+                    SELECT gen_random_uuid()::text, group_key, 0, '\\x00c0ffee'::bytea, region
+                    FROM (SELECT :group AS group_key, :region AS region) g
+                    """)
             .param("group", org.springframework.integration.util.UUIDConverter.getUUID("partition-requests").toString())
             .param("region", "flowbatch")
             .update();
@@ -124,12 +128,15 @@ class RemoteMinuteJobTest extends MinuteJobScenarios {
 
     @Test
     void aPartitionRecordedHereThatThisWorkerDoesNotRunIsFailed() {
-        // What a take whose commit reached PostgreSQL but whose answer never came back leaves.
+        // What a take whose commit reached PostgreSQL but whose answer never came back
+        // leaves.
         StepExecution lost = partitionOfARun(BatchStatus.STARTED, BatchStatus.STARTED);
-        fixture.data().jdbc().sql("""
-                INSERT INTO step_execution_node (step_execution_id, job_execution_id, node_id, recorded_at)
-                VALUES (:step, :job, :node, now() - interval '1 minute')
-                """)
+        fixture.data()
+            .jdbc()
+            .sql("""
+                    INSERT INTO step_execution_node (step_execution_id, job_execution_id, node_id, recorded_at)
+                    VALUES (:step, :job, :node, now() - interval '1 minute')
+                    """)
             .param("step", lost.getId())
             .param("job", lost.getJobExecutionId())
             .param("node", node.id())
@@ -145,11 +152,14 @@ class RemoteMinuteJobTest extends MinuteJobScenarios {
         jobRepository.update(run);
     }
 
-    /** Sends the partition's request as a manager would, and waits until a worker took it off the queue. */
+    /**
+     * Sends the partition's request as a manager would, and waits until a worker took it
+     * off the queue.
+     */
     private void request(StepExecution partition) {
-        partitionRequests.send(MessageBuilder
-            .withPayload(new StepExecutionRequest(Partitions.PARTITION_STEP, partition.getId()))
-            .build());
+        partitionRequests
+            .send(MessageBuilder.withPayload(new StepExecutionRequest(Partitions.PARTITION_STEP, partition.getId()))
+                .build());
         await().atMost(Duration.ofSeconds(20))
             .until(() -> fixture.data().jdbc().sql(QUEUED).query(Long.class).single() == 0);
     }

@@ -49,9 +49,10 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
 /**
- * The fence around sending: a step execution taken for dead (its node paused or lost the database
- * for longer than its claim lease) claims, marks and hands over nothing more, and recovery never
- * hands out rows whose owner may still be sending them. Each test is named after the hole it pins.
+ * The fence around sending: a step execution taken for dead (its node paused or lost the
+ * database for longer than its claim lease) claims, marks and hands over nothing more,
+ * and recovery never hands out rows whose owner may still be sending them. Each test is
+ * named after the hole it pins.
  */
 @FlowbatchTest
 class SendFencesTest {
@@ -130,8 +131,8 @@ class SendFencesTest {
 
     /**
      * D1: S claims a page, pauses past its lease, another node recovers the page (back to
-     * BUFFERED, pushed again); S resumes. Before the fence its reader popped and claimed the same
-     * ids again, the chunk held each twice, and the writer sent each twice.
+     * BUFFERED, pushed again); S resumes. Before the fence its reader popped and claimed
+     * the same ids again, the chunk held each twice, and the writer sent each twice.
      */
     @Test
     void d1AStepTakenForDeadMidPageClaimsNothingAgainAndSendsNothing() throws Exception {
@@ -148,7 +149,8 @@ class SendFencesTest {
         }
         assertThat(fixture.count("state = 'PROCESSING' AND claimed_by = " + step.getId())).isEqualTo(5);
 
-        // The pause: the lease runs out here and in the database; another node's sweep fails the
+        // The pause: the lease runs out here and in the database; another node's sweep
+        // fails the
         // step and the next run's recovery returns the page to the buffer.
         time.advance(executionProperties.claimLease());
         expireInDatabase(step.getId());
@@ -157,7 +159,8 @@ class SendFencesTest {
         assertThat(fixture.count("state = 'BUFFERED'")).isEqualTo(5);
         assertThat(buckets.size(action)).isEqualTo(5);
 
-        // S wakes up: its next read refuses to pop, and the chunk it had cannot be marked or sent.
+        // S wakes up: its next read refuses to pop, and the chunk it had cannot be marked
+        // or sent.
         assertThatThrownBy(reader::read).isInstanceOf(ClaimLostException.class);
         writer(step.getId(), lease).write(deliveries(chunk));
 
@@ -168,7 +171,10 @@ class SendFencesTest {
         assertThat(fixture.smtp().countByMessageId()).hasSize(5).allSatisfy((id, count) -> assertThat(count).isOne());
     }
 
-    /** D1, the database side: a lease the database holds expired claims nothing, whatever the node believes. */
+    /**
+     * D1, the database side: a lease the database holds expired claims nothing, whatever
+     * the node believes.
+     */
     @Test
     void d1AClaimNeedsTheLeaseInTheDatabaseAsWell() {
         fixture.dueCheckouts(0, 3);
@@ -183,7 +189,9 @@ class SendFencesTest {
         assertThat(fixture.count("state = 'BUFFERED'")).isEqualTo(3);
     }
 
-    /** D1, the writer's own rule: one message per claimed id, whatever the chunk holds. */
+    /**
+     * D1, the writer's own rule: one message per claimed id, whatever the chunk holds.
+     */
     @Test
     void d1AChunkHoldingAnIdTwiceSendsItOnce() throws Exception {
         fixture.dueCheckouts(0, 3);
@@ -204,10 +212,10 @@ class SendFencesTest {
     }
 
     /**
-     * D2: a sender pauses with a message on the wire; meanwhile its step is marked FAILED (as a
-     * sweep or the stale-run check does), recovery runs, and an operator requeues IN_DOUBT as the
-     * README says. Before the fence its SENDING rows became IN_DOUBT, the requeue put them back,
-     * and both the next run and the resumed sender sent them.
+     * D2: a sender pauses with a message on the wire; meanwhile its step is marked FAILED
+     * (as a sweep or the stale-run check does), recovery runs, and an operator requeues
+     * IN_DOUBT as the README says. Before the fence its SENDING rows became IN_DOUBT, the
+     * requeue put them back, and both the next run and the resumed sender sent them.
      */
     @Test
     void d2APausedSendersRowsAreNeitherRecoveredNorRequeuedWhileItMaySend() throws Exception {
@@ -230,8 +238,9 @@ class SendFencesTest {
         recovery.recover();
         assertThat(fixture.count("state = 'IN_DOUBT'")).as("nothing of a live sender is settled").isZero();
         assertThat(fixture.count("state = 'SENDING'")).isEqualTo(sending);
-        mvc.perform(post("/api/admin/evaluations/requeue").with(httpBasic(FlowbatchTest.ADMIN_USER,
-                FlowbatchTest.ADMIN_PASSWORD)).contentType(MediaType.APPLICATION_JSON)
+        mvc.perform(post("/api/admin/evaluations/requeue")
+            .with(httpBasic(FlowbatchTest.ADMIN_USER, FlowbatchTest.ADMIN_PASSWORD))
+            .contentType(MediaType.APPLICATION_JSON)
             .content("{\"actionId\": %d, \"state\": \"IN_DOUBT\"}".formatted(action)))
             .andExpect(status().isOk())
             .andExpect(jsonPath("$.requeued").value(0));
@@ -241,9 +250,11 @@ class SendFencesTest {
         run.get(60, TimeUnit.SECONDS);
         assertThat(fixture.smtp().countByMessageId().values()).allSatisfy((count) -> assertThat(count).isOne());
 
-        // The sender's grace passes; what its failed chunk left SENDING is settled IN_DOUBT, and the
+        // The sender's grace passes; what its failed chunk left SENDING is settled
+        // IN_DOUBT, and the
         // operator follows the README: every one of them is in the mail server's log.
-        jdbc.sql("UPDATE claim_lease SET expires_at = now() - send_grace - interval '1 second' WHERE step_execution_id = :s")
+        jdbc.sql(
+                "UPDATE claim_lease SET expires_at = now() - send_grace - interval '1 second' WHERE step_execution_id = :s")
             .param("s", partition.getId())
             .update();
         recovery.recover();
@@ -255,7 +266,10 @@ class SendFencesTest {
         assertThat(fixture.smtp().countByMessageId()).hasSize(6).allSatisfy((id, count) -> assertThat(count).isOne());
     }
 
-    /** D2, the operator's side: an IN_DOUBT row is requeued only once its sender can no longer send it. */
+    /**
+     * D2, the operator's side: an IN_DOUBT row is requeued only once its sender can no
+     * longer send it.
+     */
     @Test
     void d2AnInDoubtRequeueWaitsUntilItsSenderCanNoLongerSend() throws Exception {
         fixture.dueCheckouts(0, 1);
@@ -269,13 +283,14 @@ class SendFencesTest {
             mvc.perform(requeue(id))
                 .andExpect(jsonPath("$.requeued").value(0))
                 .andExpect(jsonPath("$.refusals[0].id").value(id))
-                .andExpect(jsonPath("$.refusals[0].reason").value(org.hamcrest.Matchers.containsString(
-                        "may still hand it to the mail server until")));
+                .andExpect(jsonPath("$.refusals[0].reason")
+                    .value(org.hamcrest.Matchers.containsString("may still hand it to the mail server until")));
 
             claimLeases.release(step.getId());
             mvc.perform(requeue(id)).andExpect(jsonPath("$.requeued").value(0));
 
-            jdbc.sql("UPDATE claim_lease SET expires_at = now() - send_grace - interval '1 second' WHERE step_execution_id = :s")
+            jdbc.sql(
+                    "UPDATE claim_lease SET expires_at = now() - send_grace - interval '1 second' WHERE step_execution_id = :s")
                 .param("s", step.getId())
                 .update();
             mvc.perform(requeue(id)).andExpect(jsonPath("$.requeued").value(1));
@@ -293,7 +308,10 @@ class SendFencesTest {
             .content("{\"ids\": [%d]}".formatted(id));
     }
 
-    /** Renewal keeps a lease of a progressing step; one that ran out, or whose step hung, ends for good. */
+    /**
+     * Renewal keeps a lease of a progressing step; one that ran out, or whose step hung,
+     * ends for good.
+     */
     @Test
     void aLeaseIsRenewedOnlyWhileLiveAndWhileItsStepProgresses() {
         ClaimLeases leases = new ClaimLeases(jdbc, executionProperties, sender, clock);
@@ -314,18 +332,23 @@ class SendFencesTest {
         assertThat(live.granted()).isTrue();
         assertThat(ranOut.granted()).isFalse();
         assertThat(stuck.granted()).isFalse();
-        assertThat(jdbc.sql("SELECT count(*) FROM claim_lease WHERE step_execution_id IN (:a, :b) AND expires_at > now()")
-            .param("a", expired.getId())
-            .param("b", hung.getId())
-            .query(Long.class)
-            .single()).isOne();
+        assertThat(
+                jdbc.sql("SELECT count(*) FROM claim_lease WHERE step_execution_id IN (:a, :b) AND expires_at > now()")
+                    .param("a", expired.getId())
+                    .param("b", hung.getId())
+                    .query(Long.class)
+                    .single())
+            .isOne();
         for (StepExecution step : List.of(progressing, expired, hung)) {
             leases.release(step.getId());
             markFailed(step);
         }
     }
 
-    /** A step ended by its own thread releases its lease: nothing is kept waiting on a live node's beat. */
+    /**
+     * A step ended by its own thread releases its lease: nothing is kept waiting on a
+     * live node's beat.
+     */
     @Test
     void aFinishedStepReleasesItsLease() throws Exception {
         fixture.dueCheckouts(0, 3);
@@ -336,11 +359,14 @@ class SendFencesTest {
                 SELECT count(*) FROM claim_lease l JOIN batch_step_execution s USING (step_execution_id)
                 WHERE s.job_execution_id = :job AND l.released_at IS NOT NULL AND l.expires_at <= now()
                 """).param("job", run.getId()).query(Long.class).single()).isEqualTo(1);
-        assertThat(claimLeases.of(run.getStepExecutions().stream()
-            .filter((s) -> s.getStepName().startsWith(Partitions.PARTITION_STEP))
-            .findFirst()
-            .orElseThrow()
-            .getId()).granted()).isFalse();
+        assertThat(claimLeases
+            .of(run.getStepExecutions()
+                .stream()
+                .filter((s) -> s.getStepName().startsWith(Partitions.PARTITION_STEP))
+                .findFirst()
+                .orElseThrow()
+                .getId())
+            .granted()).isFalse();
     }
 
     private void bufferOnly() {

@@ -17,7 +17,10 @@ import org.springframework.beans.factory.annotation.Autowired;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** An execution a crash left STARTED is marked FAILED at start, so an operator can restart it. */
+/**
+ * An execution a crash left STARTED is marked FAILED at start, so an operator can restart
+ * it.
+ */
 @FlowbatchTest
 class StartupRecoveryTest {
 
@@ -35,8 +38,10 @@ class StartupRecoveryTest {
 
     @Test
     void executionsLeftStartedByACrashBecomeRestartable() {
-        var parameters = new JobParametersBuilder().addLocalDateTime("fireTime", LocalDateTime.of(2031, 1, 1, 0, 0)
-            .plusNanos(System.nanoTime() % 1_000_000_000L)).toJobParameters();
+        var parameters = new JobParametersBuilder()
+            .addLocalDateTime("fireTime",
+                    LocalDateTime.of(2031, 1, 1, 0, 0).plusNanos(System.nanoTime() % 1_000_000_000L))
+            .toJobParameters();
         JobInstance instance = jobRepository.createJobInstance(FlowExecutionLauncher.JOB_NAME, parameters);
         JobExecution crashed = jobRepository.createJobExecution(instance, parameters, new ExecutionContext());
         crashed.setStatus(BatchStatus.STARTED);
@@ -51,13 +56,13 @@ class StartupRecoveryTest {
             .noneMatch((execution) -> execution.getId() == crashed.getId());
     }
 
-
     @Test
     void beforeEveryRunOnlyExecutionsSilentForTooLongAreTakenAsDead() {
         JobExecution silent = running(LocalDateTime.of(2031, 2, 1, 0, 0));
         JobExecution alive = running(LocalDateTime.of(2031, 2, 1, 0, 1));
         jdbc.sql("UPDATE batch_job_execution SET last_updated = now() - interval '1 hour' WHERE job_execution_id = :id")
-            .param("id", silent.getId()).update();
+            .param("id", silent.getId())
+            .update();
 
         recovery.recover();
 

@@ -38,11 +38,11 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Each dependency failing in the middle of a run: Redis flushed, Redis gone and back,
- * PostgreSQL gone and back (both cut at a TCP proxy, which is what a client sees of a killed or
- * restarted server; each outage lasts until the run it hit has ended), the mail server refusing
- * connections, answering a random 5 % with 4xx and
- * 1 % with 5xx, and stalling mid-DATA. Each run ends with totals that reconcile (sent + skipped +
- * failed + in doubt = created), no Message-ID received twice (at-most-once), only what failed
+ * PostgreSQL gone and back (both cut at a TCP proxy, which is what a client sees of a
+ * killed or restarted server; each outage lasts until the run it hit has ended), the mail
+ * server refusing connections, answering a random 5 % with 4xx and 1 % with 5xx, and
+ * stalling mid-DATA. Each run ends with totals that reconcile (sent + skipped + failed +
+ * in doubt = created), no Message-ID received twice (at-most-once), only what failed
  * retried, and a failed minute that restarts to completion.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -85,7 +85,8 @@ class DependencyFaultsTest {
         settings.put("spring.mail.properties.mail.smtp.timeout", "2000");
         settings.put("spring.mail.properties.mail.smtp.connectiontimeout", "2000");
         settings.put("spring.mail.properties.mail.smtp.writetimeout", "2000");
-        // A partition cut off from the database for longer than its lease is fenced; its SENDING
+        // A partition cut off from the database for longer than its lease is fenced; its
+        // SENDING
         // rows are settled a send grace after the lease ended.
         settings.put("flowbatch.execution.claim-lease", "PT5S");
         settings.put("flowbatch.execution.send-grace", "PT5S");
@@ -120,10 +121,11 @@ class DependencyFaultsTest {
     void redisFlushedMidRun() throws Exception {
         Run run = startRun();
         awaitReceived(300);
-        app.getBean(StringRedisTemplate.class).execute((org.springframework.data.redis.core.RedisCallback<Object>) (c) -> {
-            c.serverCommands().flushAll();
-            return null;
-        });
+        app.getBean(StringRedisTemplate.class)
+            .execute((org.springframework.data.redis.core.RedisCallback<Object>) (c) -> {
+                c.serverCommands().flushAll();
+                return null;
+            });
         finish(run);
 
         Map<String, Long> states = reconcile();
@@ -144,7 +146,8 @@ class DependencyFaultsTest {
         awaitReceived(300);
         int refusedBefore = database.refused();
         database.cut();
-        // Back as soon as the application has found it gone: the run fails on a database that
+        // Back as soon as the application has found it gone: the run fails on a database
+        // that
         // is there again, typically ending UNKNOWN, which recovery settles as FAILED.
         await().atMost(Duration.ofMinutes(1)).until(() -> database.refused() > refusedBefore);
         database.heal();
@@ -218,19 +221,22 @@ class DependencyFaultsTest {
     }
 
     /**
-     * How the run ended. A run that lost its database cannot even record its end: its execution
-     * stays marked running, as after a crash, until it has been silent for stale-after and the
-     * recovery before a later minute marks it FAILED (called here directly, minute by minute).
+     * How the run ended. A run that lost its database cannot even record its end: its
+     * execution stays marked running, as after a crash, until it has been silent for
+     * stale-after and the recovery before a later minute marks it FAILED (called here
+     * directly, minute by minute).
      */
     private JobExecution ended(Run run) throws Exception {
         try {
             return run.execution().get(2, TimeUnit.MINUTES);
         }
         catch (ExecutionException ex) {
-            System.out.printf("FAULTS the run could not record its end (%s); recovering it%n", ex.getCause().getMessage());
+            System.out.printf("FAULTS the run could not record its end (%s); recovering it%n",
+                    ex.getCause().getMessage());
             JobRepository jobs = app.getBean(JobRepository.class);
             Recovery recovery = app.getBean(Recovery.class);
-            // The pool may still be replacing its broken connections: retried until it answers.
+            // The pool may still be replacing its broken connections: retried until it
+            // answers.
             return await().atMost(Duration.ofMinutes(1))
                 .pollInterval(Duration.ofSeconds(1))
                 .ignoreExceptions()
@@ -241,7 +247,9 @@ class DependencyFaultsTest {
         }
     }
 
-    /** The outage lasts until the run it hit has ended: whatever it does about it, it did. */
+    /**
+     * The outage lasts until the run it hit has ended: whatever it does about it, it did.
+     */
     private static void awaitEnded(Run run) {
         await().atMost(Duration.ofMinutes(1)).until(run.execution()::isDone);
     }
@@ -259,9 +267,10 @@ class DependencyFaultsTest {
     private Map<String, Long> reconcile() {
         Map<String, Long> states = new LinkedHashMap<>();
         jdbc.sql(STATES).query((rs, row) -> states.put(rs.getString("state"), rs.getLong("n"))).list();
-        System.out.printf("FAULTS %s: %s, %d received%n", Thread.currentThread().getStackTrace()[2].getMethodName(), states,
-                smtp.countByMessageId().size());
-        assertThat(states.keySet()).allMatch((state) -> List.of("SENT", "SKIPPED", "FAILED", "IN_DOUBT").contains(state));
+        System.out.printf("FAULTS %s: %s, %d received%n", Thread.currentThread().getStackTrace()[2].getMethodName(),
+                states, smtp.countByMessageId().size());
+        assertThat(states.keySet())
+            .allMatch((state) -> List.of("SENT", "SKIPPED", "FAILED", "IN_DOUBT").contains(state));
         assertThat(states.values().stream().mapToLong(Long::longValue).sum()).isEqualTo(EVALUATIONS);
         assertThat(smtp.countByMessageId().values()).allMatch((count) -> count == 1);
         assertThat((long) smtp.countByMessageId().size()).isGreaterThanOrEqualTo(states.getOrDefault("SENT", 0L));
@@ -269,7 +278,8 @@ class DependencyFaultsTest {
     }
 
     private Run startRun() {
-        Instant fireTime = Instant.parse("2033-01-01T00:00:00Z").plusMillis(System.currentTimeMillis() % 1_000_000_000L);
+        Instant fireTime = Instant.parse("2033-01-01T00:00:00Z")
+            .plusMillis(System.currentTimeMillis() % 1_000_000_000L);
         return new Run(CompletableFuture.supplyAsync(() -> {
             try {
                 return app.getBean(FlowExecutionLauncher.class).runScheduled(fireTime);
@@ -286,7 +296,8 @@ class DependencyFaultsTest {
 
     /**
      * Waits for the run; a failed minute is restarted the way an operator does (the admin
-     * restart) until it completes, and later minutes run until no evaluation is left unsettled.
+     * restart) until it completes, and later minutes run until no evaluation is left
+     * unsettled.
      */
     private void finish(Run run) throws Exception {
         JobExecution execution = ended(run);
@@ -299,7 +310,8 @@ class DependencyFaultsTest {
             execution = jobs.getJobExecution(restarted);
         }
         assertThat(execution.getStatus()).as("the failed minute, restarted").isEqualTo(BatchStatus.COMPLETED);
-        // Further minutes, each past reconcile-after (PT1S) so it pushes ids Redis lost back to
+        // Further minutes, each past reconcile-after (PT1S) so it pushes ids Redis lost
+        // back to
         // their bucket, until nothing is left unsettled.
         await().atMost(Duration.ofMinutes(1))
             .pollDelay(Duration.ZERO)

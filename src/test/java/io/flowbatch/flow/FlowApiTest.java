@@ -34,8 +34,9 @@ class FlowApiTest {
 
     @Test
     void createsFlowWithActionsInOrderAndTemplates() throws Exception {
-        MvcResult created = mvc.perform(postJson("/api/flows", flow("Abandoned checkout", "Started Checkout",
-                "Placed Order", "PT4H", "P1D")))
+        MvcResult created = mvc
+            .perform(postJson("/api/flows",
+                    flow("Abandoned checkout", "Started Checkout", "Placed Order", "PT4H", "P1D")))
             .andExpect(status().isCreated())
             .andExpect(jsonPath("$.id").isNumber())
             .andExpect(jsonPath("$.actions.length()").value(2))
@@ -77,7 +78,10 @@ class FlowApiTest {
         assertThat(data.jdbc().sql("SELECT status FROM action").query(String.class).single()).isEqualTo("PAUSED");
     }
 
-    /** "exitMetric" for "exitMetrics", silently ignored, made a flow that emails every customer who ordered. */
+    /**
+     * "exitMetric" for "exitMetrics", silently ignored, made a flow that emails every
+     * customer who ordered.
+     */
     @Test
     void aFieldTheApiDoesNotKnowIsABadRequestNamingItAndWritesNothing() throws Exception {
         mvc.perform(postJson("/api/flows", """
@@ -101,13 +105,14 @@ class FlowApiTest {
 
     @Test
     void invalidFlowNamesEachBadFieldAndWritesNothing() throws Exception {
-        mvc.perform(postJson("/api/flows", """
-                {"name": "", "trigger": {"metric": "Started Checkout"}, "exitMetrics": ["Placed Order"],
-                 "actions": [
-                   {"delay": "PT4H", "status": "LIVE", "email": {"from": "shop@example.com", "subject": "Hi", "html": "<p>ok</p>"}},
-                   {"delay": "-PT1H", "status": "LIVE", "email": {"from": "not an address", "subject": "Hi", "html": ""}}
-                 ]}
-                """))
+        mvc.perform(postJson("/api/flows",
+                """
+                        {"name": "", "trigger": {"metric": "Started Checkout"}, "exitMetrics": ["Placed Order"],
+                         "actions": [
+                           {"delay": "PT4H", "status": "LIVE", "email": {"from": "shop@example.com", "subject": "Hi", "html": "<p>ok</p>"}},
+                           {"delay": "-PT1H", "status": "LIVE", "email": {"from": "not an address", "subject": "Hi", "html": ""}}
+                         ]}
+                        """))
             .andExpect(status().isBadRequest())
             .andExpect(jsonPath("$.errors[0].field").value("actions[1].email.html"))
             .andExpect(jsonPath("$.errors[1].field").value("name"));

@@ -21,7 +21,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
-/** A bulk request is a fixed number of statements, whatever its size: counted, not guessed. */
+/**
+ * A bulk request is a fixed number of statements, whatever its size: counted, not
+ * guessed.
+ */
 @FlowbatchTest
 class BulkIntakeStatementsTest {
 

@@ -53,11 +53,14 @@ class CustomerIntakeTest {
             .sql("SELECT first_name, last_name, timezone, properties::text AS properties FROM customer WHERE email = 'jane@example.com'")
             .query()
             .singleRow();
-        assertThat(jane).containsEntry("first_name", "Jane").containsEntry("last_name", "Smith")
+        assertThat(jane).containsEntry("first_name", "Jane")
+            .containsEntry("last_name", "Smith")
             .containsEntry("timezone", "Europe/Paris");
         assertThat((String) jane.get("properties")).contains("\"tier\": \"gold\"").contains("\"city\": \"Paris\"");
         Map<String, Object> ann = data.jdbc()
-            .sql("SELECT first_name, last_name FROM customer WHERE email = 'ann@example.com'").query().singleRow();
+            .sql("SELECT first_name, last_name FROM customer WHERE email = 'ann@example.com'")
+            .query()
+            .singleRow();
         assertThat(ann).containsEntry("first_name", "Ann").containsEntry("last_name", "Lee");
         assertThat(data.count("customer")).isEqualTo(3);
     }

@@ -37,7 +37,8 @@ class EventIntakeTest {
 
     @Test
     void triggerEventCreatesOneEvaluationPerLiveFlowForItsFirstActionDueAfterTheDelay() throws Exception {
-        mvc.perform(postJson("/api/flows", flow("Abandoned checkout", "Started Checkout", "Placed Order", "PT4H", "PT24H")))
+        mvc.perform(
+                postJson("/api/flows", flow("Abandoned checkout", "Started Checkout", "Placed Order", "PT4H", "PT24H")))
             .andExpect(status().isCreated());
         mvc.perform(postJson("/api/flows", flow("Browse abandonment", "Started Checkout", "Placed Order", "PT30M")))
             .andExpect(status().isCreated());
@@ -61,7 +62,8 @@ class EventIntakeTest {
                 JOIN customer c ON c.id = e.customer_id ORDER BY f.name
                 """).query().listOfRows();
         assertThat(evaluations).hasSize(2);
-        assertThat(evaluations).extracting((row) -> row.get("name")).containsExactly("Abandoned checkout", "Browse abandonment");
+        assertThat(evaluations).extracting((row) -> row.get("name"))
+            .containsExactly("Abandoned checkout", "Browse abandonment");
         assertThat(evaluations).allSatisfy((row) -> {
             assertThat(row.get("position")).isEqualTo(1);
             assertThat(row.get("state")).isEqualTo("WAITING");
@@ -85,7 +87,8 @@ class EventIntakeTest {
                 """)).andExpect(status().isAccepted()).andExpect(jsonPath("$.evaluationsCreated").value(1));
 
         Instant due = data.jdbc().sql("SELECT due_at FROM evaluation").query(OffsetDateTime.class).single().toInstant();
-        assertThat(due).isBetween(before.plus(Duration.ofHours(1)).minusSeconds(1), Instant.now().plus(Duration.ofHours(1)));
+        assertThat(due).isBetween(before.plus(Duration.ofHours(1)).minusSeconds(1),
+                Instant.now().plus(Duration.ofHours(1)));
     }
 
     @Test
@@ -162,7 +165,8 @@ class EventIntakeTest {
     }
 
     private static Instant instant(Object timestamp) {
-        return (timestamp instanceof OffsetDateTime odt) ? odt.toInstant() : ((java.sql.Timestamp) timestamp).toInstant();
+        return (timestamp instanceof OffsetDateTime odt) ? odt.toInstant()
+                : ((java.sql.Timestamp) timestamp).toInstant();
     }
 
 }

@@ -19,31 +19,35 @@ import static io.flowbatch.support.Api.postJson;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Property-based bad input against the intake API: generated bodies (random JSON, broken JSON,
- * wrong types, missing fields, huge strings and arrays, deep nesting, control characters, CR/LF
- * in names and metrics, odd but valid and invalid addresses), from a seed printed with every
- * failure (fixed for CI; {@code -Dflowbatch.fuzz.seed=$RANDOM -Dflowbatch.fuzz.cases=5000} explores). Never a
- * 5xx; a 4xx is a problem body that says what is wrong and nothing was written; a 2xx stored no
- * CR or LF anywhere a mail header could carry it.
+ * Property-based bad input against the intake API: generated bodies (random JSON, broken
+ * JSON, wrong types, missing fields, huge strings and arrays, deep nesting, control
+ * characters, CR/LF in names and metrics, odd but valid and invalid addresses), from a
+ * seed printed with every failure (fixed for CI;
+ * {@code -Dflowbatch.fuzz.seed=$RANDOM -Dflowbatch.fuzz.cases=5000} explores). Never a
+ * 5xx; a 4xx is a problem body that says what is wrong and nothing was written; a 2xx
+ * stored no CR or LF anywhere a mail header could carry it.
  *
- * <p>jqwik would be the usual tool; it runs on JUnit Platform 1 while Boot 4 brings JUnit 6, and
- * its maintainers ask that AI coding agents not use its current releases, so this generator is
- * written here, with a seed to replay any case.
+ * <p>
+ * jqwik would be the usual tool; it runs on JUnit Platform 1 while Boot 4 brings JUnit 6,
+ * and its maintainers ask that AI coding agents not use its current releases, so this
+ * generator is written here, with a seed to replay any case.
  */
 @FlowbatchTest
 class IntakeFuzzTest {
 
-    static final List<String> VALID_ADDRESSES = List.of("jane@example.com", "jane+tag@example.com", "o'brien@example.ie",
-            "UPPER@EXAMPLE.COM", "a@b.co", "first.last@sub.example.co.uk", "josé@example.com", "user@xn--bcher-kva.example");
+    static final List<String> VALID_ADDRESSES = List.of("jane@example.com", "jane+tag@example.com",
+            "o'brien@example.ie", "UPPER@EXAMPLE.COM", "a@b.co", "first.last@sub.example.co.uk", "josé@example.com",
+            "user@xn--bcher-kva.example");
 
     static final List<String> INVALID_ADDRESSES = List.of("", " ", "plain", "a@@example.com", "@example.com", "a@",
-            "a b@example.com", "a@example.com\r\nBcc: all@example.com", "<a@example.com>", "a@example.com,b@example.com",
-            "a\u0000@example.com", "\"a\nb\"@example.com", "a".repeat(400) + "@example.com", "a@example..com");
+            "a b@example.com", "a@example.com\r\nBcc: all@example.com", "<a@example.com>",
+            "a@example.com,b@example.com", "a\u0000@example.com", "\"a\nb\"@example.com",
+            "a".repeat(400) + "@example.com", "a@example..com");
 
-    static final List<String> STRINGS = List.of("", " ", "Jane", "Zoë", "名前", "\uD83D\uDE00", "Jane\r\nBcc: x@example.com",
-            "Jane\nSubject: hi", "\u0000", "\u001b[31m", "\u2028", "<script>alert(1)</script>", "${T(java.lang.Runtime)}",
-            "[[${customer.email}]]", "'; DROP TABLE customer; --", "\\", "\"", "%s%n", "x".repeat(300),
-            "x".repeat(70_000));
+    static final List<String> STRINGS = List.of("", " ", "Jane", "Zoë", "名前", "\uD83D\uDE00",
+            "Jane\r\nBcc: x@example.com", "Jane\nSubject: hi", "\u0000", "\u001b[31m", "\u2028",
+            "<script>alert(1)</script>", "${T(java.lang.Runtime)}", "[[${customer.email}]]",
+            "'; DROP TABLE customer; --", "\\", "\"", "%s%n", "x".repeat(300), "x".repeat(70_000));
 
     @Autowired
     MockMvc mvc;
@@ -76,8 +80,11 @@ class IntakeFuzzTest {
             assertThat(response.getStatus()).as(replay).isLessThan(500);
             if (response.getStatus() >= 400) {
                 assertThat(response.getStatus()).as(replay).isIn(400, 413);
-                assertThat(response.getContentAsString()).as(replay).contains("\"detail\"")
-                    .doesNotContain("Exception").doesNotContain("at io.flowbatch").doesNotContain("SELECT ")
+                assertThat(response.getContentAsString()).as(replay)
+                    .contains("\"detail\"")
+                    .doesNotContain("Exception")
+                    .doesNotContain("at io.flowbatch")
+                    .doesNotContain("SELECT ")
                     .doesNotContain("INSERT ");
                 if (response.getStatus() == 400) {
                     assertThat(response.getContentAsString()).as(replay).contains("\"errors\"").contains("\"message\"");
@@ -88,8 +95,11 @@ class IntakeFuzzTest {
                 accepted++;
             }
         }
-        assertThat(data.jdbc().sql("SELECT count(*) FROM customer WHERE first_name ~ '[\\r\\n]' OR last_name ~ '[\\r\\n]' "
-                + "OR email ~ '[\\r\\n]'").query(Long.class).single()).isZero();
+        assertThat(data.jdbc()
+            .sql("SELECT count(*) FROM customer WHERE first_name ~ '[\\r\\n]' OR last_name ~ '[\\r\\n]' "
+                    + "OR email ~ '[\\r\\n]'")
+            .query(Long.class)
+            .single()).isZero();
         assertThat(data.jdbc().sql("SELECT count(*) FROM event WHERE metric ~ '[\\r\\n]'").query(Long.class).single())
             .isZero();
         // The generator is not only noise: some cases are valid and must go through.
@@ -110,9 +120,12 @@ class IntakeFuzzTest {
         return switch (random.nextInt(8)) {
             case 0 -> json(randomValue(0));
             case 1 -> truncate(validBody(path, 1 + random.nextInt(5)));
-            // One more item than a request may carry (small ones: the size limit has a test of its own).
-            case 2 -> "[" + String.join(",", java.util.Collections.nCopies(10_001,
-                    "{\"email\": \"a@example.com\", \"metric\": \"m\"}")) + "]";
+            // One more item than a request may carry (small ones: the size limit has a
+            // test of its own).
+            case 2 -> "["
+                    + String.join(",",
+                            java.util.Collections.nCopies(10_001, "{\"email\": \"a@example.com\", \"metric\": \"m\"}"))
+                    + "]";
             case 3 -> "[" + "[".repeat(3_000) + "]".repeat(3_000) + "]";
             default -> validBody(path, 1 + random.nextInt(5));
         };
@@ -159,7 +172,8 @@ class IntakeFuzzTest {
             }
         }
         StringBuilder item = new StringBuilder("{");
-        fields.forEach((key, value) -> item.append(item.length() > 1 ? "," : "").append(json(key)).append(':').append(value));
+        fields.forEach(
+                (key, value) -> item.append(item.length() > 1 ? "," : "").append(json(key)).append(':').append(value));
         return item.append('}').toString();
     }
 
@@ -180,7 +194,8 @@ class IntakeFuzzTest {
             default -> {
                 Map<String, Object> map = new java.util.LinkedHashMap<>();
                 for (int i = random.nextInt(4); i > 0; i--) {
-                    map.put(pick(List.of("email", "metric", "time", "properties", "firstName", "x", "")), randomValue(depth + 1));
+                    map.put(pick(List.of("email", "metric", "time", "properties", "firstName", "x", "")),
+                            randomValue(depth + 1));
                 }
                 yield map;
             }
@@ -195,7 +210,10 @@ class IntakeFuzzTest {
         return values.get(random.nextInt(values.size()));
     }
 
-    /** Hand-written JSON, so that the generator controls every byte (control characters included). */
+    /**
+     * Hand-written JSON, so that the generator controls every byte (control characters
+     * included).
+     */
     static String json(Object value) {
         if (value == null) {
             return "null";

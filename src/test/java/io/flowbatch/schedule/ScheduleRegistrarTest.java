@@ -21,12 +21,14 @@ class ScheduleRegistrarTest {
 
     @AfterEach
     void restoreDefault() {
-        new ScheduleRegistrar(scheduler, new ScheduleProperties(true, "0 * * * * ?", "UTC"), noRecurringJobs).afterSingletonsInstantiated();
+        new ScheduleRegistrar(scheduler, new ScheduleProperties(true, "0 * * * * ?", "UTC"), noRecurringJobs)
+            .afterSingletonsInstantiated();
     }
 
     @Test
     void disablingTheScheduleRemovesTheStoredTrigger() throws Exception {
-        new ScheduleRegistrar(scheduler, new ScheduleProperties(false, "0 * * * * ?", "UTC"), noRecurringJobs).afterSingletonsInstantiated();
+        new ScheduleRegistrar(scheduler, new ScheduleProperties(false, "0 * * * * ?", "UTC"), noRecurringJobs)
+            .afterSingletonsInstantiated();
 
         assertThat(scheduler.getTrigger(ScheduleRegistrar.TRIGGER)).isNull();
     }

@@ -19,7 +19,10 @@ import org.springframework.beans.factory.annotation.Autowired;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-/** The Quartz side: the stored trigger, and a fire that becomes a JobInstance for its fire time. */
+/**
+ * The Quartz side: the stored trigger, and a fire that becomes a JobInstance for its fire
+ * time.
+ */
 @FlowbatchTest
 class ScheduleTest {
 
@@ -51,13 +54,15 @@ class ScheduleTest {
         scheduler.start();
         try {
             scheduler.triggerJob(ScheduleRegistrar.JOB);
-            // The execution is kept when seen COMPLETED: looking up "the last instance" again
+            // The execution is kept when seen COMPLETED: looking up "the last instance"
+            // again
             // afterwards could find a newer one that has no execution yet.
             await().atMost(Duration.ofSeconds(30)).until(() -> {
                 if (instances() <= before) {
                     return false;
                 }
-                JobExecution last = jobRepository.getLastJobExecution(jobRepository.getLastJobInstance("flowExecution"));
+                JobExecution last = jobRepository
+                    .getLastJobExecution(jobRepository.getLastJobInstance("flowExecution"));
                 if (last != null && last.getStatus() == BatchStatus.COMPLETED) {
                     completed.set(last);
                     return true;
@@ -74,9 +79,12 @@ class ScheduleTest {
         assertThat(execution.getJobParameters().getParameter("fireTime").identifying()).isTrue();
     }
 
-    /** Counted in SQL: the repository's count throws while the job has no instance at all. */
+    /**
+     * Counted in SQL: the repository's count throws while the job has no instance at all.
+     */
     private long instances() {
-        return data.jdbc().sql("SELECT count(*) FROM batch_job_instance WHERE job_name = 'flowExecution'")
+        return data.jdbc()
+            .sql("SELECT count(*) FROM batch_job_instance WHERE job_name = 'flowExecution'")
             .query(Long.class)
             .single();
     }

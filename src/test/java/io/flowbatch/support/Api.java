@@ -13,11 +13,15 @@ public final class Api {
     }
 
     public static MockHttpServletRequestBuilder postJson(String path, String json) {
-        return post(path).header("X-Api-Key", FlowbatchTest.API_KEY).contentType(MediaType.APPLICATION_JSON).content(json);
+        return post(path).header("X-Api-Key", FlowbatchTest.API_KEY)
+            .contentType(MediaType.APPLICATION_JSON)
+            .content(json);
     }
 
     public static MockHttpServletRequestBuilder putJson(String path, String json) {
-        return put(path).header("X-Api-Key", FlowbatchTest.API_KEY).contentType(MediaType.APPLICATION_JSON).content(json);
+        return put(path).header("X-Api-Key", FlowbatchTest.API_KEY)
+            .contentType(MediaType.APPLICATION_JSON)
+            .content(json);
     }
 
     /** A valid flow with one action per delay, all LIVE. */
@@ -27,12 +31,14 @@ public final class Api {
             if (!actions.isEmpty()) {
                 actions.append(',');
             }
-            actions.append("""
-                    {"delay": "%s", "status": "LIVE", "email": {"from": "Shop <shop@example.com>",
-                      "subject": "Hi [[${customer.firstName}]]",
-                      "html": "<p>Hello [[${customer.firstName}]], <a th:href=\\"${unsubscribeUrl}\\">unsubscribe</a></p>",
-                      "text": "Hello [[${customer.firstName}]]"}}
-                    """.formatted(delay));
+            actions
+                .append("""
+                        {"delay": "%s", "status": "LIVE", "email": {"from": "Shop <shop@example.com>",
+                          "subject": "Hi [[${customer.firstName}]]",
+                          "html": "<p>Hello [[${customer.firstName}]], <a th:href=\\"${unsubscribeUrl}\\">unsubscribe</a></p>",
+                          "text": "Hello [[${customer.firstName}]]"}}
+                        """
+                    .formatted(delay));
         }
         return """
                 {"name": "%s", "trigger": {"metric": "%s"}, "exitMetrics": ["%s"], "actions": [%s]}

@@ -22,9 +22,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The packaged application ({@code target/flowbatch-*.jar}, built by {@code package} before the
- * integration tests) run as a child process, its output kept in a log file, killed with SIGKILL
- * or stopped with SIGTERM when the test says so.
+ * The packaged application ({@code target/flowbatch-*.jar}, built by {@code package}
+ * before the integration tests) run as a child process, its output kept in a log file,
+ * killed with SIGKILL or stopped with SIGTERM when the test says so.
  */
 public final class ChildApplication {
 
@@ -60,11 +60,16 @@ public final class ChildApplication {
         pump.start();
     }
 
-    /** Starts the jar with these settings (as command-line properties) and waits until it reports ready. */
-    public static ChildApplication start(Path jar, Map<String, String> settings, Path log, Duration timeout) throws Exception {
+    /**
+     * Starts the jar with these settings (as command-line properties) and waits until it
+     * reports ready.
+     */
+    public static ChildApplication start(Path jar, Map<String, String> settings, Path log, Duration timeout)
+            throws Exception {
         int port = freePort();
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-jar", jar.toString(), "--server.port=" + port));
+        List<String> command = new ArrayList<>(
+                List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m", "-jar",
+                        jar.toString(), "--server.port=" + port));
         settings.forEach((name, value) -> command.add("--" + name + "=" + value));
         Files.createDirectories(log.getParent());
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
@@ -80,15 +85,22 @@ public final class ChildApplication {
         return port;
     }
 
-    /** SIGKILL: no shutdown hook, no last chunk boundary, exactly like a machine that lost power. */
+    /**
+     * SIGKILL: no shutdown hook, no last chunk boundary, exactly like a machine that lost
+     * power.
+     */
     public void kill() throws InterruptedException {
         process.destroyForcibly();
         process.waitFor(30, TimeUnit.SECONDS);
     }
 
-    /** SIGTERM, as a deploy or {@code docker stop} sends it, and waits for the process to exit. */
+    /**
+     * SIGTERM, as a deploy or {@code docker stop} sends it, and waits for the process to
+     * exit.
+     */
     public void terminate(Duration timeout) throws InterruptedException {
-        // Through the handle: Process.destroy() would also close the pipes, and the log would lose
+        // Through the handle: Process.destroy() would also close the pipes, and the log
+        // would lose
         // everything the process says while it shuts down.
         process.toHandle().destroy();
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -102,8 +114,9 @@ public final class ChildApplication {
     }
 
     /**
-     * Creates {@code count} one-action flows through the API (triggers {@code Started Checkout i},
-     * delay PT1H) and returns their action ids, for {@link Spike#seed}.
+     * Creates {@code count} one-action flows through the API (triggers
+     * {@code Started Checkout i}, delay PT1H) and returns their action ids, for
+     * {@link Spike#seed}.
      */
     public List<Long> createFlows(int count, String apiKey) throws Exception {
         HttpClient http = HttpClient.newHttpClient();
@@ -113,14 +126,17 @@ public final class ChildApplication {
                     {"name": "Spike %d", "trigger": {"metric": "Started Checkout %d"}, "exitMetrics": ["Placed Order"],
                      "actions": [{"delay": "PT1H", "status": "LIVE", "email": {"from": "Shop <shop@example.com>",
                        "subject": "Hi [[${customer.firstName}]]", "html": "<p>Your cart: [[${event.properties['cartUrl']}]]</p>"}}]}
-                    """.formatted(i, i);
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/flows"))
-                .header("X-Api-Key", apiKey)
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body))
-                .build(), HttpResponse.BodyHandlers.ofString());
+                    """
+                .formatted(i, i);
+            HttpResponse<String> response = http
+                .send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/flows"))
+                    .header("X-Api-Key", apiKey)
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(body))
+                    .build(), HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 201) {
-                throw new IllegalStateException("Creating a flow answered " + response.statusCode() + ": " + response.body());
+                throw new IllegalStateException(
+                        "Creating a flow answered " + response.statusCode() + ": " + response.body());
             }
             Matcher id = ACTION_ID.matcher(response.body());
             if (!id.find()) {

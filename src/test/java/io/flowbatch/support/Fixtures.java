@@ -22,7 +22,10 @@ import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.annotation.Import;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
-/** Builds flows, customers and due evaluations for tests, resets the services, and runs the job. */
+/**
+ * Builds flows, customers and due evaluations for tests, resets the services, and runs
+ * the job.
+ */
 @TestConfiguration(proxyBeanMethods = false)
 @Import(TestData.class)
 public class Fixtures {
@@ -87,17 +90,23 @@ public class Fixtures {
                     new FlowRequest.Email("Shop <shop@example.com>", "Hi [[${customer.firstName}]]", html,
                             "Hello [[${customer.firstName}]]")));
         }
-        FlowCreated created = flows.create(new FlowRequest(name, new FlowRequest.Trigger(trigger), exitMetrics, null,
-                actions));
+        FlowCreated created = flows
+            .create(new FlowRequest(name, new FlowRequest.Trigger(trigger), exitMetrics, null, actions));
         return created.actions().stream().map(FlowCreated.ActionId::id).toList();
     }
 
-    /** A live flow on {@link #TRIGGER} with one email action after an hour; returns the action id. */
+    /**
+     * A live flow on {@link #TRIGGER} with one email action after an hour; returns the
+     * action id.
+     */
     public long checkoutFlow(String name) {
         return flow(name, TRIGGER, List.of(), ActionStatus.LIVE, "<p>Hi [[${customer.firstName}]]</p>", "PT1H").get(0);
     }
 
-    /** Customers {@code from} to {@code to - 1} and one checkout each, two hours ago: due now. */
+    /**
+     * Customers {@code from} to {@code to - 1} and one checkout each, two hours ago: due
+     * now.
+     */
     public void dueCheckouts(int from, int to) {
         customers(from, to);
         events(TRIGGER, from, to, java.time.Instant.now().minus(Duration.ofHours(2)));

@@ -13,8 +13,9 @@ import org.springframework.context.annotation.Import;
 import org.springframework.test.context.ActiveProfiles;
 
 /**
- * The whole application against real PostgreSQL and Redis (see application-test.properties),
- * with MockMvc and a statement counter. Every test class using it shares one context.
+ * The whole application against real PostgreSQL and Redis (see
+ * application-test.properties), with MockMvc and a statement counter. Every test class
+ * using it shares one context.
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)

@@ -13,15 +13,18 @@ import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
 
 /**
- * Runs of flowExecution written straight into the JobRepository, in the state a test needs (what
- * a crash or a dead node leaves behind), for a minute no real run uses.
+ * Runs of flowExecution written straight into the JobRepository, in the state a test
+ * needs (what a crash or a dead node leaves behind), for a minute no real run uses.
  */
 public final class Runs {
 
     private Runs() {
     }
 
-    /** A JobInstance for {@code minute} (made unique) and one execution of it in {@code status}. */
+    /**
+     * A JobInstance for {@code minute} (made unique) and one execution of it in
+     * {@code status}.
+     */
     public static JobExecution recorded(JobRepository jobRepository, LocalDateTime minute, BatchStatus status) {
         JobParameters parameters = new JobParametersBuilder()
             .addLocalDateTime("fireTime", minute.plusNanos(System.nanoTime() % 1_000_000_000L))

@@ -5,9 +5,10 @@ import java.util.List;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
- * A top-of-the-hour spike for the suites that need many due evaluations at once (the benchmark,
- * the crash suite): N customers, one checkout event each and one evaluation each, spread over the
- * given actions and all due a minute ago, in three set-based statements (seconds for a million).
+ * A top-of-the-hour spike for the suites that need many due evaluations at once (the
+ * benchmark, the crash suite): N customers, one checkout event each and one evaluation
+ * each, spread over the given actions and all due a minute ago, in three set-based
+ * statements (seconds for a million).
  */
 public final class Spike {
 
@@ -31,7 +32,10 @@ public final class Spike {
             FROM event e
             """;
 
-    /** Everything flowbatch writes for flows and customers (not Spring Batch's or Quartz's tables). */
+    /**
+     * Everything flowbatch writes for flows and customers (not Spring Batch's or Quartz's
+     * tables).
+     */
     public static final String TRUNCATE = "TRUNCATE evaluation, delivery_log, event, action, template, flow, customer";
 
     private Spike() {

@@ -21,9 +21,10 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
- * flowbatch started in the test JVM on the PostgreSQL and Redis the suite names (often through a
- * {@link TcpProxy}), sending to the shared {@link TestSmtpServer}, with every SQL statement
- * counted and no schedule: what the benchmark and the dependency-fault suite run against.
+ * flowbatch started in the test JVM on the PostgreSQL and Redis the suite names (often
+ * through a {@link TcpProxy}), sending to the shared {@link TestSmtpServer}, with every
+ * SQL statement counted and no schedule: what the benchmark and the dependency-fault
+ * suite run against.
  */
 public final class StandaloneFlowbatch {
 
@@ -48,10 +49,14 @@ public final class StandaloneFlowbatch {
         properties.put("spring.quartz.scheduler-name", "standalone-" + UUID.randomUUID());
         properties.put("logging.level.io.flowbatch", "WARN");
         properties.putAll(settings);
-        return new SpringApplicationBuilder(FlowbatchApplication.class, StatementCounter.class).properties(properties).run();
+        return new SpringApplicationBuilder(FlowbatchApplication.class, StatementCounter.class).properties(properties)
+            .run();
     }
 
-    /** Empties flowbatch's tables and Redis keys, then seeds a {@link Spike} of N over that many new actions. */
+    /**
+     * Empties flowbatch's tables and Redis keys, then seeds a {@link Spike} of N over
+     * that many new actions.
+     */
     public static List<Long> seedSpike(ConfigurableApplicationContext app, int n, int actionCount) throws Exception {
         JdbcClient jdbc = app.getBean(JdbcClient.class);
         jdbc.sql(Spike.TRUNCATE).update();

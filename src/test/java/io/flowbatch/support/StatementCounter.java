@@ -16,8 +16,9 @@ import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.test.context.TestConfiguration;
 
 /**
- * Counts the SQL statements the test thread sends to PostgreSQL, by wrapping the application's
- * DataSource with datasource-proxy. A JDBC batch counts once: it is one round trip.
+ * Counts the SQL statements the test thread sends to PostgreSQL, by wrapping the
+ * application's DataSource with datasource-proxy. A JDBC batch counts once: it is one
+ * round trip.
  */
 @TestConfiguration(proxyBeanMethods = false)
 public class StatementCounter implements BeanPostProcessor {
@@ -26,7 +27,10 @@ public class StatementCounter implements BeanPostProcessor {
 
     private static final LongAdder executed = new LongAdder();
 
-    /** Off for the benchmark's long runs: it only needs {@link #executed()}, not each statement's text. */
+    /**
+     * Off for the benchmark's long runs: it only needs {@link #executed()}, not each
+     * statement's text.
+     */
     private static volatile boolean keepText = true;
 
     @Override
@@ -48,18 +52,25 @@ public class StatementCounter implements BeanPostProcessor {
         return executed.sum();
     }
 
-    /** Whether to keep each statement's text for {@link #statements()}, or only count them. */
+    /**
+     * Whether to keep each statement's text for {@link #statements()}, or only count
+     * them.
+     */
     public static void keepText(boolean keep) {
         keepText = keep;
     }
 
-    /** The statements the current thread sent since {@link #reset()}, first line of each. */
+    /**
+     * The statements the current thread sent since {@link #reset()}, first line of each.
+     */
     public static List<String> statements() {
         String thread = Thread.currentThread().getName();
         return onThreads(thread::equals);
     }
 
-    /** The statements sent since {@link #reset()} by threads whose name passes the test. */
+    /**
+     * The statements sent since {@link #reset()} by threads whose name passes the test.
+     */
     public static List<String> onThreads(java.util.function.Predicate<String> threadName) {
         synchronized (statements) {
             return statements.stream().filter((s) -> threadName.test(s.thread())).map(Statement::sql).toList();

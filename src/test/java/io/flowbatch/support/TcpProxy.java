@@ -13,11 +13,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * A TCP proxy on loopback in front of PostgreSQL or Redis, for the faults the real servers cannot
- * be asked for on a shared machine. It can hold every piece of data for half a round-trip time in
- * each direction (a local server then answers like one across a network: the benchmark), and it
- * can {@link #cut()} every connection and refuse new ones until {@link #heal()}, which is what a
- * client sees of a server that was killed or restarted (the fault suite).
+ * A TCP proxy on loopback in front of PostgreSQL or Redis, for the faults the real
+ * servers cannot be asked for on a shared machine. It can hold every piece of data for
+ * half a round-trip time in each direction (a local server then answers like one across a
+ * network: the benchmark), and it can {@link #cut()} every connection and refuse new ones
+ * until {@link #heal()}, which is what a client sees of a server that was killed or
+ * restarted (the fault suite).
  */
 public final class TcpProxy implements AutoCloseable {
 
@@ -49,7 +50,9 @@ public final class TcpProxy implements AutoCloseable {
         return server.getLocalPort();
     }
 
-    /** Drops every connection and refuses new ones (they are accepted and closed at once). */
+    /**
+     * Drops every connection and refuses new ones (they are accepted and closed at once).
+     */
     public void cut() {
         down = true;
         open.forEach(TcpProxy::closeQuietly);

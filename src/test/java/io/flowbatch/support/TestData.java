@@ -29,8 +29,8 @@ public class TestData {
 
     /** Row counts of every table a request may write. */
     public Map<String, Long> counts() {
-        return Map.of("customer", count("customer"), "event", count("event"), "evaluation", count("evaluation"),
-                "flow", count("flow"), "action", count("action"), "template", count("template"));
+        return Map.of("customer", count("customer"), "event", count("event"), "evaluation", count("evaluation"), "flow",
+                count("flow"), "action", count("action"), "template", count("template"));
     }
 
     public JdbcClient jdbc() {

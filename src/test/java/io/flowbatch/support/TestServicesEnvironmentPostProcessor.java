@@ -10,8 +10,9 @@ import org.springframework.core.env.MapPropertySource;
 import org.springframework.core.env.Profiles;
 
 /**
- * Under the test profile, points the application's mail at the scriptable {@link TestSmtpServer}
- * before the zero-setup run decides what to embed (so no GreenMail starts for these contexts).
+ * Under the test profile, points the application's mail at the scriptable
+ * {@link TestSmtpServer} before the zero-setup run decides what to embed (so no GreenMail
+ * starts for these contexts).
  */
 public class TestServicesEnvironmentPostProcessor implements EnvironmentPostProcessor, Ordered {
 
@@ -19,8 +20,8 @@ public class TestServicesEnvironmentPostProcessor implements EnvironmentPostProc
     public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
         if (environment.acceptsProfiles(Profiles.of("test"))) {
             environment.getPropertySources()
-                .addFirst(new MapPropertySource("flowbatchTestSmtp", Map.of("spring.mail.host", "127.0.0.1",
-                        "spring.mail.port", TestSmtpServer.shared().port())));
+                .addFirst(new MapPropertySource("flowbatchTestSmtp",
+                        Map.of("spring.mail.host", "127.0.0.1", "spring.mail.port", TestSmtpServer.shared().port())));
         }
     }
 

@@ -25,10 +25,11 @@ import jakarta.mail.Session;
 import jakarta.mail.internet.MimeMessage;
 
 /**
- * A real SMTP server for tests, on a loopback port, whose answers a test can script: a reply
- * code for chosen recipients (once or always), refusing connections, dropping the connection in
- * the middle of a message. It keeps what it accepted and counts by Message-ID, so a test can
- * prove that nothing was received twice. One per test JVM ({@link #shared()}).
+ * A real SMTP server for tests, on a loopback port, whose answers a test can script: a
+ * reply code for chosen recipients (once or always), refusing connections, dropping the
+ * connection in the middle of a message. It keeps what it accepted and counts by
+ * Message-ID, so a test can prove that nothing was received twice. One per test JVM
+ * ({@link #shared()}).
  */
 public final class TestSmtpServer {
 
@@ -112,7 +113,10 @@ public final class TestSmtpServer {
         countOnly = true;
     }
 
-    /** Answers RCPT TO for this recipient with {@code reply} (e.g. "550 5.1.1 no such user"), every time. */
+    /**
+     * Answers RCPT TO for this recipient with {@code reply} (e.g. "550 5.1.1 no such
+     * user"), every time.
+     */
     public void replyAlways(String recipient, String reply) {
         replyAlways.put(recipient.toLowerCase(), reply);
     }
@@ -123,27 +127,33 @@ public final class TestSmtpServer {
         replyOnceCounts.put(recipient.toLowerCase(), new AtomicInteger());
     }
 
-    /** Closes the connection after reading this recipient's message, before answering it. */
+    /**
+     * Closes the connection after reading this recipient's message, before answering it.
+     */
     public void dropAfterData(String recipient) {
         dropDuringData.put(recipient.toLowerCase(), true);
     }
 
     /**
-     * Reads this recipient's message and then never answers it, holding the connection open
-     * until the client gives up: a server that stalls mid-DATA.
+     * Reads this recipient's message and then never answers it, holding the connection
+     * open until the client gives up: a server that stalls mid-DATA.
      */
     public void stallAfterData(String recipient) {
         stallAfterData.put(recipient.toLowerCase(), true);
     }
 
-    /** Accepts this recipient's message, then closes the connection, like a server's idle timeout. */
+    /**
+     * Accepts this recipient's message, then closes the connection, like a server's idle
+     * timeout.
+     */
     public void closeAfterAccepting(String recipient) {
         closeAfterAccepting.put(recipient.toLowerCase(), true);
     }
 
     /**
-     * Reads this recipient's message and holds its end-of-data reply until the hold is released:
-     * a sender paused with a message on the wire. The message counts as received once answered.
+     * Reads this recipient's message and holds its end-of-data reply until the hold is
+     * released: a sender paused with a message on the wire. The message counts as
+     * received once answered.
      */
     public Hold holdAfterData(String recipient) {
         Hold hold = new Hold(new CountDownLatch(1), new CountDownLatch(1));
@@ -151,12 +161,18 @@ public final class TestSmtpServer {
         return hold;
     }
 
-    /** Accepts this recipient's message with {@code reply} (say "251 2.0.0 queued") instead of 250. */
+    /**
+     * Accepts this recipient's message with {@code reply} (say "251 2.0.0 queued")
+     * instead of 250.
+     */
     public void endOfDataReply(String recipient, String reply) {
         endOfDataReply.put(recipient.toLowerCase(), reply);
     }
 
-    /** A message held after its data: {@code arrived} opens when it is held, {@link #release()} answers it. */
+    /**
+     * A message held after its data: {@code arrived} opens when it is held,
+     * {@link #release()} answers it.
+     */
     public record Hold(CountDownLatch arrived, CountDownLatch released) {
 
         public void release() {
@@ -169,7 +185,10 @@ public final class TestSmtpServer {
 
     }
 
-    /** Closes the listening socket: connections are refused until {@link #acceptConnections()}. */
+    /**
+     * Closes the listening socket: connections are refused until
+     * {@link #acceptConnections()}.
+     */
     public synchronized void refuseConnections() {
         try {
             serverSocket.close();
@@ -201,7 +220,8 @@ public final class TestSmtpServer {
 
     /** How many times each Message-ID arrived. */
     public Map<String, Long> countByMessageId() {
-        return countsByMessageId.entrySet().stream()
+        return countsByMessageId.entrySet()
+            .stream()
             .collect(Collectors.toMap(Map.Entry::getKey, (entry) -> (long) entry.getValue().get()));
     }
 
@@ -254,7 +274,8 @@ public final class TestSmtpServer {
                     write(out, "354 end with <CRLF>.<CRLF>");
                     String message = readData(in);
                     if (message == null) {
-                        // The client went away before the end of data: like any server, drop the part.
+                        // The client went away before the end of data: like any server,
+                        // drop the part.
                         return;
                     }
                     if (recipient != null && dropDuringData.containsKey(recipient)) {
@@ -278,7 +299,8 @@ public final class TestSmtpServer {
                         }
                     }
                     if (delayPerMessageMillis > 0) {
-                        // The server under test is slow on purpose (a long run to stop); no test waits here.
+                        // The server under test is slow on purpose (a long run to stop);
+                        // no test waits here.
                         LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(delayPerMessageMillis));
                     }
                     String messageId = header(message, "Message-ID");
@@ -319,7 +341,9 @@ public final class TestSmtpServer {
         return "250 2.1.5 ok";
     }
 
-    /** The message up to its end-of-data line, or null when the connection ended first. */
+    /**
+     * The message up to its end-of-data line, or null when the connection ended first.
+     */
     private static String readData(BufferedReader in) throws IOException {
         StringBuilder message = new StringBuilder();
         for (String line = in.readLine(); line != null; line = in.readLine()) {

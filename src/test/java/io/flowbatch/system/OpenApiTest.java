@@ -11,7 +11,9 @@ import static org.springframework.test.web.servlet.request.MockMvcRequestBuilder
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
-/** The OpenAPI description covers the public and admin API and is served to admins only. */
+/**
+ * The OpenAPI description covers the public and admin API and is served to admins only.
+ */
 @FlowbatchTest
 class OpenApiTest {
 
@@ -29,7 +31,8 @@ class OpenApiTest {
             .andExpect(jsonPath("$.paths['/api/admin/evaluations/requeue'].post").exists())
             .andExpect(jsonPath("$.components.securitySchemes.apiKey.name").value("X-Api-Key"));
         mvc.perform(get("/v3/api-docs")).andExpect(status().isUnauthorized());
-        mvc.perform(get("/v3/api-docs").header("X-Api-Key", FlowbatchTest.API_KEY)).andExpect(status().isUnauthorized());
+        mvc.perform(get("/v3/api-docs").header("X-Api-Key", FlowbatchTest.API_KEY))
+            .andExpect(status().isUnauthorized());
     }
 
 }

@@ -14,9 +14,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * The size limit on a body without a declared length (chunked transfer): the read fails once
- * the limit is passed, before the rest is taken in. A declared length past the limit is refused
- * at once ({@code IntakeFuzzTest} covers that through the whole application).
+ * The size limit on a body without a declared length (chunked transfer): the read fails
+ * once the limit is passed, before the rest is taken in. A declared length past the limit
+ * is refused at once ({@code IntakeFuzzTest} covers that through the whole application).
  */
 class RequestSizeLimitFilterTest {
 

@@ -27,7 +27,8 @@ class SecurityTest {
         mvc.perform(post("/api/events").contentType(MediaType.APPLICATION_JSON).content("[]"))
             .andExpect(status().isUnauthorized())
             .andExpect(header().exists("WWW-Authenticate"));
-        mvc.perform(post("/api/events").header("X-Api-Key", "wrong").contentType(MediaType.APPLICATION_JSON).content("[]"))
+        mvc.perform(
+                post("/api/events").header("X-Api-Key", "wrong").contentType(MediaType.APPLICATION_JSON).content("[]"))
             .andExpect(status().isUnauthorized());
         mvc.perform(post("/api/customers").header("X-Api-Key", FlowbatchTest.API_KEY)
             .contentType(MediaType.APPLICATION_JSON)
@@ -39,7 +40,8 @@ class SecurityTest {
         mvc.perform(post("/api/events").with(httpBasic(FlowbatchTest.ADMIN_USER, FlowbatchTest.ADMIN_PASSWORD))
             .contentType(MediaType.APPLICATION_JSON)
             .content("[]")).andExpect(status().isForbidden());
-        mvc.perform(get("/api/admin/jobs").header("X-Api-Key", FlowbatchTest.API_KEY)).andExpect(status().isForbidden());
+        mvc.perform(get("/api/admin/jobs").header("X-Api-Key", FlowbatchTest.API_KEY))
+            .andExpect(status().isForbidden());
         mvc.perform(get("/api/admin/jobs").with(httpBasic(FlowbatchTest.ADMIN_USER, "wrong")))
             .andExpect(status().isUnauthorized());
         mvc.perform(get("/api/admin/jobs")).andExpect(status().isUnauthorized());
@@ -62,14 +64,18 @@ class SecurityTest {
             .andExpect(status().isOk());
     }
 
-    /** {@code curl /actuator/env} got a 302 to the login page: a machine client gets 401, then 404. */
+    /**
+     * {@code curl /actuator/env} got a 302 to the login page: a machine client gets 401,
+     * then 404.
+     */
     @Test
     void anUnknownActuatorPathIsUnauthorizedThenNotFoundNeverARedirect() throws Exception {
         mvc.perform(get("/actuator/env")).andExpect(status().isUnauthorized());
         mvc.perform(get("/actuator/env").with(httpBasic(FlowbatchTest.ADMIN_USER, FlowbatchTest.ADMIN_PASSWORD)))
             .andExpect(status().isNotFound());
         mvc.perform(get("/api/nothing-here")).andExpect(status().isUnauthorized());
-        mvc.perform(get("/api/admin/nothing-here").with(httpBasic(FlowbatchTest.ADMIN_USER, FlowbatchTest.ADMIN_PASSWORD)))
+        mvc.perform(
+                get("/api/admin/nothing-here").with(httpBasic(FlowbatchTest.ADMIN_USER, FlowbatchTest.ADMIN_PASSWORD)))
             .andExpect(status().isNotFound());
     }
 
