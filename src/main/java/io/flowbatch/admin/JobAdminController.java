@@ -8,7 +8,7 @@ import java.util.Map;
 import io.flowbatch.system.NotFoundException;
 
 import org.springframework.batch.core.BatchStatus;
-import org.springframework.batch.core.launch.JobOperator;
+import org.springframework.batch.core.configuration.JobRegistry;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -30,16 +30,16 @@ class JobAdminController {
 
     private final JobRepository jobRepository;
 
-    private final JobOperator jobOperator;
+    private final JobRegistry jobRegistry;
 
     private final ExecutionOperations operations;
 
     private final ExecutionQueries executions;
 
-    JobAdminController(JobRepository jobRepository, JobOperator jobOperator, ExecutionOperations operations,
+    JobAdminController(JobRepository jobRepository, JobRegistry jobRegistry, ExecutionOperations operations,
             ExecutionQueries executions) {
         this.jobRepository = jobRepository;
-        this.jobOperator = jobOperator;
+        this.jobRegistry = jobRegistry;
         this.operations = operations;
         this.executions = executions;
     }
@@ -47,7 +47,7 @@ class JobAdminController {
     @GetMapping("/api/admin/jobs")
     List<Map<String, Object>> jobs() throws Exception {
         List<Map<String, Object>> jobs = new ArrayList<>();
-        for (String name : jobOperator.getJobNames()) {
+        for (String name : jobRegistry.getJobNames()) {
             Map<String, Object> job = new LinkedHashMap<>();
             job.put("name", name);
             job.put("instanceCount", jobRepository.getJobInstanceCount(name));
@@ -61,7 +61,7 @@ class JobAdminController {
     @GetMapping("/api/admin/jobs/{jobName}/executions")
     Map<String, Object> executions(@PathVariable String jobName, @RequestParam(required = false) BatchStatus status,
             @RequestParam(defaultValue = "0") int page, @RequestParam(defaultValue = "20") int size) {
-        if (!jobOperator.getJobNames().contains(jobName)) {
+        if (!jobRegistry.getJobNames().contains(jobName)) {
             throw new NotFoundException("No job named " + jobName);
         }
         Paging paging = Paging.of(page, size, MAX_PAGE_SIZE);

@@ -8,6 +8,8 @@ package io.flowbatch.execution;
  */
 public class ClaimLostException extends RuntimeException {
 
+    private static final long serialVersionUID = 1L;
+
     public ClaimLostException(long stepExecutionId) {
         super("Step execution " + stepExecutionId + " no longer holds its claim lease (it was taken for dead); "
                 + "it stopped claiming and sending, and its evaluations are recovered");

@@ -6,6 +6,8 @@ package io.flowbatch.execution;
  */
 public class MailServerUnavailableException extends RuntimeException {
 
+    private static final long serialVersionUID = 1L;
+
     public MailServerUnavailableException(String message) {
         super(message);
     }

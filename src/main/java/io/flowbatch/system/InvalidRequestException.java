@@ -8,6 +8,8 @@ import java.util.List;
  */
 public class InvalidRequestException extends RuntimeException {
 
+    private static final long serialVersionUID = 1L;
+
     private final List<FieldProblem> problems;
 
     public InvalidRequestException(List<FieldProblem> problems) {

@@ -1,5 +1,6 @@
 package io.flowbatch.bench;
 
+import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -175,7 +176,7 @@ class PerformanceBenchmarkTest {
         }
 
         @Override
-        public void close() throws Exception {
+        public void close() throws IOException {
             for (TcpProxy proxy : proxies) {
                 proxy.close();
             }
