@@ -1,5 +1,6 @@
 package io.flowbatch.delivery;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Date;
@@ -53,8 +54,11 @@ public class SmtpSender implements DisposableBean {
      */
     private final Provider provider;
 
-    SmtpSender(JavaMailSenderImpl mailSender, DeliveryProperties properties, MeterRegistry meters) {
+    private final Clock clock;
+
+    SmtpSender(JavaMailSenderImpl mailSender, DeliveryProperties properties, MeterRegistry meters, Clock clock) {
         this.mailSender = mailSender;
+        this.clock = clock;
         this.meters = meters;
         this.provider = DataTrackingTransport.provider(mailSender.getProtocol());
         this.connections = properties.smtpConnections();
@@ -208,10 +212,10 @@ public class SmtpSender implements DisposableBean {
         return transport;
     }
 
-    private static SendResult sendOne(Transport transport, MimeMessage message, SendPermit permit) {
+    private SendResult sendOne(Transport transport, MimeMessage message, SendPermit permit) {
         try {
             if (message.getSentDate() == null) {
-                message.setSentDate(new Date());
+                message.setSentDate(Date.from(clock.instant()));
             }
             // The message keeps its Message-ID: MessageFactory's messages do not renew it
             // on save.

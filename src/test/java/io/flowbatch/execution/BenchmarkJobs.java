@@ -64,7 +64,8 @@ public class BenchmarkJobs {
     }
 
     public Job withChunkSize(int chunkSize) {
-        Step chunkStep = new StepBuilder("executeAction", jobRepository).<ClaimedEvaluation, Delivery>chunk(chunkSize)
+        Step chunkStep = new StepBuilder(Partitions.PARTITION_STEP, jobRepository)
+            .<ClaimedEvaluation, Delivery>chunk(chunkSize)
             .reader(beans.getBean(PAGED_READER, EvaluationReader.class))
             .processor(processor)
             .listener(processor)
@@ -73,7 +74,7 @@ public class BenchmarkJobs {
             .transactionManager(transactionManager)
             .build();
         Step execute = new StepBuilder("execute", jobRepository)
-            .partitioner("executeAction", new BucketPartitioner(buckets))
+            .partitioner(Partitions.PARTITION_STEP, new BucketPartitioner(buckets))
             .step(chunkStep)
             .taskExecutor(partitionExecutor)
             .build();
