@@ -118,7 +118,8 @@ public class EvaluationStore {
     /**
      * The end of a chunk in one statement: every evaluation's outcome, the delivery log
      * of the sent ones, and the next action's evaluations for those that continue the
-     * flow.
+     * flow. Each row's target comes from Java, so the statement moves a row only along a
+     * move of the state table, written into it from the table.
      */
     @Transition(from = { PROCESSING, SENDING }, to = { SENT, FAILED, WAITING, BUFFERED, SKIPPED, IN_DOUBT },
             perRow = true)
