@@ -37,11 +37,17 @@ final class BenchmarkApplication implements AutoCloseable {
 
     private final TestSmtpServer smtp;
 
+    private final double smtpLatencyMs;
+
+    private int actions;
+
     BenchmarkApplication(Endpoints endpoints, Contender contender, int chunkSize) {
         this.smtp = TestSmtpServer.shared();
         this.app = StandaloneFlowbatch.start(endpoints.jdbcUrl(), endpoints.username(), endpoints.redisUrl(),
                 Map.of("flowbatch.execution.mode", (contender == Contender.PER_ITEM) ? "per-item" : "batched",
-                        "flowbatch.execution.chunk-size", Integer.toString(chunkSize)));
+                        "flowbatch.execution.chunk-size", Integer.toString(chunkSize), "spring.mail.port",
+                        Integer.toString(endpoints.smtpPort())));
+        this.smtpLatencyMs = endpoints.smtpLatencyMs();
         this.jdbc = app.getBean(JdbcClient.class);
     }
 
@@ -52,6 +58,7 @@ final class BenchmarkApplication implements AutoCloseable {
     void seed(int n, int actionCount) throws Exception {
         jdbc.sql(DROP_PEER_TABLE).update();
         StandaloneFlowbatch.seedSpike(app, n, actionCount);
+        this.actions = actionCount;
         smtp.reset();
         smtp.countOnly();
     }
@@ -88,8 +95,8 @@ final class BenchmarkApplication implements AutoCloseable {
         assertThat(jdbc.sql(COUNT_SENT).query(Long.class).single()).isEqualTo(n);
         assertThat(smtp.countByMessageId()).hasSize(n);
         assertThat(smtp.countByMessageId().values()).allMatch((count) -> count == 1);
-        return new Measurement(contender, latencyMs, chunkSize, n, seconds, statements / (double) n,
-                redisCommands / (double) n, sampler.peakHeapMb(), sampler.peakRssMb());
+        return new Measurement(contender, latencyMs, smtpLatencyMs, actions, chunkSize, n, seconds,
+                statements / (double) n, redisCommands / (double) n, sampler.peakHeapMb(), sampler.peakRssMb());
     }
 
     <T> T bean(Class<T> type) {
@@ -119,7 +126,11 @@ final class BenchmarkApplication implements AutoCloseable {
     }
 
     /** PostgreSQL and Redis as the application sees them. */
-    record Endpoints(String jdbcUrl, String username, String redisUrl) {
+    /**
+     * Where the application finds its services; {@code smtpPort} is the sink's, or a
+     * proxy's in front of it that adds {@code smtpLatencyMs} of round trip.
+     */
+    record Endpoints(String jdbcUrl, String username, String redisUrl, int smtpPort, double smtpLatencyMs) {
     }
 
 }

@@ -18,8 +18,9 @@ package io.flowbatch.bench;
  * @param peakRssMb the largest resident set of the benchmark process sampled during the
  * run
  */
-record Measurement(Contender contender, double latencyMs, int chunkSize, int evaluations, double seconds,
-        double statementsPerEvaluation, double redisCommandsPerEvaluation, double peakHeapMb, double peakRssMb) {
+record Measurement(Contender contender, double latencyMs, double smtpLatencyMs, int actions, int chunkSize,
+        int evaluations, double seconds, double statementsPerEvaluation, double redisCommandsPerEvaluation,
+        double peakHeapMb, double peakRssMb) {
 
     double rate() {
         return evaluations / seconds;

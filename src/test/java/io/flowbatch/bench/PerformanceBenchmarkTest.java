@@ -14,6 +14,7 @@ import io.flowbatch.delivery.MessageFactory;
 import io.flowbatch.delivery.SmtpSender;
 import io.flowbatch.embedded.SharedServices;
 import io.flowbatch.support.TcpProxy;
+import io.flowbatch.support.TestSmtpServer;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -39,15 +40,21 @@ class PerformanceBenchmarkTest {
     /** The job's default, at which the contenders are compared. */
     static final int CHUNK_SIZE = 500;
 
-    private final int actions = Integer.getInteger("flowbatch.bench.actions", 4);
+    /**
+     * Actions the spike is spread over; the first is the one the sweep and the limits
+     * use.
+     */
+    private final List<Integer> actionCounts = ints(System.getProperty("flowbatch.bench.actions", "4"));
+
+    private final int actions = actionCounts.get(0);
 
     @Test
     void contendersSideBySide() throws Exception {
         List<Integer> sizes = ints(System.getProperty("flowbatch.bench.sizes", "10000,100000"));
-        List<Double> latencies = Arrays.stream(System.getProperty("flowbatch.bench.latencies", "0,1").split(","))
-            .map(String::strip)
-            .map(Double::parseDouble)
-            .toList();
+        List<Double> latencies = doubles(System.getProperty("flowbatch.bench.latencies", "0,1"));
+        // Round trip added on the SMTP path alone (a relay in another network), batched
+        // only.
+        List<Double> smtpLatencies = doubles(System.getProperty("flowbatch.bench.smtp-latencies", "0"));
         List<Contender> contenders = Arrays
             .stream(System.getProperty("flowbatch.bench.contenders", "batched,per-item,db-scheduler").split(","))
             .map(String::strip)
@@ -66,21 +73,24 @@ class PerformanceBenchmarkTest {
         if (warmup > 0) {
             // Not reported: the JIT compiles the hot paths here, not during the first
             // measured run.
-            try (Endpoints direct = new Endpoints(services, 0)) {
-                measure(direct, Contender.BATCHED, warmup, 0, CHUNK_SIZE);
+            try (Endpoints direct = new Endpoints(services, 0, 0)) {
+                measure(direct, Contender.BATCHED, warmup, 0, CHUNK_SIZE, actions);
             }
         }
         List<Measurement> runs = new ArrayList<>();
         List<Measurement> sweep = new ArrayList<>();
         for (double latency : latencies) {
-            try (Endpoints endpoints = new Endpoints(services, latency)) {
+            try (Endpoints endpoints = new Endpoints(services, latency, 0)) {
                 for (Contender contender : contenders) {
                     int cap = (contender == Contender.BATCHED) ? Integer.MAX_VALUE
                             : (latency > 0) ? baselineWithLatency : baseline;
                     Set<Integer> capped = new LinkedHashSet<>();
                     sizes.forEach((n) -> capped.add(Math.min(n, cap)));
+                    List<Integer> spreads = (contender == Contender.BATCHED) ? actionCounts : List.of(actions);
                     for (int n : capped) {
-                        runs.add(measure(endpoints, contender, n, latency, CHUNK_SIZE));
+                        for (int actionCount : spreads) {
+                            runs.add(measure(endpoints, contender, n, latency, CHUNK_SIZE, actionCount));
+                        }
                     }
                 }
                 if (runSweep) {
@@ -88,14 +98,30 @@ class PerformanceBenchmarkTest {
                         // Small chunks cost the same per evaluation at any N: fewer keep
                         // the sweep short.
                         int n = Math.max(1_000, Math.min(sweepEvaluations, chunkSize * 200));
-                        sweep.add(measure(endpoints, Contender.BATCHED, n, latency, chunkSize));
+                        sweep.add(measure(endpoints, Contender.BATCHED, n, latency, chunkSize, actions));
+                    }
+                }
+            }
+        }
+        // A distant relay is slow today: its runs are capped, and a loopback run of the
+        // same N
+        // beside them gives the ratio.
+        int smtpLatencyCap = Integer.getInteger("flowbatch.bench.smtp-latency-evaluations", 5_000);
+        for (double smtpLatency : smtpLatencies.stream().filter((l) -> l > 0).toList()) {
+            try (Endpoints relay = new Endpoints(services, 0, smtpLatency);
+                    Endpoints loopback = new Endpoints(services, 0, 0)) {
+                for (int n : new LinkedHashSet<>(
+                        sizes.stream().map((size) -> Math.min(size, smtpLatencyCap)).toList())) {
+                    for (int actionCount : actionCounts) {
+                        runs.add(measure(loopback, Contender.BATCHED, n, 0, CHUNK_SIZE, actionCount));
+                        runs.add(measure(relay, Contender.BATCHED, n, 0, CHUNK_SIZE, actionCount));
                     }
                 }
             }
         }
         List<SmtpLimit.Rate> limits = new ArrayList<>();
         String versions;
-        try (Endpoints direct = new Endpoints(services, 0);
+        try (Endpoints direct = new Endpoints(services, 0, 0);
                 BenchmarkApplication app = new BenchmarkApplication(direct.application(), Contender.BATCHED,
                         CHUNK_SIZE)) {
             versions = app.versions();
@@ -117,20 +143,25 @@ class PerformanceBenchmarkTest {
         System.out.println("\n" + report.markdown());
     }
 
-    private Measurement measure(Endpoints endpoints, Contender contender, int n, double latency, int chunkSize)
-            throws Exception {
+    private Measurement measure(Endpoints endpoints, Contender contender, int n, double latency, int chunkSize,
+            int actionCount) throws Exception {
         int effectiveChunk = (contender == Contender.BATCHED) ? chunkSize : 1;
         try (BenchmarkApplication app = new BenchmarkApplication(endpoints.application(), contender, chunkSize)) {
-            app.seed(n, actions);
+            app.seed(n, actionCount);
             System.gc();
             Measurement m = app.run(contender, n, latency, effectiveChunk);
             System.out.printf(Locale.ROOT,
-                    "BENCHMARK %-12s %3.0f ms  chunk %4d  N %,9d  %7.2f s  %,7.0f /s  %.3f stmts/eval  %.3f redis/eval  "
-                            + "heap %.0f MB  rss %.0f MB%n",
-                    contender.label(), latency, effectiveChunk, n, m.seconds(), m.rate(), m.statementsPerEvaluation(),
-                    m.redisCommandsPerEvaluation(), m.peakHeapMb(), m.peakRssMb());
+                    "BENCHMARK %-12s %3.0f ms  smtp %3.0f ms  actions %2d  chunk %4d  N %,9d  %7.2f s  %,7.0f /s  "
+                            + "%.3f stmts/eval  %.3f redis/eval  heap %.0f MB  rss %.0f MB%n",
+                    contender.label(), latency, m.smtpLatencyMs(), actionCount, effectiveChunk, n, m.seconds(),
+                    m.rate(), m.statementsPerEvaluation(), m.redisCommandsPerEvaluation(), m.peakHeapMb(),
+                    m.peakRssMb());
             return m;
         }
+    }
+
+    private static List<Double> doubles(String csv) {
+        return Arrays.stream(csv.split(",")).map(String::strip).map(Double::parseDouble).toList();
     }
 
     private static List<Integer> ints(String csv) {
@@ -153,10 +184,16 @@ class PerformanceBenchmarkTest {
 
         private final List<TcpProxy> proxies = new ArrayList<>();
 
-        Endpoints(SharedServices services, double latencyMs) throws Exception {
+        Endpoints(SharedServices services, double latencyMs, double smtpLatencyMs) throws Exception {
+            int smtpPort = TestSmtpServer.shared().port();
+            if (smtpLatencyMs > 0) {
+                TcpProxy relay = new TcpProxy("127.0.0.1", smtpPort, smtpLatencyMs);
+                proxies.add(relay);
+                smtpPort = relay.port();
+            }
             if (latencyMs <= 0) {
                 this.application = new BenchmarkApplication.Endpoints(services.jdbcUrl(), services.username(),
-                        services.redisUrl());
+                        services.redisUrl(), smtpPort, smtpLatencyMs);
                 return;
             }
             URI database = URI.create(services.jdbcUrl().substring("jdbc:".length()));
@@ -168,7 +205,7 @@ class PerformanceBenchmarkTest {
             String query = (database.getRawQuery() != null) ? "?" + database.getRawQuery() : "";
             this.application = new BenchmarkApplication.Endpoints(
                     "jdbc:postgresql://127.0.0.1:" + databaseProxy.port() + database.getRawPath() + query,
-                    services.username(), "redis://127.0.0.1:" + redisProxy.port());
+                    services.username(), "redis://127.0.0.1:" + redisProxy.port(), smtpPort, smtpLatencyMs);
         }
 
         BenchmarkApplication.Endpoints application() {
