@@ -55,6 +55,11 @@ public class NodeRegistry implements SmartLifecycle {
     /** Nodes dead for long enough that nobody needs to see them any more. */
     static final String FORGET = "DELETE FROM node WHERE heartbeat_at < now() - make_interval(secs => :seconds)";
 
+    static final String LIVE_WORKERS = """
+            SELECT count(*) FROM node
+            WHERE 'worker' = ANY(roles) AND heartbeat_at >= now() - make_interval(secs => :deadAfter)
+            """;
+
     static final String NODES = """
             SELECT id, roles, host, pid, started_at, heartbeat_at, guarantee,
                    heartbeat_at >= now() - make_interval(secs => :deadAfter) AS alive,
@@ -119,6 +124,11 @@ public class NodeRegistry implements SmartLifecycle {
                     rs.getObject("heartbeat_at", OffsetDateTime.class), rs.getBoolean("alive"),
                     rs.getLong("running_partitions"), rs.getString("guarantee")))
             .list();
+    }
+
+    /** Nodes with the worker role that are alive, by the database's clock. */
+    public long liveWorkers() {
+        return jdbc.sql(LIVE_WORKERS).param("deadAfter", properties.deadAfter().toSeconds()).query(Long.class).single();
     }
 
     public NodeIdentity self() {

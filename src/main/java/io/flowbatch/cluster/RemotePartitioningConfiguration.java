@@ -3,6 +3,7 @@ package io.flowbatch.cluster;
 import javax.sql.DataSource;
 
 import io.flowbatch.execution.ExecutionProperties;
+import io.flowbatch.execution.PartitionSlots;
 import io.flowbatch.execution.Partitions;
 import io.flowbatch.execution.StepNodes;
 
@@ -49,6 +50,16 @@ class RemotePartitioningConfiguration {
 
     /** The step that runs one partition, as the requests name it. */
     static final String WORKER_STEP = Partitions.PARTITION_STEP;
+
+    /**
+     * Remote partitioning: every live worker node runs
+     * {@code flowbatch.execution.threads} partitions at once (each its own setting; this
+     * node's stands for all), so a deep bucket is split over all of them.
+     */
+    @Bean
+    PartitionSlots remotePartitionSlots(NodeRegistry nodes, ExecutionProperties execution) {
+        return () -> (int) Math.max(1, nodes.liveWorkers()) * execution.threads();
+    }
 
     @Bean
     JdbcChannelMessageStore partitionRequestStore(DataSource dataSource) {

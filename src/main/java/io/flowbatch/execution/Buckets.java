@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
@@ -81,22 +82,22 @@ public class Buckets {
     }
 
     /**
-     * Actions whose bucket holds ids, in id order. Empty buckets stay in the index:
-     * removing them would race with a concurrent push and hide a bucket for a whole run.
+     * Actions whose bucket holds ids, in id order, with how many: two round trips. Empty
+     * buckets stay in the index: removing them would race with a concurrent push and hide
+     * a bucket for a whole run.
      */
-    public List<Long> nonEmpty() {
+    public Map<Long, Long> depths() {
         Set<String> members = redis.opsForSet().members(INDEX);
         if (members == null || members.isEmpty()) {
-            return List.of();
+            return Map.of();
         }
-        List<Long> nonEmpty = new ArrayList<>();
+        Map<Long, Long> depths = new TreeMap<>();
         sizes(members.stream().map(Long::parseLong).toList()).forEach((action, size) -> {
             if (size > 0) {
-                nonEmpty.add(action);
+                depths.put(action, size);
             }
         });
-        nonEmpty.sort(Long::compare);
-        return nonEmpty;
+        return depths;
     }
 
     /** The depth of several buckets: one pipelined round trip. */

@@ -112,17 +112,28 @@ public class FlowExecutionJobConfiguration {
      */
     @Bean
     Step execute(JobRepository jobRepository, Buckets buckets, PartitionHandler executePartitions,
-            StepNodes stepNodes) {
+            PartitionSlots partitionSlots, ExecutionProperties properties, StepNodes stepNodes) {
         return new StepBuilder("execute", jobRepository)
-            .partitioner(Partitions.PARTITION_STEP, new BucketPartitioner(buckets))
+            .partitioner(Partitions.PARTITION_STEP,
+                    new BucketPartitioner(buckets, partitionSlots, properties.effectiveChunkSize()))
             .partitionHandler(executePartitions)
             .listener(stepNodes)
             .build();
     }
 
     /**
-     * Local partitioning: at most {@code flowbatch.execution.threads} actions at once, in
-     * this JVM.
+     * Local partitioning: the partitions run on this JVM's threads, so it has that many
+     * slots.
+     */
+    @Bean
+    @ConditionalOnProperty(name = "flowbatch.execution.partitioning", havingValue = "local", matchIfMissing = true)
+    PartitionSlots localPartitionSlots(ExecutionProperties properties) {
+        return properties::threads;
+    }
+
+    /**
+     * Local partitioning: at most {@code flowbatch.execution.threads} partitions at once,
+     * in this JVM.
      */
     @Bean
     @ConditionalOnProperty(name = "flowbatch.execution.partitioning", havingValue = "local", matchIfMissing = true)

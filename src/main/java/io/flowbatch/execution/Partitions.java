@@ -1,10 +1,11 @@
 package io.flowbatch.execution;
 
 /**
- * How the minute job names its steps, in one place: the manager's buffer step, then one
- * partition per action, a step execution named {@code executeAction:action-N}. The admin
- * pages, the dead-node sweep and the node registry tell partitions from the manager's
- * steps by these names.
+ * How the minute job names its steps, in one place: the manager's buffer step, then the
+ * partitions, step executions named {@code executeAction:action-N} for an action's first
+ * and {@code executeAction:action-N.2}, {@code .3}, ... for the further ones of a deep
+ * bucket. The admin pages, the dead-node sweep and the node registry tell partitions from
+ * the manager's steps by these names; an operator reads the action off each.
  */
 public final class Partitions {
 
@@ -24,11 +25,11 @@ public final class Partitions {
     }
 
     /**
-     * The partition of one action, as the partitioner names it (the step execution adds
-     * the step's name).
+     * The {@code part}-th partition of one action (from 1), as the partitioner names it;
+     * the step execution adds the step's name.
      */
-    static String partitionName(long actionId) {
-        return "action-" + actionId;
+    static String partitionName(long actionId, int part) {
+        return "action-" + actionId + ((part > 1) ? "." + part : "");
     }
 
     public static boolean isPartition(String stepExecutionName) {

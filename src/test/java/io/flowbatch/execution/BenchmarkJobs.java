@@ -49,9 +49,11 @@ public class BenchmarkJobs {
 
     private final ClaimLeases claimLeases;
 
+    private final PartitionSlots slots;
+
     BenchmarkJobs(JobRepository jobRepository, PlatformTransactionManager transactionManager, Buckets buckets,
             TaskExecutor partitionExecutor, Step buffer, BeanFactory beans, EvaluationProcessor evaluationProcessor,
-            DeliveryWriter deliveryWriter, ClaimLeases claimLeases) {
+            DeliveryWriter deliveryWriter, ClaimLeases claimLeases, PartitionSlots slots) {
         this.jobRepository = jobRepository;
         this.transactionManager = transactionManager;
         this.buckets = buckets;
@@ -61,6 +63,7 @@ public class BenchmarkJobs {
         this.processor = evaluationProcessor;
         this.writer = deliveryWriter;
         this.claimLeases = claimLeases;
+        this.slots = slots;
     }
 
     public Job withChunkSize(int chunkSize) {
@@ -74,7 +77,7 @@ public class BenchmarkJobs {
             .transactionManager(transactionManager)
             .build();
         Step execute = new StepBuilder("execute", jobRepository)
-            .partitioner(Partitions.PARTITION_STEP, new BucketPartitioner(buckets))
+            .partitioner(Partitions.PARTITION_STEP, new BucketPartitioner(buckets, slots, chunkSize))
             .step(chunkStep)
             .taskExecutor(partitionExecutor)
             .build();

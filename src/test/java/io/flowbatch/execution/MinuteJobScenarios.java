@@ -100,10 +100,10 @@ abstract class MinuteJobScenarios {
         // As recorded in the JobRepository: a remote partition's counts never reach the
         // manager's objects.
         execution = jobRepository.getJobExecution(execution.getId());
-        StepExecution checkoutPartition = partition(execution, checkout);
-        assertThat(checkoutPartition.getReadCount()).isEqualTo(1000);
-        assertThat(checkoutPartition.getFilterCount()).isEqualTo(110);
-        assertThat(checkoutPartition.getWriteCount()).isEqualTo(890);
+        List<StepExecution> checkoutPartitions = partitions(execution, checkout);
+        assertThat(checkoutPartitions.stream().mapToLong(StepExecution::getReadCount).sum()).isEqualTo(1000);
+        assertThat(checkoutPartitions.stream().mapToLong(StepExecution::getFilterCount).sum()).isEqualTo(110);
+        assertThat(checkoutPartitions.stream().mapToLong(StepExecution::getWriteCount).sum()).isEqualTo(890);
         StepExecution buffer = execution.getStepExecutions()
             .stream()
             .filter((s) -> s.getStepName().equals("buffer"))
@@ -158,6 +158,35 @@ abstract class MinuteJobScenarios {
                 / 200.0;
     }
 
+    /**
+     * A spike on one action is not one thread's work: its bucket is split over every
+     * slot, the partitions pop from the same set, and each evaluation is claimed and sent
+     * once.
+     */
+    @Test
+    void oneDeepActionIsSpreadOverEverySlotAndEachEvaluationIsSentOnce() throws Exception {
+        long action = fixture.flow("Spike", "Started Checkout", List.of(), ActionStatus.LIVE, CHECKOUT_HTML, "PT1H")
+            .get(0);
+        fixture.customers(0, 2000);
+        fixture.events("Started Checkout", 0, 2000, Instant.now().minus(Duration.ofHours(2)));
+
+        JobExecution execution = fixture.runMinute();
+
+        assertThat(execution.getStatus()).isEqualTo(BatchStatus.COMPLETED);
+        execution = jobRepository.getJobExecution(execution.getId());
+        List<StepExecution> partitions = partitions(execution, action);
+        assertThat(partitions).extracting(StepExecution::getStepName)
+            .containsExactlyInAnyOrder("executeAction:action-" + action, "executeAction:action-" + action + ".2",
+                    "executeAction:action-" + action + ".3", "executeAction:action-" + action + ".4");
+        assertThat(partitions).allMatch((partition) -> partition.getStatus() == BatchStatus.COMPLETED);
+        assertThat(partitions.stream().mapToLong(StepExecution::getReadCount).sum()).as("claimed once each")
+            .isEqualTo(2000);
+        assertThat(states(action)).isEqualTo(Map.of("SENT", 2000L));
+        assertThat(fixture.smtp().received()).hasSize(2000);
+        assertThat(fixture.smtp().countByMessageId()).hasSize(2000)
+            .allSatisfy((messageId, count) -> assertThat(count).isEqualTo(1));
+    }
+
     private Map<String, Long> states(long actionId) {
         return fixture.data()
             .jdbc()
@@ -169,12 +198,16 @@ abstract class MinuteJobScenarios {
             .collect(Collectors.toMap((row) -> (String) row.get("state"), (row) -> (Long) row.get("n")));
     }
 
-    static StepExecution partition(JobExecution execution, long actionId) {
+    /**
+     * The partitions of one action: {@code executeAction:action-N} and, for a deep
+     * bucket, {@code action-N.2}, ...
+     */
+    static List<StepExecution> partitions(JobExecution execution, long actionId) {
+        String first = "executeAction:action-" + actionId;
         return execution.getStepExecutions()
             .stream()
-            .filter((s) -> s.getStepName().equals("executeAction:action-" + actionId))
-            .findFirst()
-            .orElseThrow();
+            .filter((s) -> s.getStepName().equals(first) || s.getStepName().startsWith(first + "."))
+            .toList();
     }
 
 }
