@@ -1,8 +1,6 @@
 package io.flowbatch.evaluation;
 
 import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -139,8 +137,8 @@ public class OperatorMoves {
                 }
                 refused[0]++;
                 if (refusals.size() < MAX_REFUSALS) {
-                    refusals.add(new Refusal(id,
-                            refusalReason(instant(rs, "in_doubt_closed_at"), instant(rs, "settled_at"))));
+                    refusals.add(new Refusal(id, refusalReason(EvaluationStore.instant(rs, "in_doubt_closed_at"),
+                            EvaluationStore.instant(rs, "settled_at"))));
                 }
             });
         refusals.sort(Comparator.comparingLong(Refusal::id));
@@ -197,11 +195,6 @@ public class OperatorMoves {
             .query(Long.class)
             .single()
             .intValue();
-    }
-
-    private static Instant instant(ResultSet rs, String column) throws SQLException {
-        Timestamp timestamp = rs.getTimestamp(column);
-        return (timestamp != null) ? timestamp.toInstant() : null;
     }
 
 }
