@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Locale;
 
 import jakarta.validation.constraints.Min;
+import org.hibernate.validator.constraints.time.DurationMin;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -17,6 +18,9 @@ import org.springframework.validation.annotation.Validated;
  * the same Message-ID
  * @param messageIdDomain right-hand side of every Message-ID
  * @param smtpConnections parallel SMTP connections one chunk is sent over
+ * @param smtpMaxConnections SMTP connections this node keeps open to the relay at most,
+ * for all its partitions together; a chunk waits for one while all are busy
+ * @param smtpIdleTimeout how long an unused connection stays open for the next chunk
  * @param sendAttempts tries per message within a chunk when the server answers 4xx or the
  * connection fails before the message went out
  * @param sendBackoff pause before the first retry within a chunk; doubles each time
@@ -32,6 +36,8 @@ import org.springframework.validation.annotation.Validated;
 @ConfigurationProperties("flowbatch.delivery")
 public record DeliveryProperties(@DefaultValue("at-most-once") Guarantee guarantee,
         @DefaultValue("flowbatch.local") String messageIdDomain, @DefaultValue("2") @Min(1) int smtpConnections,
+        @DefaultValue("16") @Min(1) int smtpMaxConnections,
+        @DefaultValue("PT30S") @DurationMin(millis = 1) Duration smtpIdleTimeout,
         @DefaultValue("3") @Min(1) int sendAttempts, @DefaultValue("PT0.2S") Duration sendBackoff,
         @DefaultValue("5") @Min(1) int maxAttempts, @DefaultValue("PT5M") Duration retryDelay,
         @DefaultValue("http://localhost:8080") String publicUrl, String unsubscribeSecret) {
@@ -52,6 +58,12 @@ public record DeliveryProperties(@DefaultValue("at-most-once") Guarantee guarant
             return name().toLowerCase(Locale.ROOT).replace('_', '-');
         }
 
+    }
+
+    /** The same settings under another guarantee. */
+    public DeliveryProperties withGuarantee(Guarantee other) {
+        return new DeliveryProperties(other, messageIdDomain, smtpConnections, smtpMaxConnections, smtpIdleTimeout,
+                sendAttempts, sendBackoff, maxAttempts, retryDelay, publicUrl, unsubscribeSecret);
     }
 
     public boolean atLeastOnce() {

@@ -2,9 +2,6 @@ package io.flowbatch.delivery;
 
 import java.util.Properties;
 
-import javax.net.SocketFactory;
-import javax.net.ssl.SSLSocketFactory;
-
 import org.springframework.boot.mail.autoconfigure.MailProperties;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
@@ -13,9 +10,10 @@ import org.springframework.mail.javamail.JavaMailSenderImpl;
 import org.springframework.util.ClassUtils;
 
 /**
- * The mail sender, from the standard {@code spring.mail.*} properties, with what bulk
- * sending needs on top: sockets without Nagle's algorithm and timeouts, so a stalled
- * server fails a message instead of hanging the job.
+ * The mail settings, from the standard {@code spring.mail.*} properties, with timeouts on
+ * top, so a stalled server fails a message instead of hanging the job. Messages are built
+ * in its Jakarta Mail session; {@link SmtpSender} reads the relay's settings from it and
+ * sends over its own connections.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(MailProperties.class)
@@ -55,14 +53,6 @@ class MailSenderConfiguration {
         properties.setProperty(prefix + "timeout", "30000");
         properties.setProperty(prefix + "writetimeout", "30000");
         properties.putAll(mail.getProperties());
-        boolean ssl = Boolean.parseBoolean(properties.getProperty(prefix + "ssl.enable", "false"))
-                || "smtps".equals(mail.getProtocol());
-        if (ssl) {
-            properties.put(prefix + "ssl.socketFactory", new NoDelaySocketFactory(SSLSocketFactory.getDefault()));
-        }
-        else {
-            properties.put(prefix + "socketFactory", new NoDelaySocketFactory(SocketFactory.getDefault()));
-        }
         sender.setJavaMailProperties(properties);
         return sender;
     }

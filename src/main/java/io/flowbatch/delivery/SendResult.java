@@ -43,6 +43,15 @@ public record SendResult(Kind kind, String reply, boolean unreachable) {
         return new SendResult(kind, reply, false);
     }
 
+    /**
+     * No connection to the relay could be opened or set up (refused, greeting, EHLO, TLS,
+     * login): certainly not sent.
+     */
+    static SendResult unreachable(SmtpRelay relay, Exception failure) {
+        String reason = (failure.getMessage() != null) ? failure.getMessage() : failure.getClass().getSimpleName();
+        return new SendResult(Kind.TRANSIENT, "mail server " + relay + " unreachable: " + reason, true);
+    }
+
     static SendResult withheld() {
         return new SendResult(Kind.WITHHELD, "not handed to the mail server: this step no longer holds its claim",
                 false);

@@ -25,9 +25,9 @@ import org.springframework.batch.infrastructure.item.ItemWriter;
  * in one statement.
  *
  * <p>
- * It never throws for a failed item, so Spring Batch never re-runs a chunk's sends. It
- * throws only when no message of the chunk reached the mail server: then the chunk goes
- * back to the buffer and the step fails, to be restarted.
+ * It never throws for a failed item, so Spring Batch never re-runs a chunk's sends.
+ * Messages that certainly did not go out because the mail server could not be reached go
+ * back to the buffer; when that is the whole chunk, the step fails, to be restarted.
  *
  * <p>
  * SENDING is marked only while the step holds its claim lease (in the marking statement),
@@ -111,25 +111,32 @@ class DeliveryWriter implements ItemWriter<Delivery> {
                 backoff = backoff.multipliedBy(2);
             }
         }
-        List<Long> withheld = results.entrySet()
+        // Certainly not sent: withheld (the lease ended mid-chunk) or the mail server
+        // could
+        // not be reached. Back to the buffer while the rows are still this step's,
+        // without
+        // using up an attempt; recorded on their own, since the chunk's transaction may
+        // not
+        // commit.
+        String unreachable = results.values()
             .stream()
-            .filter((entry) -> entry.getValue().kind() == SendResult.Kind.WITHHELD)
+            .filter(SendResult::unreachable)
+            .map(SendResult::reply)
+            .findFirst()
+            .orElse(null);
+        List<Long> notSent = results.entrySet()
+            .stream()
+            .filter((entry) -> entry.getValue().kind() == SendResult.Kind.WITHHELD || entry.getValue().unreachable())
             .map((entry) -> entry.getKey().evaluation().id())
             .toList();
-        if (!withheld.isEmpty()) {
-            // The lease ended mid-chunk: these never left. Back to the buffer while the
-            // rows are
-            // still this step's; recorded on their own, since the chunk's transaction may
-            // not commit.
-            buckets.push(actionId, store.returnToBuffer(withheld, stepExecutionId));
-            results.values().removeIf((result) -> result.kind() == SendResult.Kind.WITHHELD);
+        if (!notSent.isEmpty()) {
+            buckets.push(actionId, store.returnToBuffer(notSent, stepExecutionId));
+            results.values().removeIf((result) -> result.kind() == SendResult.Kind.WITHHELD || result.unreachable());
         }
-        if (!results.isEmpty() && results.values().stream().allMatch(SendResult::unreachable)) {
-            List<Long> returned = store
-                .returnToBuffer(results.keySet().stream().map((d) -> d.evaluation().id()).toList(), stepExecutionId);
-            buckets.push(actionId, returned);
-            throw new MailServerUnavailableException("The mail server could not be reached for any of " + results.size()
-                    + " messages: " + results.values().iterator().next().reply());
+        if (results.isEmpty() && unreachable != null) {
+            // Nothing of the chunk got through: the step fails, to be restarted.
+            throw new MailServerUnavailableException(
+                    "The mail server could not be reached for any of " + notSent.size() + " messages: " + unreachable);
         }
         Instant now = clock.instant();
         List<Outcome> outcomes = new ArrayList<>(results.size());

@@ -93,9 +93,7 @@ class GuaranteeAgreementTest {
     }
 
     private DeliveryProperties guarantee(DeliveryProperties.Guarantee guarantee) {
-        return new DeliveryProperties(guarantee, delivery.messageIdDomain(), delivery.smtpConnections(),
-                delivery.sendAttempts(), delivery.sendBackoff(), delivery.maxAttempts(), delivery.retryDelay(),
-                delivery.publicUrl(), null);
+        return delivery.withGuarantee(guarantee);
     }
 
 }

@@ -221,10 +221,7 @@ class FailureModesTest {
     void crashWhileSendingIsResentWithTheSameMessageIdUnderAtLeastOnce() throws Exception {
         due(40);
         List<Long> inFlight = simulateCrashWhileSending(10);
-        DeliveryProperties atLeastOnce = new DeliveryProperties(DeliveryProperties.Guarantee.AT_LEAST_ONCE,
-                deliveryProperties.messageIdDomain(), deliveryProperties.smtpConnections(),
-                deliveryProperties.sendAttempts(), deliveryProperties.sendBackoff(), deliveryProperties.maxAttempts(),
-                deliveryProperties.retryDelay(), deliveryProperties.publicUrl(), null);
+        DeliveryProperties atLeastOnce = deliveryProperties.withGuarantee(DeliveryProperties.Guarantee.AT_LEAST_ONCE);
 
         Recovery.Report report = new Recovery(store, buckets, deadExecutions, atLeastOnce, executionProperties)
             .recover();

@@ -10,6 +10,8 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -20,6 +22,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
 
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
+import javax.net.ssl.TrustManagerFactory;
+
+import com.icegreen.greenmail.util.DummySSLServerSocketFactory;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
 import jakarta.mail.internet.MimeMessage;
@@ -65,6 +74,18 @@ public final class TestSmtpServer {
 
     private final AtomicInteger connections = new AtomicInteger();
 
+    private volatile boolean pipelining = true;
+
+    private volatile Login login;
+
+    private volatile boolean shuttingDown;
+
+    private static final char[] TLS_PASSWORD = "changeit".toCharArray();
+
+    private final java.util.Set<Socket> sessions = ConcurrentHashMap.newKeySet();
+
+    private final AtomicInteger pipelinedUnasked = new AtomicInteger();
+
     private TestSmtpServer() {
         try {
             this.serverSocket = new ServerSocket(0, 200, InetAddress.getLoopbackAddress());
@@ -84,8 +105,13 @@ public final class TestSmtpServer {
         return port;
     }
 
-    /** Forgets what it received and every scripted answer; accepts connections again. */
+    /**
+     * Forgets what it received and every scripted answer; closes every open session (a
+     * client's pooled connections find out at their next command, as after a server's
+     * restart) and accepts connections again.
+     */
     public synchronized void reset() {
+        closeSessions();
         received.clear();
         countsByMessageId.clear();
         countOnly = false;
@@ -100,12 +126,42 @@ public final class TestSmtpServer {
         holdAfterData.clear();
         endOfDataReply.clear();
         connections.set(0);
+        pipelining = true;
+        login = null;
+        pipelinedUnasked.set(0);
         acceptConnections();
     }
 
     /** Waits this long before accepting each message: a slow server, for long runs. */
     public void delayPerMessage(java.time.Duration delay) {
         delayPerMessageMillis = delay.toMillis();
+    }
+
+    /**
+     * Offers STARTTLS and, once encrypted, AUTH PLAIN for this user; refuses MAIL without
+     * it. Off after {@link #reset()}.
+     */
+    public void requireLogin(String user, String password) {
+        login = new Login(user, password);
+    }
+
+    private record Login(String user, String password) {
+    }
+
+    /**
+     * Whether EHLO offers PIPELINING (RFC 2920); on after {@link #reset()}. While off,
+     * every command that arrives before the reply to the previous one is counted.
+     */
+    public void pipelining(boolean offered) {
+        pipelining = offered;
+    }
+
+    /**
+     * Commands (and ends of data) a client sent without waiting for the previous reply
+     * while PIPELINING was not offered.
+     */
+    public int pipelinedUnasked() {
+        return pipelinedUnasked.get();
     }
 
     /** Keeps no message, only counts them by Message-ID: for benchmarks. */
@@ -187,7 +243,8 @@ public final class TestSmtpServer {
 
     /**
      * Closes the listening socket: connections are refused until
-     * {@link #acceptConnections()}.
+     * {@link #acceptConnections()}; open sessions answer their next command with 421 and
+     * close, as a server shutting down does.
      */
     public synchronized void refuseConnections() {
         try {
@@ -196,9 +253,27 @@ public final class TestSmtpServer {
         catch (IOException ex) {
             throw new UncheckedIOException(ex);
         }
+        shuttingDown = true;
+    }
+
+    /**
+     * Closes every open session at once, as a server's idle timeout or restart would; a
+     * client finds out at its next command.
+     */
+    public void closeSessions() {
+        for (Socket session : sessions) {
+            try {
+                session.close();
+            }
+            catch (IOException ex) {
+                // Already gone.
+            }
+        }
+        sessions.clear();
     }
 
     public synchronized void acceptConnections() {
+        shuttingDown = false;
         if (!serverSocket.isClosed()) {
             return;
         }
@@ -234,6 +309,7 @@ public final class TestSmtpServer {
             while (!socket.isClosed()) {
                 try {
                     Socket client = socket.accept();
+                    sessions.add(client);
                     connections.incrementAndGet();
                     Thread session = new Thread(() -> serve(client), "test-smtp-session");
                     session.setDaemon(true);
@@ -248,30 +324,79 @@ public final class TestSmtpServer {
         acceptor.start();
     }
 
-    private void serve(Socket client) {
-        try (client;
-                BufferedReader in = new BufferedReader(
-                        new InputStreamReader(client.getInputStream(), StandardCharsets.ISO_8859_1));
-                OutputStream out = client.getOutputStream()) {
+    private void serve(Socket accepted) {
+        Socket client = accepted;
+        try {
             client.setTcpNoDelay(true);
+            BufferedReader in = new BufferedReader(
+                    new InputStreamReader(client.getInputStream(), StandardCharsets.ISO_8859_1));
+            OutputStream out = client.getOutputStream();
             write(out, "220 test-smtp ready");
             String recipient = null;
+            boolean recipientAccepted = false;
+            boolean offered = pipelining;
+            Login login = this.login;
+            boolean tls = false;
+            String user = null;
             String line;
             while ((line = in.readLine()) != null) {
                 String command = line.toUpperCase();
-                if (command.startsWith("EHLO") || command.startsWith("HELO")) {
-                    write(out, "250-test-smtp\r\n250-8BITMIME\r\n250 SMTPUTF8");
+                if (!offered && in.ready()) {
+                    pipelinedUnasked.incrementAndGet();
                 }
-                else if (command.startsWith("MAIL FROM")) {
+                if (shuttingDown) {
+                    write(out, "421 4.3.2 service shutting down");
+                    return;
+                }
+                if (command.startsWith("EHLO") || command.startsWith("HELO")) {
+                    StringBuilder reply = new StringBuilder("250-test-smtp\r\n");
+                    reply.append(offered ? "250-PIPELINING\r\n" : "");
+                    reply.append((login != null && !tls) ? "250-STARTTLS\r\n" : "");
+                    reply.append((login != null && tls) ? "250-AUTH PLAIN LOGIN\r\n" : "");
+                    write(out, reply.append("250 8BITMIME").toString());
+                }
+                else if (command.equals("STARTTLS") && login != null && !tls) {
+                    write(out, "220 2.0.0 ready to start TLS");
+                    SSLSocket secured = (SSLSocket) tlsContext().getSocketFactory()
+                        .createSocket(client, null, client.getPort(), true);
+                    secured.setUseClientMode(false);
+                    secured.startHandshake();
+                    sessions.add(secured);
+                    client = secured;
+                    in = new BufferedReader(
+                            new InputStreamReader(client.getInputStream(), StandardCharsets.ISO_8859_1));
+                    out = client.getOutputStream();
+                    tls = true;
+                }
+                else if (command.startsWith("AUTH PLAIN ") && login != null && tls) {
+                    String[] parts = new String(Base64.getDecoder().decode(line.substring(11).strip()),
+                            StandardCharsets.UTF_8)
+                        .split("\0", -1);
+                    boolean valid = parts.length == 3 && parts[1].equals(login.user())
+                            && parts[2].equals(login.password());
+                    user = valid ? parts[1] : null;
+                    write(out, valid ? "235 2.7.0 authenticated" : "535 5.7.8 authentication credentials invalid");
+                }
+                else if (command.startsWith("MAIL FROM") && login != null && user == null) {
+                    write(out, "530 5.7.0 authentication required");
+                }
+                else if (command.startsWith("MAIL FROM") || command.equals("RSET")) {
                     recipient = null;
-                    write(out, "250 2.1.0 ok");
+                    recipientAccepted = false;
+                    write(out, command.equals("RSET") ? "250 2.0.0 reset" : "250 2.1.0 ok");
                 }
                 else if (command.startsWith("RCPT TO")) {
                     recipient = address(line);
-                    write(out, rcptReply(recipient));
+                    String reply = rcptReply(recipient);
+                    recipientAccepted |= reply.startsWith("2");
+                    write(out, reply);
+                }
+                else if (command.equals("DATA") && !recipientAccepted) {
+                    write(out, "554 5.5.1 no valid recipients");
                 }
                 else if (command.equals("DATA")) {
                     write(out, "354 end with <CRLF>.<CRLF>");
+                    recipientAccepted = false;
                     String message = readData(in);
                     if (message == null) {
                         // The client went away before the end of data: like any server,
@@ -303,11 +428,14 @@ public final class TestSmtpServer {
                         // no test waits here.
                         LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(delayPerMessageMillis));
                     }
+                    if (!offered && in.ready()) {
+                        pipelinedUnasked.incrementAndGet();
+                    }
                     String messageId = header(message, "Message-ID");
                     countsByMessageId.computeIfAbsent(String.valueOf(messageId), (id) -> new AtomicInteger())
                         .incrementAndGet();
                     if (!countOnly) {
-                        received.add(new Received(recipient, messageId, message));
+                        received.add(new Received(recipient, messageId, message, tls, user));
                     }
                     write(out, (recipient != null) ? endOfDataReply.getOrDefault(recipient, "250 2.0.0 queued")
                             : "250 2.0.0 queued");
@@ -326,6 +454,47 @@ public final class TestSmtpServer {
         }
         catch (IOException ex) {
             // The client went away.
+        }
+        finally {
+            try {
+                client.close();
+            }
+            catch (IOException ex) {
+                // Gone already.
+            }
+            sessions.remove(accepted);
+            sessions.remove(client);
+        }
+    }
+
+    /** The certificate GreenMail ships for its own TLS tests, as this server's key. */
+    private static SSLContext tlsContext() throws IOException {
+        try {
+            KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            keys.init(new DummySSLServerSocketFactory().getKeyStore(), TLS_PASSWORD);
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(keys.getKeyManagers(), null, null);
+            return context;
+        }
+        catch (GeneralSecurityException ex) {
+            throw new IOException(ex);
+        }
+    }
+
+    /**
+     * A client that trusts this server's certificate, and nothing else: the chain is
+     * verified, not waved through.
+     */
+    public static SSLSocketFactory trustingClient() {
+        try {
+            TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            trust.init(new DummySSLServerSocketFactory().getKeyStore());
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, trust.getTrustManagers(), null);
+            return context.getSocketFactory();
+        }
+        catch (GeneralSecurityException ex) {
+            throw new IllegalStateException(ex);
         }
     }
 
@@ -380,8 +549,10 @@ public final class TestSmtpServer {
         out.flush();
     }
 
-    /** One accepted message. */
-    public record Received(String recipient, String messageId, String raw) {
+    /**
+     * One accepted message, and whether its session was encrypted and who had logged in.
+     */
+    public record Received(String recipient, String messageId, String raw, boolean tls, String user) {
 
         public MimeMessage parse() {
             try {

@@ -1,0 +1,171 @@
+package io.flowbatch.delivery;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/**
+ * The open connections to one relay, kept across chunks and runs: at most
+ * {@code max-connections} at once on this node, idle ones closed after
+ * {@code idle-timeout}. Connections the server closed while idle are found out at their
+ * next envelope, before anything of a message went out, and replaced
+ * ({@link SmtpConnection#send}).
+ *
+ * <p>
+ * A watchdog closes a connection whose write has been blocked for longer than
+ * {@code mail.smtp.writetimeout} (Java's blocking sockets have a read timeout only), so
+ * no hand-over outlasts {@link SmtpRelay#longestHandover()}.
+ */
+final class SmtpConnections implements AutoCloseable {
+
+    static final String OPEN_CONNECTIONS = "flowbatch.smtp.connections";
+
+    static final String OPENED = "flowbatch.smtp.connections.opened";
+
+    /** How often the watchdog and the idle reaper look. */
+    static final Duration WATCH_INTERVAL = Duration.ofMillis(250);
+
+    /** How long a sender waits for a free connection before asking its permit again. */
+    private static final long WAIT_MILLIS = 200;
+
+    private final SmtpRelay relay;
+
+    private final Semaphore slots;
+
+    private final long idleTimeoutNanos;
+
+    private final Deque<SmtpConnection> idle = new ArrayDeque<>();
+
+    private final Set<SmtpConnection> open = ConcurrentHashMap.newKeySet();
+
+    private final AtomicInteger openCount = new AtomicInteger();
+
+    private final Counter opened;
+
+    private final ScheduledExecutorService watchdog;
+
+    SmtpConnections(SmtpRelay relay, int maxConnections, Duration idleTimeout, MeterRegistry meters) {
+        this.relay = relay;
+        this.slots = new Semaphore(maxConnections, true);
+        this.idleTimeoutNanos = idleTimeout.toNanos();
+        Gauge.builder(OPEN_CONNECTIONS, openCount, AtomicInteger::get)
+            .description("SMTP connections open to the relay")
+            .tag("relay", relay.toString())
+            .register(meters);
+        this.opened = Counter.builder(OPENED)
+            .description("SMTP connections opened to the relay")
+            .tag("relay", relay.toString())
+            .register(meters);
+        this.watchdog = Executors.newSingleThreadScheduledExecutor((runnable) -> {
+            Thread thread = new Thread(runnable, "smtp-watchdog");
+            thread.setDaemon(true);
+            return thread;
+        });
+        long interval = WATCH_INTERVAL.toMillis();
+        watchdog.scheduleWithFixedDelay(this::watch, interval, interval, TimeUnit.MILLISECONDS);
+    }
+
+    SmtpRelay relay() {
+        return relay;
+    }
+
+    /**
+     * A free slot, waiting while every connection is in use, for as long as the permit
+     * holds.
+     * @return false when the permit was withdrawn first
+     */
+    boolean acquire(SendPermit permit) throws InterruptedException {
+        while (!slots.tryAcquire(WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
+            if (!permit.granted()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Gives back a slot taken with {@link #acquire}. */
+    void release() {
+        slots.release();
+    }
+
+    /**
+     * An idle connection, or a new one; call with a slot held.
+     * @throws IOException when a new connection cannot be opened
+     */
+    SmtpConnection connection() throws IOException {
+        synchronized (idle) {
+            while (!idle.isEmpty()) {
+                SmtpConnection connection = idle.pollFirst();
+                if (connection.isOpen() && connection.idleNanos() < idleTimeoutNanos) {
+                    return connection;
+                }
+                retire(connection);
+            }
+        }
+        SmtpConnection connection = SmtpConnection.open(relay);
+        opened.increment();
+        open.add(connection);
+        openCount.incrementAndGet();
+        return connection;
+    }
+
+    /** Takes back a connection after use: kept if still open, for the next chunk. */
+    void giveBack(SmtpConnection connection) {
+        if (!connection.isOpen()) {
+            retire(connection);
+            return;
+        }
+        synchronized (idle) {
+            // Most recently used first: the others age out.
+            idle.addFirst(connection);
+        }
+    }
+
+    private void retire(SmtpConnection connection) {
+        if (open.remove(connection)) {
+            openCount.decrementAndGet();
+        }
+        connection.close();
+    }
+
+    private void watch() {
+        long stalled = relay.writeTimeout().toNanos();
+        for (SmtpConnection connection : open) {
+            if (connection.writeStalledFor(stalled)) {
+                connection.abandon();
+            }
+        }
+        synchronized (idle) {
+            idle.removeIf((connection) -> {
+                boolean expired = !connection.isOpen() || connection.idleNanos() >= idleTimeoutNanos;
+                if (expired) {
+                    watchdog.execute(() -> retire(connection));
+                }
+                return expired;
+            });
+        }
+    }
+
+    /** QUIT on every idle connection; the busy ones are closed by their senders. */
+    @Override
+    public void close() {
+        watchdog.shutdownNow();
+        synchronized (idle) {
+            idle.forEach(this::retire);
+            idle.clear();
+        }
+    }
+
+}
