@@ -7,7 +7,6 @@ import java.util.Properties;
 import io.flowbatch.execution.FlowExecutionLauncher;
 import io.flowbatch.support.StandaloneFlowbatch;
 import io.flowbatch.support.StatementCounter;
-import io.flowbatch.support.TestSmtpServer;
 
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobExecution;
@@ -20,9 +19,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * flowbatch started for one benchmark run ({@link StandaloneFlowbatch}) on the given
- * (possibly proxied) PostgreSQL and Redis, sending to the in-process counting sink. Seeds
- * a spike over a few actions, runs a contender to completion and verifies every
- * evaluation SENT exactly once.
+ * (possibly proxied) PostgreSQL and Redis, sending to the benchmark's sink
+ * ({@link BenchSink}). Seeds a spike over a few actions, runs a contender to completion
+ * and verifies every evaluation SENT exactly once.
  */
 final class BenchmarkApplication implements AutoCloseable {
 
@@ -35,14 +34,14 @@ final class BenchmarkApplication implements AutoCloseable {
 
     private final JdbcClient jdbc;
 
-    private final TestSmtpServer smtp;
+    private final BenchSink smtp;
 
     private final double smtpLatencyMs;
 
     private int actions;
 
     BenchmarkApplication(Endpoints endpoints, Contender contender, int chunkSize) {
-        this.smtp = TestSmtpServer.shared();
+        this.smtp = BenchSink.current();
         this.app = StandaloneFlowbatch.start(endpoints.jdbcUrl(), endpoints.username(), endpoints.redisUrl(),
                 Map.of("flowbatch.execution.mode", (contender == Contender.PER_ITEM) ? "per-item" : "batched",
                         "flowbatch.execution.chunk-size", Integer.toString(chunkSize), "spring.mail.port",
@@ -60,7 +59,6 @@ final class BenchmarkApplication implements AutoCloseable {
         StandaloneFlowbatch.seedSpike(app, n, actionCount);
         this.actions = actionCount;
         smtp.reset();
-        smtp.countOnly();
     }
 
     /** Runs the contender over the seeded evaluations and measures it. */
@@ -93,10 +91,10 @@ final class BenchmarkApplication implements AutoCloseable {
         long redisCommands = redisCommands() - redisBefore - 1;
         StatementCounter.keepText(true);
         assertThat(jdbc.sql(COUNT_SENT).query(Long.class).single()).isEqualTo(n);
-        assertThat(smtp.countByMessageId()).hasSize(n);
-        assertThat(smtp.countByMessageId().values()).allMatch((count) -> count == 1);
+        smtp.assertReceived(n);
         return new Measurement(contender, latencyMs, smtpLatencyMs, actions, chunkSize, n, seconds,
-                statements / (double) n, redisCommands / (double) n, sampler.peakHeapMb(), sampler.peakRssMb());
+                statements / (double) n, redisCommands / (double) n, sampler.peakHeapMb(), sampler.peakRssMb(),
+                sampler.jvmCpuSeconds(), sampler.postgresCpuSeconds());
     }
 
     <T> T bean(Class<T> type) {

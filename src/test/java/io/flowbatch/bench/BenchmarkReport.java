@@ -113,14 +113,14 @@ final class BenchmarkReport {
     String markdown() {
         StringBuilder md = new StringBuilder("Measured " + Instant.now() + " on " + machine + ".\n\n");
         md.append("| contender | round trip added | SMTP round trip added | actions | N | seconds | evaluations/s "
-                + "| SQL statements / evaluation | Redis commands / evaluation | peak heap | peak RSS |\n"
-                + "|---|---|---|---|---|---|---|---|---|---|---|\n");
+                + "| SQL statements / evaluation | Redis commands / evaluation | CPU s / 1,000: JVM + PostgreSQL "
+                + "| peak heap | peak RSS |\n" + "|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (Measurement m : runs) {
             md.append(String.format(Locale.ROOT,
-                    "| %s | %.0f ms | %.0f ms | %d | %,d | %.1f | **%,.0f** | %.3f | %.3f | %.0f MB | %.0f MB |%n",
+                    "| %s | %.0f ms | %.0f ms | %d | %,d | %.1f | **%,.0f** | %.3f | %.3f | %.3f + %.3f | %.0f MB | %.0f MB |%n",
                     m.contender().label(), m.latencyMs(), m.smtpLatencyMs(), m.actions(), m.evaluations(), m.seconds(),
-                    m.rate(), m.statementsPerEvaluation(), m.redisCommandsPerEvaluation(), m.peakHeapMb(),
-                    m.peakRssMb()));
+                    m.rate(), m.statementsPerEvaluation(), m.redisCommandsPerEvaluation(), m.jvmCpuPerThousand(),
+                    m.postgresCpuPerThousand(), m.peakHeapMb(), m.peakRssMb()));
         }
         md.append("\n| the limit: raw SMTP into the same sink | messages | message size | seconds | messages/s |\n"
                 + "|---|---|---|---|---|\n");
@@ -184,10 +184,10 @@ final class BenchmarkReport {
         Function<Measurement, String> run = (m) -> String.format(Locale.ROOT,
                 "{\"contender\":\"%s\",\"latencyMs\":%.1f,\"smtpLatencyMs\":%.1f,\"actions\":%d,\"chunkSize\":%d,\"evaluations\":%d,\"seconds\":%.3f,"
                         + "\"evaluationsPerSecond\":%.1f,\"statementsPerEvaluation\":%.4f,\"redisCommandsPerEvaluation\":%.4f,"
-                        + "\"peakHeapMb\":%.1f,\"peakRssMb\":%.1f}",
+                        + "\"peakHeapMb\":%.1f,\"peakRssMb\":%.1f,\"jvmCpuSeconds\":%.3f,\"postgresCpuSeconds\":%.3f}",
                 m.contender().label(), m.latencyMs(), m.smtpLatencyMs(), m.actions(), m.chunkSize(), m.evaluations(),
                 m.seconds(), m.rate(), m.statementsPerEvaluation(), m.redisCommandsPerEvaluation(), m.peakHeapMb(),
-                m.peakRssMb());
+                m.peakRssMb(), m.jvmCpuSeconds(), m.postgresCpuSeconds());
         String limit = limits.stream()
             .map((r) -> String.format(Locale.ROOT,
                     "{\"client\":\"%s\",\"messages\":%d,\"messageBytes\":%d,\"seconds\":%.3f,\"messagesPerSecond\":%.1f}",

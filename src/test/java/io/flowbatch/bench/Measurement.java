@@ -17,13 +17,24 @@ package io.flowbatch.bench;
  * sink included)
  * @param peakRssMb the largest resident set of the benchmark process sampled during the
  * run
+ * @param jvmCpuSeconds CPU time of the benchmark JVM (flowbatch, and the in-process SMTP
+ * sink when that is the sink) during the run
+ * @param postgresCpuSeconds CPU time of all PostgreSQL processes during the run
  */
 record Measurement(Contender contender, double latencyMs, double smtpLatencyMs, int actions, int chunkSize,
         int evaluations, double seconds, double statementsPerEvaluation, double redisCommandsPerEvaluation,
-        double peakHeapMb, double peakRssMb) {
+        double peakHeapMb, double peakRssMb, double jvmCpuSeconds, double postgresCpuSeconds) {
 
     double rate() {
         return evaluations / seconds;
+    }
+
+    double jvmCpuPerThousand() {
+        return jvmCpuSeconds * 1000 / evaluations;
+    }
+
+    double postgresCpuPerThousand() {
+        return postgresCpuSeconds * 1000 / evaluations;
     }
 
 }

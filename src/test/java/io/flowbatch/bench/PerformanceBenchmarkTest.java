@@ -14,7 +14,6 @@ import io.flowbatch.delivery.MessageFactory;
 import io.flowbatch.delivery.SmtpSender;
 import io.flowbatch.embedded.SharedServices;
 import io.flowbatch.support.TcpProxy;
-import io.flowbatch.support.TestSmtpServer;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -134,10 +133,10 @@ class PerformanceBenchmarkTest {
                 limits.add(source);
             }
         }
-        String machine = String.format(Locale.ROOT, "%d cores, %.0f GiB, Java %s, max heap %d MB, %s%s",
+        String machine = String.format(Locale.ROOT, "%d cores, %.0f GiB, Java %s, max heap %d MB, %s%s, mail to %s",
                 Runtime.getRuntime().availableProcessors(), memoryGib(), System.getProperty("java.version"),
                 Runtime.getRuntime().maxMemory() / 1048576, versions,
-                services.embedded() ? " (embedded)" : " (the machine's)");
+                services.embedded() ? " (embedded)" : " (the machine's)", BenchSink.current().describe());
         BenchmarkReport report = new BenchmarkReport(machine, runs, sweep, limits);
         report.write(Path.of("target", "bench"));
         System.out.println("\n" + report.markdown());
@@ -152,10 +151,10 @@ class PerformanceBenchmarkTest {
             Measurement m = app.run(contender, n, latency, effectiveChunk);
             System.out.printf(Locale.ROOT,
                     "BENCHMARK %-12s %3.0f ms  smtp %3.0f ms  actions %2d  chunk %4d  N %,9d  %7.2f s  %,7.0f /s  "
-                            + "%.3f stmts/eval  %.3f redis/eval  heap %.0f MB  rss %.0f MB%n",
+                            + "%.3f stmts/eval  %.3f redis/eval  cpu/1000 jvm %.3f s pg %.3f s  heap %.0f MB  rss %.0f MB%n",
                     contender.label(), latency, m.smtpLatencyMs(), actionCount, effectiveChunk, n, m.seconds(),
-                    m.rate(), m.statementsPerEvaluation(), m.redisCommandsPerEvaluation(), m.peakHeapMb(),
-                    m.peakRssMb());
+                    m.rate(), m.statementsPerEvaluation(), m.redisCommandsPerEvaluation(), m.jvmCpuPerThousand(),
+                    m.postgresCpuPerThousand(), m.peakHeapMb(), m.peakRssMb());
             return m;
         }
     }
@@ -185,7 +184,7 @@ class PerformanceBenchmarkTest {
         private final List<TcpProxy> proxies = new ArrayList<>();
 
         Endpoints(SharedServices services, double latencyMs, double smtpLatencyMs) throws Exception {
-            int smtpPort = TestSmtpServer.shared().port();
+            int smtpPort = BenchSink.current().port();
             if (smtpLatencyMs > 0) {
                 TcpProxy relay = new TcpProxy("127.0.0.1", smtpPort, smtpLatencyMs);
                 proxies.add(relay);

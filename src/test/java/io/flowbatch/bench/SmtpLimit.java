@@ -16,7 +16,6 @@ import io.flowbatch.delivery.OutgoingEmail;
 import io.flowbatch.delivery.RenderedEmail;
 import io.flowbatch.delivery.SmtpSender;
 import io.flowbatch.support.StandaloneFlowbatch;
-import io.flowbatch.support.TestSmtpServer;
 import jakarta.mail.internet.MimeMessage;
 
 import org.springframework.core.io.ClassPathResource;
@@ -37,7 +36,7 @@ final class SmtpLimit {
 
     private final MessageFactory messages;
 
-    private final TestSmtpServer sink = TestSmtpServer.shared();
+    private final BenchSink sink = BenchSink.current();
 
     SmtpLimit(SmtpSender sender, MessageFactory messages) {
         this.sender = sender;
@@ -51,7 +50,6 @@ final class SmtpLimit {
     Rate client(int count, int threads) throws Exception {
         List<MimeMessage> batch = prerendered(count);
         sink.reset();
-        sink.countOnly();
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
             long start = System.nanoTime();
@@ -75,7 +73,7 @@ final class SmtpLimit {
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             assertThat(sent).isEqualTo(count);
-            assertThat(sink.countByMessageId()).hasSize(count);
+            sink.assertReceived(count);
             return new Rate("flowbatch's SMTP client, pre-rendered", count, seconds, size(batch.get(0)));
         }
         finally {
@@ -94,7 +92,6 @@ final class SmtpLimit {
             return null;
         }
         sink.reset();
-        sink.countOnly();
         long start = System.nanoTime();
         Process process = new ProcessBuilder(SMTP_SOURCE.toString(), "-d", "-s", Integer.toString(sessions), "-m",
                 Integer.toString(count), "-l", Integer.toString(messageSize), "-f", "shop@example.com", "-t",
@@ -104,8 +101,7 @@ final class SmtpLimit {
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(process.waitFor()).as(output).isZero();
         double seconds = (System.nanoTime() - start) / 1e9;
-        long received = sink.countByMessageId().values().stream().mapToLong(Long::longValue).sum();
-        assertThat(received).as(output).isEqualTo(count);
+        sink.assertReceived(count);
         return new Rate("postfix smtp-source (C)", count, seconds, messageSize);
     }
 

@@ -7,8 +7,11 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.util.Arrays;
 import java.util.Set;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
@@ -93,31 +96,82 @@ public final class TcpProxy implements AutoCloseable {
         }
     }
 
+    /**
+     * Forwards one direction. With a round trip set, each piece read is due half a round
+     * trip after it arrived and a second thread writes it then: data in flight overlaps,
+     * as on a network, instead of every piece waiting for the one before it.
+     */
     private void pump(Socket from, Socket to) {
-        Thread pump = new Thread(() -> {
+        BlockingQueue<Piece> inFlight = new LinkedBlockingQueue<>();
+        Thread reader = new Thread(() -> {
             byte[] buffer = new byte[64 * 1024];
-            try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+            try {
+                InputStream in = from.getInputStream();
+                OutputStream out = to.getOutputStream();
                 int read;
                 while ((read = in.read(buffer)) >= 0) {
-                    if (halfRoundTripNanos > 0) {
-                        LockSupport.parkNanos(halfRoundTripNanos);
+                    if (halfRoundTripNanos <= 0) {
+                        out.write(buffer, 0, read);
+                        out.flush();
                     }
-                    out.write(buffer, 0, read);
-                    out.flush();
+                    else {
+                        inFlight.add(new Piece(Arrays.copyOf(buffer, read), System.nanoTime() + halfRoundTripNanos));
+                    }
                 }
             }
             catch (IOException ex) {
                 // One side went away; closing both ends lets the other pump finish.
             }
             finally {
-                closeQuietly(from);
-                closeQuietly(to);
-                open.remove(from);
-                open.remove(to);
+                inFlight.add(Piece.END);
+                if (halfRoundTripNanos <= 0) {
+                    close(from, to);
+                }
             }
         }, "tcp-proxy-pump");
-        pump.setDaemon(true);
-        pump.start();
+        reader.setDaemon(true);
+        reader.start();
+        if (halfRoundTripNanos <= 0) {
+            return;
+        }
+        Thread writer = new Thread(() -> {
+            try {
+                OutputStream out = to.getOutputStream();
+                for (Piece piece = inFlight.take(); piece != Piece.END; piece = inFlight.take()) {
+                    long wait = piece.dueNanos() - System.nanoTime();
+                    if (wait > 0) {
+                        LockSupport.parkNanos(wait);
+                    }
+                    out.write(piece.bytes());
+                    out.flush();
+                }
+            }
+            catch (IOException ex) {
+                // The receiving side went away.
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+            }
+            finally {
+                close(from, to);
+            }
+        }, "tcp-proxy-delay");
+        writer.setDaemon(true);
+        writer.start();
+    }
+
+    private void close(Socket from, Socket to) {
+        closeQuietly(from);
+        closeQuietly(to);
+        open.remove(from);
+        open.remove(to);
+    }
+
+    /** Bytes read, and when they are due at the other end. */
+    private record Piece(byte[] bytes, long dueNanos) {
+
+        static final Piece END = new Piece(new byte[0], 0);
+
     }
 
     private static void closeQuietly(Socket socket) {
