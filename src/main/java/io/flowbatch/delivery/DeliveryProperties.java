@@ -21,6 +21,9 @@ import org.springframework.validation.annotation.Validated;
  * @param smtpMaxConnections SMTP connections this node keeps open to the relay at most,
  * for all its partitions together; a chunk waits for one while all are busy
  * @param smtpIdleTimeout how long an unused connection stays open for the next chunk
+ * @param inFlightWindow messages a connection is handed at a time: each window is marked
+ * SENDING just before it goes and recorded with the next, so a crash leaves at most this
+ * many per connection in doubt
  * @param sendAttempts tries per message within a chunk when the server answers 4xx or the
  * connection fails before the message went out
  * @param sendBackoff pause before the first retry within a chunk; doubles each time
@@ -35,12 +38,13 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 @ConfigurationProperties("flowbatch.delivery")
 public record DeliveryProperties(@DefaultValue("at-most-once") Guarantee guarantee,
-        @DefaultValue("flowbatch.local") String messageIdDomain, @DefaultValue("2") @Min(1) int smtpConnections,
-        @DefaultValue("16") @Min(1) int smtpMaxConnections,
+        @DefaultValue("flowbatch.local") String messageIdDomain, @DefaultValue("8") @Min(1) int smtpConnections,
+        @DefaultValue("32") @Min(1) int smtpMaxConnections,
         @DefaultValue("PT30S") @DurationMin(millis = 1) Duration smtpIdleTimeout,
-        @DefaultValue("3") @Min(1) int sendAttempts, @DefaultValue("PT0.2S") Duration sendBackoff,
-        @DefaultValue("5") @Min(1) int maxAttempts, @DefaultValue("PT5M") Duration retryDelay,
-        @DefaultValue("http://localhost:8080") String publicUrl, String unsubscribeSecret) {
+        @DefaultValue("10") @Min(1) int inFlightWindow, @DefaultValue("3") @Min(1) int sendAttempts,
+        @DefaultValue("PT0.2S") Duration sendBackoff, @DefaultValue("5") @Min(1) int maxAttempts,
+        @DefaultValue("PT5M") Duration retryDelay, @DefaultValue("http://localhost:8080") String publicUrl,
+        String unsubscribeSecret) {
 
     /** What happens to a message whose send may or may not have happened. */
     public enum Guarantee {
@@ -63,7 +67,7 @@ public record DeliveryProperties(@DefaultValue("at-most-once") Guarantee guarant
     /** The same settings under another guarantee. */
     public DeliveryProperties withGuarantee(Guarantee other) {
         return new DeliveryProperties(other, messageIdDomain, smtpConnections, smtpMaxConnections, smtpIdleTimeout,
-                sendAttempts, sendBackoff, maxAttempts, retryDelay, publicUrl, unsubscribeSecret);
+                inFlightWindow, sendAttempts, sendBackoff, maxAttempts, retryDelay, publicUrl, unsubscribeSecret);
     }
 
     public boolean atLeastOnce() {

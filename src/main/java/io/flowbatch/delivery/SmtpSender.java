@@ -4,7 +4,10 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -40,6 +43,8 @@ public class SmtpSender implements DisposableBean {
 
     private final int connectionsPerChunk;
 
+    private final int window;
+
     private final ExecutorService executor;
 
     private final MeterRegistry meters;
@@ -53,6 +58,7 @@ public class SmtpSender implements DisposableBean {
         this.connections = new SmtpConnections(SmtpRelay.of(mailSender), properties.smtpMaxConnections(),
                 properties.smtpIdleTimeout(), meters);
         this.connectionsPerChunk = properties.smtpConnections();
+        this.window = properties.inFlightWindow();
         this.executor = Executors.newCachedThreadPool((runnable) -> {
             Thread thread = new Thread(runnable, "smtp-sender");
             thread.setDaemon(true);
@@ -82,6 +88,16 @@ public class SmtpSender implements DisposableBean {
      * {@link SendResult.Kind#WITHHELD}.
      */
     public List<SendResult> send(List<MimeMessage> messages, SendPermit permit) {
+        return send(messages, permit, SendLedger.NONE);
+    }
+
+    /**
+     * The same, telling the ledger as it goes: each connection hands over a window of
+     * {@code flowbatch.delivery.in-flight-window} messages at a time, only once the
+     * ledger reserved them, and passes the window's results on with its next call. The
+     * results of each connection's last window are only returned.
+     */
+    public List<SendResult> send(List<MimeMessage> messages, SendPermit permit, SendLedger ledger) {
         if (messages.isEmpty()) {
             return List.of();
         }
@@ -92,7 +108,7 @@ public class SmtpSender implements DisposableBean {
         for (int start = 0; start < messages.size(); start += sliceSize) {
             int from = start;
             int to = Math.min(messages.size(), start + sliceSize);
-            futures.add(executor.submit(() -> sendSlice(messages, from, to, results, permit)));
+            futures.add(executor.submit(() -> sendSlice(messages, from, to, results, permit, ledger)));
         }
         for (Future<?> future : futures) {
             try {
@@ -115,7 +131,8 @@ public class SmtpSender implements DisposableBean {
      * opened (refused, 421 greeting, EHLO, STARTTLS, login) marks only the messages not
      * yet tried as unsent.
      */
-    private void sendSlice(List<MimeMessage> messages, int from, int to, SendResult[] results, SendPermit permit) {
+    private void sendSlice(List<MimeMessage> messages, int from, int to, SendResult[] results, SendPermit permit,
+            SendLedger ledger) {
         long start = System.nanoTime();
         List<PreparedMessage> prepared = new ArrayList<>(to - from);
         List<Integer> positions = new ArrayList<>(to - from);
@@ -129,11 +146,7 @@ public class SmtpSender implements DisposableBean {
                         "message could not be written: " + ex.getMessage());
             }
         }
-        SendResult[] sliceResults = new SendResult[prepared.size()];
-        sendPrepared(prepared, sliceResults, permit);
-        for (int i = 0; i < prepared.size(); i++) {
-            results[positions.get(i)] = sliceResults[i];
-        }
+        sendPrepared(prepared, positions, results, permit, ledger);
         for (int i = from; i < to; i++) {
             meters.counter(MESSAGES, "result", results[i].kind().name()).increment();
         }
@@ -144,48 +157,93 @@ public class SmtpSender implements DisposableBean {
             .record((System.nanoTime() - start) / (to - from), TimeUnit.NANOSECONDS);
     }
 
-    private void sendPrepared(List<PreparedMessage> prepared, SendResult[] results, SendPermit permit) {
-        int next = 0;
+    private void sendPrepared(List<PreparedMessage> prepared, List<Integer> positions, SendResult[] results,
+            SendPermit permit, SendLedger ledger) {
         try {
             if (!connections.acquire(permit)) {
-                withhold(results, 0);
+                withhold(results, positions, 0);
                 return;
             }
         }
         catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
-            withhold(results, 0);
+            withhold(results, positions, 0);
             return;
         }
+        SmtpConnection connection = null;
+        Map<Integer, SendResult> untold = new LinkedHashMap<>();
         try {
-            while (next < prepared.size()) {
-                SmtpConnection connection;
+            for (int start = 0; start < prepared.size(); start += window) {
+                int end = Math.min(prepared.size(), start + window);
+                Set<Integer> reserved;
                 try {
-                    connection = connections.connection();
+                    reserved = ledger.advance(untold, positions.subList(start, end));
                 }
-                catch (IOException ex) {
-                    SendResult unreachable = SendResult.unreachable(connections.relay(), ex);
-                    for (int i = next; i < prepared.size(); i++) {
-                        results[i] = unreachable;
-                    }
+                catch (RuntimeException ex) {
+                    // The caller could not reserve the window (its database is away):
+                    // nothing more goes.
+                    withhold(results, positions, start);
                     return;
                 }
-                try {
-                    next = connection.send(prepared, next, results, permit);
+                untold = new LinkedHashMap<>();
+                List<PreparedMessage> batch = new ArrayList<>(end - start);
+                List<Integer> batchPositions = new ArrayList<>(end - start);
+                for (int i = start; i < end; i++) {
+                    if (reserved.contains(positions.get(i))) {
+                        batch.add(prepared.get(i));
+                        batchPositions.add(positions.get(i));
+                    }
+                    else {
+                        results[positions.get(i)] = SendResult.withheld();
+                    }
                 }
-                finally {
-                    connections.giveBack(connection);
+                SendResult[] batchResults = new SendResult[batch.size()];
+                for (int next = 0; next < batch.size();) {
+                    if (connection == null) {
+                        try {
+                            connection = connections.connection();
+                        }
+                        catch (IOException ex) {
+                            SendResult unreachable = SendResult.unreachable(connections.relay(), ex);
+                            for (int i = next; i < batch.size(); i++) {
+                                results[batchPositions.get(i)] = unreachable;
+                            }
+                            for (int i = end; i < prepared.size(); i++) {
+                                results[positions.get(i)] = unreachable;
+                            }
+                            return;
+                        }
+                    }
+                    next = connection.send(batch, next, batchResults, permit);
+                    if (!connection.isOpen()) {
+                        connections.giveBack(connection);
+                        connection = null;
+                    }
+                }
+                boolean withheld = false;
+                for (int i = 0; i < batch.size(); i++) {
+                    results[batchPositions.get(i)] = batchResults[i];
+                    untold.put(batchPositions.get(i), batchResults[i]);
+                    withheld |= batchResults[i].kind() == SendResult.Kind.WITHHELD;
+                }
+                if (withheld) {
+                    // The permit was withdrawn: nothing more is handed over.
+                    withhold(results, positions, end);
+                    return;
                 }
             }
         }
         finally {
+            if (connection != null) {
+                connections.giveBack(connection);
+            }
             connections.release();
         }
     }
 
-    private static void withhold(SendResult[] results, int from) {
-        for (int i = from; i < results.length; i++) {
-            results[i] = SendResult.withheld();
+    private static void withhold(SendResult[] results, List<Integer> positions, int from) {
+        for (int i = from; i < positions.size(); i++) {
+            results[positions.get(i)] = SendResult.withheld();
         }
     }
 

@@ -282,20 +282,32 @@ public class EvaluationStore {
      * Commits SENDING before any message leaves: a crash from here on leaves a visible
      * trace.
      */
-    public Set<Long> markSending(Collection<Long> ids, long stepExecutionId) {
-        return new HashSet<>(ownTransaction.execute((status) -> jdbc.sql(MARK_SENDING)
-            .param("ids", ids.toArray(Long[]::new))
-            .param("stepExecutionId", stepExecutionId)
-            .query(Long.class)
-            .list()));
-    }
-
     public List<Long> returnToBuffer(Collection<Long> ids, long stepExecutionId) {
         return ownTransaction.execute((status) -> jdbc.sql(RETURN_TO_BUFFER)
             .param("ids", ids.toArray(Long[]::new))
             .param("stepExecutionId", stepExecutionId)
             .query(Long.class)
             .list());
+    }
+
+    /**
+     * While a chunk is sending, in a transaction of its own: records the outcomes of the
+     * messages a connection has just settled and marks the next window SENDING; returns
+     * the ids marked. So a crash leaves SENDING only what was on the wire.
+     */
+    public Set<Long> recordAndMarkSending(long stepExecutionId, List<Outcome> settled, Collection<Long> next,
+            Instant now) {
+        return ownTransaction.execute((status) -> {
+            recordOutcomes(stepExecutionId, settled, now);
+            if (next.isEmpty()) {
+                return Set.<Long>of();
+            }
+            return new HashSet<>(jdbc.sql(MARK_SENDING)
+                .param("ids", next.toArray(Long[]::new))
+                .param("stepExecutionId", stepExecutionId)
+                .query(Long.class)
+                .list());
+        });
     }
 
     /** Written in the chunk's transaction, with the step execution's counts. */

@@ -93,8 +93,9 @@ public class ClaimLeases implements StepExecutionListener, SmartLifecycle {
         }
         else if (properties.sendGrace().compareTo(handover) < 0) {
             throw new IllegalStateException("flowbatch.execution.send-grace (" + properties.sendGrace()
-                    + ") must be at least the SMTP write and read timeouts together (" + handover + ", "
-                    + "spring.mail.properties.mail.smtp.writetimeout and .timeout): a message handed over just "
+                    + ") must be at least the SMTP write and read timeouts together, plus the write watchdog's "
+                    + "0.25 s (" + handover + ", spring.mail.properties.mail.smtp.writetimeout and .timeout): a "
+                    + "message handed over just "
                     + "before a claim expired could still be on its way when its row is recovered");
         }
         else {

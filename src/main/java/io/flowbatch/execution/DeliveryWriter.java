@@ -4,12 +4,14 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 import io.flowbatch.delivery.DeliveryProperties;
+import io.flowbatch.delivery.SendLedger;
 import io.flowbatch.delivery.SendResult;
 import io.flowbatch.delivery.SmtpSender;
 import io.flowbatch.evaluation.EvaluationStore;
@@ -19,10 +21,12 @@ import org.springframework.batch.infrastructure.item.Chunk;
 import org.springframework.batch.infrastructure.item.ItemWriter;
 
 /**
- * Sends a chunk and records every item's outcome. The chunk becomes SENDING (committed)
- * before any message leaves; only messages that failed transiently are retried, with
- * back-off; then all outcomes of the chunk, the processor's skips included, are written
- * in one statement.
+ * Sends a chunk and records every item's outcome. A window of messages per connection
+ * becomes SENDING (committed) just before it leaves, and the window's sent, refused and
+ * in-doubt messages are recorded with the next window's mark, so a crash leaves in doubt
+ * only what was on the wire ({@code flowbatch.delivery.in-flight-window} per connection).
+ * Only messages that failed transiently are retried, with back-off; then the rest of the
+ * chunk's outcomes, the processor's skips included, are written in one statement.
  *
  * <p>
  * It never throws for a failed item, so Spring Batch never re-runs a chunk's sends.
@@ -74,30 +78,29 @@ class DeliveryWriter implements ItemWriter<Delivery> {
     @Override
     public void write(Chunk<? extends Delivery> chunk) throws InterruptedException {
         List<Outcome> outcomes = chunkOutcomes.drain();
+        List<Outcome> reported = new ArrayList<>(outcomes);
         if (!chunk.isEmpty()) {
-            outcomes.addAll(send(chunk.getItems()));
+            InFlight inFlight = new InFlight();
+            List<Outcome> sent = send(chunk.getItems(), inFlight);
+            reported.addAll(sent);
+            sent.stream().filter((outcome) -> !inFlight.recorded(outcome.evaluationId())).forEach(outcomes::add);
         }
         store.recordOutcomes(stepExecutionId, outcomes, clock.instant());
-        metrics.outcomes(actionId, outcomes);
+        metrics.outcomes(actionId, reported);
         metrics.chunk(actionId, chunkOutcomes.startNanos());
     }
 
-    private List<Outcome> send(List<? extends Delivery> deliveries) throws InterruptedException {
-        Set<Long> sending = store.markSending(deliveries.stream().map((d) -> d.evaluation().id()).toList(),
-                stepExecutionId);
-        // One message per marked id, whatever the chunk holds: an id the chunk carries
-        // twice (a
+    private List<Outcome> send(List<? extends Delivery> deliveries, InFlight inFlight) throws InterruptedException {
+        // One message per id, whatever the chunk holds: an id the chunk carries twice (a
         // row recovered and claimed again) is sent once at most.
-        List<Delivery> pending = new ArrayList<>();
-        for (Delivery item : deliveries) {
-            if (sending.remove(item.evaluation().id())) {
-                pending.add(item);
-            }
-        }
+        Map<Long, Delivery> byId = new LinkedHashMap<>();
+        deliveries.forEach((item) -> byId.putIfAbsent(item.evaluation().id(), item));
+        List<Delivery> pending = new ArrayList<>(byId.values());
         Map<Delivery, SendResult> results = new LinkedHashMap<>();
         Duration backoff = delivery.sendBackoff();
         for (int attempt = 1; !pending.isEmpty(); attempt++) {
-            List<SendResult> sent = sender.send(pending.stream().map(Delivery::message).toList(), lease);
+            List<SendResult> sent = sender.send(pending.stream().map(Delivery::message).toList(), lease,
+                    inFlight.over(pending));
             List<Delivery> retry = new ArrayList<>();
             for (int i = 0; i < pending.size(); i++) {
                 results.put(pending.get(i), sent.get(i));
@@ -116,8 +119,7 @@ class DeliveryWriter implements ItemWriter<Delivery> {
         // not be reached. Back to the buffer while the rows are still this step's,
         // without
         // using up an attempt; recorded on their own, since the chunk's transaction may
-        // not
-        // commit.
+        // not commit.
         String unreachable = results.values()
             .stream()
             .filter(SendResult::unreachable)
@@ -142,6 +144,56 @@ class DeliveryWriter implements ItemWriter<Delivery> {
         List<Outcome> outcomes = new ArrayList<>(results.size());
         results.forEach((item, result) -> outcomes.add(outcome(item, result, now)));
         return outcomes;
+    }
+
+    /**
+     * The chunk's reservations and early records. Each connection, before its next
+     * window, records what it settled (sent, refused for good, in doubt) and marks the
+     * window SENDING in one transaction; transient failures wait for the chunk's end,
+     * where they may be retried. Calls are taken one at a time, so a partition needs no
+     * more database connections than before.
+     */
+    private final class InFlight {
+
+        private final Set<Long> marked = new HashSet<>();
+
+        private final Set<Long> recorded = new HashSet<>();
+
+        SendLedger over(List<Delivery> items) {
+            return (settled, next) -> advance(items, settled, next);
+        }
+
+        private synchronized Set<Integer> advance(List<Delivery> items, Map<Integer, SendResult> settled,
+                List<Integer> next) {
+            Instant now = clock.instant();
+            List<Outcome> outcomes = new ArrayList<>();
+            settled.forEach((index, result) -> {
+                if (result.kind() == SendResult.Kind.SENT || result.kind() == SendResult.Kind.PERMANENT
+                        || result.kind() == SendResult.Kind.UNKNOWN) {
+                    outcomes.add(outcome(items.get(index), result, now));
+                }
+            });
+            List<Long> toMark = next.stream()
+                .map((index) -> items.get(index).evaluation().id())
+                .filter((id) -> !marked.contains(id))
+                .toList();
+            if (!outcomes.isEmpty() || !toMark.isEmpty()) {
+                marked.addAll(store.recordAndMarkSending(stepExecutionId, outcomes, toMark, now));
+                outcomes.forEach((outcome) -> recorded.add(outcome.evaluationId()));
+            }
+            Set<Integer> reserved = new HashSet<>();
+            for (int index : next) {
+                if (marked.contains(items.get(index).evaluation().id())) {
+                    reserved.add(index);
+                }
+            }
+            return reserved;
+        }
+
+        synchronized boolean recorded(long evaluationId) {
+            return recorded.contains(evaluationId);
+        }
+
     }
 
     private Outcome outcome(Delivery item, SendResult result, Instant now) {

@@ -153,7 +153,7 @@ final class TestCluster {
         settings.put("flowbatch.execution.claim-lease", "PT6S");
         settings.put("spring.mail.properties.mail.smtp.timeout", "3000");
         settings.put("spring.mail.properties.mail.smtp.writetimeout", "3000");
-        settings.put("flowbatch.execution.send-grace", "PT6S");
+        settings.put("flowbatch.execution.send-grace", "PT7S");
         settings.putAll(extraSettings);
         return settings;
     }

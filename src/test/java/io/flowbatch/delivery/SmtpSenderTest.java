@@ -3,8 +3,10 @@ package io.flowbatch.delivery;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Properties;
+import java.util.Set;
 
 import io.flowbatch.support.TestSmtpServer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -125,6 +127,28 @@ class SmtpSenderTest {
     }
 
     @Test
+    void eachWindowIsReservedBeforeItGoesAndItsResultsComeWithTheNextReservation() {
+        smtp.replyAlways("c2@example.com", "550 5.1.1 no such user");
+        List<String> calls = new ArrayList<>();
+        SendLedger ledger = (settled, next) -> {
+            calls.add(settled.keySet() + " then " + next);
+            Set<Integer> reserved = new HashSet<>(next);
+            // Index 4 is no longer this sender's.
+            reserved.remove(4);
+            return reserved;
+        };
+
+        List<SendResult> results = sender(1, new Properties()).send(messages(7), () -> true, ledger);
+
+        assertThat(calls).containsExactly("[] then [0, 1, 2]", "[0, 1, 2] then [3, 4, 5]", "[3, 5] then [6]");
+        assertThat(results).extracting(SendResult::kind)
+            .containsExactly(SendResult.Kind.SENT, SendResult.Kind.PERMANENT, SendResult.Kind.SENT,
+                    SendResult.Kind.SENT, SendResult.Kind.WITHHELD, SendResult.Kind.SENT, SendResult.Kind.SENT);
+        assertThat(smtp.received()).extracting(TestSmtpServer.Received::recipient)
+            .containsExactly("c1@example.com", "c3@example.com", "c4@example.com", "c6@example.com", "c7@example.com");
+    }
+
+    @Test
     void startTlsAndAuthAreUsedWhenConfigured() {
         smtp.requireLogin("shop", "secret");
         Properties tls = new Properties();
@@ -219,7 +243,7 @@ class SmtpSenderTest {
 
     private static DeliveryProperties properties(int connections, int maxConnections) {
         return new DeliveryProperties(DeliveryProperties.Guarantee.AT_MOST_ONCE, "flowbatch.local", connections,
-                maxConnections, Duration.ofSeconds(30), 3, Duration.ofMillis(200), 5, Duration.ofMinutes(5),
+                maxConnections, Duration.ofSeconds(30), 3, 3, Duration.ofMillis(200), 5, Duration.ofMinutes(5),
                 "http://localhost:8080", null);
     }
 

@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
+import io.flowbatch.delivery.DeliveryProperties;
 import io.flowbatch.flow.ActionStatus;
 import io.flowbatch.support.Fixtures;
 import io.flowbatch.support.FlowbatchTest;
@@ -42,10 +43,25 @@ class ChunkStatementBudgetTest {
         fixture.reset();
     }
 
+    @Autowired
+    DeliveryProperties delivery;
+
+    private List<String> groupWrites = List.of();
+
     @Test
     void oneChunkCostsTheSameStatementsAtFiftyAndAtFiveHundred() throws Exception {
         List<String> fifty = statementsForOneChunkOf(50);
         List<String> fiveHundred = statementsForOneChunkOf(500);
+
+        // While the chunk sends, each connection marks its next window SENDING and
+        // records
+        // the one before in one transaction: at most two statements a window, a bounded
+        // number per chunk, never one per message.
+        int windows = (500 + delivery.inFlightWindow() - 1) / delivery.inFlightWindow() + delivery.smtpConnections();
+        System.out.printf("Group writes for one chunk of 500: %d (at most %d)%n", groupWrites.size(), 2 * windows);
+        assertThat(groupWrites).isNotEmpty().hasSizeLessThanOrEqualTo(2 * windows);
+        assertThat(groupWrites)
+            .allMatch((sql) -> sql.contains("SET state = 'SENDING'") || sql.contains("WITH outcome"));
 
         System.out.printf("Statements for one chunk: %d at chunk size 50, %d at chunk size 500%n  %s%n", fifty.size(),
                 fiveHundred.size(), String.join("\n  ", fiveHundred));
@@ -71,6 +87,7 @@ class ChunkStatementBudgetTest {
 
         assertThat(execution.getStatus()).isEqualTo(BatchStatus.COMPLETED);
         assertThat(fixture.count("action_id = " + action + " AND state = 'SENT'")).isEqualTo(size);
+        groupWrites = StatementCounter.onThreads((thread) -> thread.startsWith("smtp-sender"));
         return StatementCounter.onThreads((thread) -> thread.startsWith("partition-"));
     }
 
