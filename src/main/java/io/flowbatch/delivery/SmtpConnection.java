@@ -59,12 +59,12 @@ final class SmtpConnection implements AutoCloseable {
     private boolean resetNeeded;
 
     /**
-     * Carried at least one message: a failure at its next envelope may be the server's
-     * idle timeout.
+     * Opened for the message at hand and not yet through a message or a wait in the pool:
+     * a break before its first reply is then the server's doing, not an idle timeout.
      */
-    private boolean used;
+    private boolean fresh = true;
 
-    private long idleSinceNanos = System.nanoTime();
+    private volatile long idleSinceNanos = System.nanoTime();
 
     private volatile boolean closed;
 
@@ -225,7 +225,7 @@ final class SmtpConnection implements AutoCloseable {
                 }
                 flush();
                 SmtpReply end = readReply();
-                used = true;
+                fresh = false;
                 // Any reply to the end of data ends the transaction: no RSET needed.
                 results[i] = end.positive() ? SendResult.sent(end.toString()) : end.refusal();
                 if (end.closing()) {
@@ -243,18 +243,17 @@ final class SmtpConnection implements AutoCloseable {
                 return i + 1;
             }
         }
-        idleSinceNanos = System.nanoTime();
         return messages.size();
     }
 
     /**
      * The connection broke before the message's end of data: it was not delivered. Had
-     * the connection carried messages before, the break is most likely the server's idle
-     * timeout, and the message goes again on a new connection; on a fresh one it is a
-     * transient failure.
+     * the connection carried messages or waited in the pool before, the break is most
+     * likely the server's idle timeout, and the message goes again on a new connection;
+     * on a fresh one it is a transient failure.
      */
     private int broken(SendResult[] results, int index, IOException ex) {
-        boolean retryElsewhere = used;
+        boolean retryElsewhere = !fresh;
         abandon();
         if (retryElsewhere) {
             return index;
@@ -433,6 +432,12 @@ final class SmtpConnection implements AutoCloseable {
     boolean writeStalledFor(long nanos) {
         long since = writingSinceNanos;
         return since != 0 && System.nanoTime() - since > nanos;
+    }
+
+    /** Back in the pool: from now on it may have been closed by the server meanwhile. */
+    void parked() {
+        fresh = false;
+        idleSinceNanos = System.nanoTime();
     }
 
     /** How long this connection has waited in the pool. */

@@ -127,6 +127,7 @@ final class SmtpConnections implements AutoCloseable {
             retire(connection);
             return;
         }
+        connection.parked();
         synchronized (idle) {
             // Most recently used first: the others age out.
             idle.addFirst(connection);

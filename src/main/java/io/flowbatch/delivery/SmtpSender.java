@@ -205,8 +205,8 @@ public class SmtpSender implements DisposableBean {
                         }
                         catch (IOException ex) {
                             SendResult unreachable = SendResult.unreachable(connections.relay(), ex);
-                            for (int i = next; i < batch.size(); i++) {
-                                results[batchPositions.get(i)] = unreachable;
+                            for (int i = 0; i < batch.size(); i++) {
+                                results[batchPositions.get(i)] = (i < next) ? batchResults[i] : unreachable;
                             }
                             for (int i = end; i < prepared.size(); i++) {
                                 results[positions.get(i)] = unreachable;

@@ -99,16 +99,17 @@ class SmtpSenderTest {
         SmtpSender sender = sender(2, new Properties());
 
         sender.send(messages(6), () -> true);
+        // One or two: a slice that finishes first may hand its connection on to the
+        // other.
+        int opened = smtp.connections();
         sender.send(messages(6), () -> true);
-        assertThat(smtp.connections()).as("the second chunk reused both").isEqualTo(2);
+        assertThat(smtp.connections()).as("the second chunk opened none").isEqualTo(opened);
 
         smtp.closeSessions();
         List<SendResult> results = sender.send(messages(6), () -> true);
 
         assertThat(results).extracting(SendResult::kind).containsOnly(SendResult.Kind.SENT);
-        // One or two new ones: a slice that finishes first may hand its new connection
-        // on.
-        assertThat(smtp.connections()).isBetween(3, 4);
+        assertThat(smtp.connections()).isBetween(opened + 1, opened + 2);
         assertThat(smtp.received()).hasSize(18);
         assertThat(smtp.countByMessageId().values()).allMatch((count) -> count == 1);
     }

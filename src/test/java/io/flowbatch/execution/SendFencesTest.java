@@ -230,6 +230,9 @@ class SendFencesTest {
             }
         });
         assertThat(hold.awaitArrival(Duration.ofSeconds(60))).as("the held message arrived").isTrue();
+        // The other connections go on until their messages are in; they stay SENDING,
+        // recorded with the chunk, which waits for the held one.
+        await().atMost(Duration.ofSeconds(60)).until(() -> fixture.smtp().countByMessageId().size() == 5);
         long sending = fixture.count("state = 'SENDING'");
         assertThat(sending).isPositive();
 
