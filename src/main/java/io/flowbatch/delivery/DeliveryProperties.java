@@ -41,7 +41,7 @@ public record DeliveryProperties(@DefaultValue("at-most-once") Guarantee guarant
         @DefaultValue("flowbatch.local") String messageIdDomain, @DefaultValue("8") @Min(1) int smtpConnections,
         @DefaultValue("32") @Min(1) int smtpMaxConnections,
         @DefaultValue("PT30S") @DurationMin(millis = 1) Duration smtpIdleTimeout,
-        @DefaultValue("10") @Min(1) int inFlightWindow, @DefaultValue("3") @Min(1) int sendAttempts,
+        @DefaultValue("25") @Min(1) int inFlightWindow, @DefaultValue("3") @Min(1) int sendAttempts,
         @DefaultValue("PT0.2S") Duration sendBackoff, @DefaultValue("5") @Min(1) int maxAttempts,
         @DefaultValue("PT5M") Duration retryDelay, @DefaultValue("http://localhost:8080") String publicUrl,
         String unsubscribeSecret) {
