@@ -186,10 +186,11 @@ class CrashRecoveryIT {
         // kills.
         settings.put("flowbatch.schedule.cron", "0/2 * * * * ?");
         settings.put("flowbatch.execution.chunk-size", "100");
-        // Two connections per partition, as the in-doubt figures of the README are
-        // measured with: at most in-flight-window per connection may be in doubt at a
+        // Two connections per partition and windows of 10, as the in-doubt figures of the
+        // README are measured with: at most a window per connection is in doubt at a
         // kill.
         settings.put("flowbatch.delivery.smtp-connections", "2");
+        settings.put("flowbatch.delivery.in-flight-window", "10");
         // Claims of a killed process are recovered a lease (and, SENDING, the grace)
         // after its last
         // renewal: short here, so the suite does not wait the production half minute at

@@ -152,14 +152,7 @@ class SmtpSenderTest {
     @Test
     void startTlsAndAuthAreUsedWhenConfigured() {
         smtp.requireLogin("shop", "secret");
-        Properties tls = new Properties();
-        tls.setProperty("mail.smtp.starttls.enable", "true");
-        tls.setProperty("mail.smtp.starttls.required", "true");
-        tls.setProperty("mail.smtp.ssl.checkserveridentity", "false");
-        tls.put("mail.smtp.ssl.socketFactory", TestSmtpServer.trustingClient());
-        JavaMailSenderImpl mailSender = mailSender(tls);
-        mailSender.setUsername("shop");
-        mailSender.setPassword("secret");
+        JavaMailSenderImpl mailSender = loggingInOverStartTls("secret");
 
         List<SendResult> results = sender(mailSender).send(messages(3), () -> true);
 
@@ -173,13 +166,7 @@ class SmtpSenderTest {
     @Test
     void aRejectedLoginLeavesEveryMessageUnsentAndSaysWhy() {
         smtp.requireLogin("shop", "secret");
-        Properties tls = new Properties();
-        tls.setProperty("mail.smtp.starttls.enable", "true");
-        tls.setProperty("mail.smtp.ssl.checkserveridentity", "false");
-        tls.put("mail.smtp.ssl.socketFactory", TestSmtpServer.trustingClient());
-        JavaMailSenderImpl mailSender = mailSender(tls);
-        mailSender.setUsername("shop");
-        mailSender.setPassword("wrong");
+        JavaMailSenderImpl mailSender = loggingInOverStartTls("wrong");
 
         List<SendResult> results = sender(mailSender).send(messages(3), () -> true);
 
@@ -227,6 +214,22 @@ class SmtpSenderTest {
 
         assertThatIllegalStateException().isThrownBy(() -> SmtpRelay.of(mailSender))
             .withMessageContaining("spring.mail.properties.mail.smtp.timeout");
+    }
+
+    /**
+     * STARTTLS required, trusting the test server's certificate (whose name is not
+     * 127.0.0.1), then AUTH as "shop".
+     */
+    private JavaMailSenderImpl loggingInOverStartTls(String password) {
+        Properties tls = new Properties();
+        tls.setProperty("mail.smtp.starttls.enable", "true");
+        tls.setProperty("mail.smtp.starttls.required", "true");
+        tls.setProperty("mail.smtp.ssl.checkserveridentity", "false");
+        tls.put("mail.smtp.ssl.socketFactory", TestSmtpServer.trustingClient());
+        JavaMailSenderImpl mailSender = mailSender(tls);
+        mailSender.setUsername("shop");
+        mailSender.setPassword(password);
+        return mailSender;
     }
 
     private SmtpSender sender(int connections, Properties properties) {
