@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.EnumSet;
 import java.util.HashSet;
@@ -108,13 +109,6 @@ public class EvaluationStore {
             RETURNING id, customer_id, event_id, flow_started_at, attempts
             """.formatted(LEASE_HELD);
 
-    @Transition(from = PROCESSING, to = SENDING)
-    static final String MARK_SENDING = """
-            UPDATE evaluation SET state = 'SENDING', updated_at = now()
-            WHERE id = ANY(:ids::bigint[]) AND state = 'PROCESSING' AND claimed_by = :stepExecutionId AND %s
-            RETURNING id
-            """.formatted(LEASE_HELD);
-
     /**
      * The end of a chunk in one statement: every evaluation's outcome, the delivery log
      * of the sent ones, and the next action's evaluations for those that continue the
@@ -123,37 +117,59 @@ public class EvaluationStore {
      */
     @Transition(from = { PROCESSING, SENDING }, to = { SENT, FAILED, WAITING, BUFFERED, SKIPPED, IN_DOUBT },
             perRow = true)
-    static final String RECORD_OUTCOMES = """
-            WITH outcome AS (
-                SELECT * FROM unnest(:ids::bigint[], :states::text[], :reasons::text[], :attempted::boolean[],
-                                     :dueAt::timestamptz[], :continueFlow::boolean[])
-                    AS o(id, state, reason, attempted, due_at, continue_flow)
-            ), updated AS (
-                UPDATE evaluation e SET state = o.state, reason = o.reason,
-                    attempts = e.attempts + CASE WHEN o.attempted THEN 1 ELSE 0 END,
-                    due_at = COALESCE(o.due_at, e.due_at),
-                    claimed_by = CASE WHEN o.state IN ('WAITING', 'BUFFERED') THEN NULL ELSE e.claimed_by END,
-                    updated_at = now()
-                FROM outcome o
-                WHERE e.id = o.id AND e.claimed_by = :stepExecutionId AND (e.state, o.state) IN (VALUES %s)
-                RETURNING e.id, e.action_id, e.customer_id, e.event_id, e.flow_started_at, o.continue_flow
-            ), logged AS (
-                INSERT INTO delivery_log (evaluation_id, message_id, recipient, sent_at, smtp_reply)
-                SELECT d.id, d.message_id, d.recipient, d.sent_at, d.reply
-                FROM unnest(:sentIds::bigint[], :messageIds::text[], :recipients::text[], :sentAt::timestamptz[],
-                            :replies::text[]) AS d(id, message_id, recipient, sent_at, reply)
-                JOIN updated u ON u.id = d.id
-                ON CONFLICT (evaluation_id) DO NOTHING
-                RETURNING 1
-            ), continued AS (%s
-                RETURNING 1
-            )
-            SELECT (SELECT count(*) FROM updated) AS updated, (SELECT count(*) FROM logged) AS logged,
-                   (SELECT count(*) FROM continued) AS continued
-            """.formatted(
+    static final String RECORD_OUTCOMES = recordOutcomes(EvaluationState.movesAsSqlRows(EnumSet.of(PROCESSING, SENDING),
+            EnumSet.of(SENT, FAILED, WAITING, BUFFERED, SKIPPED, IN_DOUBT)), "", "");
+
+    /**
+     * While a chunk sends: the outcomes of a window that has settled and the SENDING mark
+     * of the next one in one statement (disjoint rows). Marking requires the lease. No
+     * outcome targets SENDING; the guard's extra move is the mark's own.
+     */
+    @Transition(from = { PROCESSING, SENDING }, to = { SENT, FAILED, WAITING, BUFFERED, SKIPPED, IN_DOUBT, SENDING },
+            perRow = true)
+    static final String RECORD_AND_MARK_SENDING = recordOutcomes(
             EvaluationState.movesAsSqlRows(EnumSet.of(PROCESSING, SENDING),
-                    EnumSet.of(SENT, FAILED, WAITING, BUFFERED, SKIPPED, IN_DOUBT)),
-            FlowSteps.nextStepsOf("(SELECT * FROM updated WHERE continue_flow)"));
+                    EnumSet.of(SENT, FAILED, WAITING, BUFFERED, SKIPPED, IN_DOUBT, SENDING)),
+            """
+                    , marked AS (
+                        UPDATE evaluation SET state = 'SENDING', updated_at = now()
+                        WHERE id = ANY(:next::bigint[]) AND state = 'PROCESSING' AND claimed_by = :stepExecutionId
+                          AND %s
+                        RETURNING id
+                    )""".formatted(LEASE_HELD), ", (SELECT array_agg(id) FROM marked) AS marked");
+
+    /** The recording statement, with the moves it allows and what else it does. */
+    private static String recordOutcomes(String moves, String moreCtes, String moreColumns) {
+        return """
+                WITH outcome AS (
+                    SELECT * FROM unnest(:ids::bigint[], :states::text[], :reasons::text[], :attempted::boolean[],
+                                         :dueAt::timestamptz[], :continueFlow::boolean[])
+                        AS o(id, state, reason, attempted, due_at, continue_flow)
+                ), updated AS (
+                    UPDATE evaluation e SET state = o.state, reason = o.reason,
+                        attempts = e.attempts + CASE WHEN o.attempted THEN 1 ELSE 0 END,
+                        due_at = COALESCE(o.due_at, e.due_at),
+                        claimed_by = CASE WHEN o.state IN ('WAITING', 'BUFFERED') THEN NULL ELSE e.claimed_by END,
+                        updated_at = now()
+                    FROM outcome o
+                    WHERE e.id = o.id AND e.claimed_by = :stepExecutionId AND (e.state, o.state) IN (VALUES %s)
+                    RETURNING e.id, e.action_id, e.customer_id, e.event_id, e.flow_started_at, o.continue_flow
+                ), logged AS (
+                    INSERT INTO delivery_log (evaluation_id, message_id, recipient, sent_at, smtp_reply)
+                    SELECT d.id, d.message_id, d.recipient, d.sent_at, d.reply
+                    FROM unnest(:sentIds::bigint[], :messageIds::text[], :recipients::text[], :sentAt::timestamptz[],
+                                :replies::text[]) AS d(id, message_id, recipient, sent_at, reply)
+                    JOIN updated u ON u.id = d.id
+                    ON CONFLICT (evaluation_id) DO NOTHING
+                    RETURNING 1
+                ), continued AS (%s
+                    RETURNING 1
+                )%s
+                SELECT (SELECT count(*) FROM updated) AS updated, (SELECT count(*) FROM logged) AS logged,
+                       (SELECT count(*) FROM continued) AS continued%s
+                """.formatted(moves, FlowSteps.nextStepsOf("(SELECT * FROM updated WHERE continue_flow)"), moreCtes,
+                moreColumns);
+    }
 
     /**
      * A chunk that could not reach the mail server at all: nothing went out, so it goes
@@ -291,23 +307,22 @@ public class EvaluationStore {
     }
 
     /**
-     * While a chunk is sending, in a transaction of its own: records the outcomes of the
-     * messages a connection has just settled and marks the next window SENDING; returns
-     * the ids marked. So a crash leaves SENDING only what was on the wire.
+     * While a chunk is sending, in one statement of its own (committed at once): records
+     * the outcomes of the messages a connection has just settled and marks the next
+     * window SENDING; returns the ids marked. So a crash leaves SENDING only what was on
+     * the wire.
      */
     public Set<Long> recordAndMarkSending(long stepExecutionId, List<Outcome> settled, Collection<Long> next,
             Instant now) {
-        return ownTransaction.execute((status) -> {
-            recordOutcomes(stepExecutionId, settled, now);
-            if (next.isEmpty()) {
-                return Set.<Long>of();
-            }
-            return new HashSet<>(jdbc.sql(MARK_SENDING)
-                .param("ids", next.toArray(Long[]::new))
-                .param("stepExecutionId", stepExecutionId)
-                .query(Long.class)
-                .list());
-        });
+        Long[] marked = outcomeParameters(jdbc.sql(RECORD_AND_MARK_SENDING), settled, now)
+            .param("next", next.toArray(Long[]::new))
+            .param("stepExecutionId", stepExecutionId)
+            .query((rs, row) -> {
+                java.sql.Array ids = rs.getArray("marked");
+                return (ids != null) ? (Long[]) ids.getArray() : new Long[0];
+            })
+            .single();
+        return new HashSet<>(Arrays.asList(marked));
     }
 
     /** Written in the chunk's transaction, with the step execution's counts. */
@@ -315,6 +330,14 @@ public class EvaluationStore {
         if (outcomes.isEmpty()) {
             return;
         }
+        outcomeParameters(jdbc.sql(RECORD_OUTCOMES), outcomes, now).param("stepExecutionId", stepExecutionId)
+            .query((rs, row) -> rs.getLong("updated"))
+            .single();
+    }
+
+    /** The outcomes as the arrays the recording statements unnest. */
+    private static JdbcClient.StatementSpec outcomeParameters(JdbcClient.StatementSpec statement,
+            List<Outcome> outcomes, Instant now) {
         int size = outcomes.size();
         Long[] ids = new Long[size];
         String[] states = new String[size];
@@ -335,8 +358,7 @@ public class EvaluationStore {
                 sent.add(outcome);
             }
         }
-        jdbc.sql(RECORD_OUTCOMES)
-            .param("ids", ids)
+        return statement.param("ids", ids)
             .param("states", states)
             .param("reasons", reasons)
             .param("attempted", attempted)
@@ -347,10 +369,7 @@ public class EvaluationStore {
             .param("recipients", sent.stream().map((o) -> o.delivery().recipient()).toArray(String[]::new))
             .param("sentAt", sent.stream().map((o) -> o.delivery().sentAt().toString()).toArray(String[]::new))
             .param("replies", sent.stream().map((o) -> o.delivery().reply()).toArray(String[]::new))
-            .param("now", utc(now))
-            .param("stepExecutionId", stepExecutionId)
-            .query((rs, row) -> rs.getLong("updated"))
-            .single();
+            .param("now", utc(now));
     }
 
     /**

@@ -58,8 +58,8 @@ class ChunkStatementBudgetTest {
         // the one before in one transaction: at most two statements a window, a bounded
         // number per chunk, never one per message.
         int windows = (500 + delivery.inFlightWindow() - 1) / delivery.inFlightWindow() + delivery.smtpConnections();
-        System.out.printf("Group writes for one chunk of 500: %d (at most %d)%n", groupWrites.size(), 2 * windows);
-        assertThat(groupWrites).isNotEmpty().hasSizeLessThanOrEqualTo(2 * windows);
+        System.out.printf("Group writes for one chunk of 500: %d (at most %d)%n", groupWrites.size(), windows);
+        assertThat(groupWrites).isNotEmpty().hasSizeLessThanOrEqualTo(windows);
         assertThat(groupWrites)
             .allMatch((sql) -> sql.contains("SET state = 'SENDING'") || sql.contains("WITH outcome"));
 
