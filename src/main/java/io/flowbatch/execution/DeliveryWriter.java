@@ -149,9 +149,9 @@ class DeliveryWriter implements ItemWriter<Delivery> {
     /**
      * The chunk's reservations and early records. Each connection, before its next
      * window, records what it settled (sent, refused for good, in doubt) and marks the
-     * window SENDING in one transaction; transient failures wait for the chunk's end,
-     * where they may be retried. Calls are taken one at a time, so a partition needs no
-     * more database connections than before.
+     * window SENDING in one statement; transient failures wait for the chunk's end, where
+     * they may be retried. Calls are taken one at a time, so a partition needs no more
+     * database connections than before.
      */
     private final class InFlight {
 
