@@ -209,7 +209,7 @@ final class SmtpConnection implements AutoCloseable {
             }
             boolean endWritten = false;
             try {
-                out.write(message.content());
+                writeWatched(message.content());
                 if (!permit.granted()) {
                     // The server takes a message only with its end of data: without it,
                     // whatever content it read is dropped with the connection.
@@ -361,6 +361,21 @@ final class SmtpConnection implements AutoCloseable {
         writingSinceNanos = System.nanoTime();
         try {
             out.flush();
+        }
+        finally {
+            writingSinceNanos = 0;
+        }
+    }
+
+    /**
+     * A message's content: larger than the buffer, it goes to the socket at once, and a
+     * server that stops reading blocks the write; the watchdog ends it as it ends a
+     * stalled flush.
+     */
+    private void writeWatched(byte[] content) throws IOException {
+        writingSinceNanos = System.nanoTime();
+        try {
+            out.write(content);
         }
         finally {
             writingSinceNanos = 0;

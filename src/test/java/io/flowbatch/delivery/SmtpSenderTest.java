@@ -23,6 +23,7 @@ import org.springframework.mail.javamail.JavaMailSenderImpl;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 /**
  * The SMTP client against a real server on loopback ({@link TestSmtpServer}): pipelined
@@ -147,6 +148,29 @@ class SmtpSenderTest {
                     SendResult.Kind.SENT, SendResult.Kind.WITHHELD, SendResult.Kind.SENT, SendResult.Kind.SENT);
         assertThat(smtp.received()).extracting(TestSmtpServer.Received::recipient)
             .containsExactly("c1@example.com", "c3@example.com", "c4@example.com", "c6@example.com", "c7@example.com");
+    }
+
+    /**
+     * A content larger than the client's buffer went to the socket outside the watched
+     * flush: a server that stopped reading blocked the send for ever, past the write
+     * timeout that the send grace counts on.
+     */
+    @Test
+    void aServerThatStopsReadingMidContentFailsTheMessageAtTheWriteTimeout() throws Exception {
+        smtp.stopReadingAtData("c1@example.com");
+        MimeMessage large = message(1);
+        large.setText(("x".repeat(76) + "\n").repeat(300_000));
+        Properties quick = new Properties();
+        quick.setProperty("mail.smtp.writetimeout", "500");
+
+        List<SendResult> results = assertTimeoutPreemptively(Duration.ofSeconds(60),
+                () -> sender(1, quick).send(List.of(large), () -> true));
+
+        assertThat(results).singleElement().satisfies((result) -> {
+            assertThat(result.kind()).isEqualTo(SendResult.Kind.TRANSIENT);
+            assertThat(result.reply()).contains("before the end of data, not delivered");
+        });
+        assertThat(smtp.received()).isEmpty();
     }
 
     @Test

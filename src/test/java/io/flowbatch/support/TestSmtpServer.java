@@ -66,6 +66,10 @@ public final class TestSmtpServer {
 
     private final Map<String, Boolean> stallAfterData = new ConcurrentHashMap<>();
 
+    private final Map<String, Boolean> stopReadingAtData = new ConcurrentHashMap<>();
+
+    private volatile CountDownLatch resumeReading = new CountDownLatch(1);
+
     private final Map<String, Boolean> closeAfterAccepting = new ConcurrentHashMap<>();
 
     private final Map<String, Hold> holdAfterData = new ConcurrentHashMap<>();
@@ -111,6 +115,9 @@ public final class TestSmtpServer {
      * restart) and accepts connections again.
      */
     public synchronized void reset() {
+        resumeReading.countDown();
+        resumeReading = new CountDownLatch(1);
+        stopReadingAtData.clear();
         closeSessions();
         received.clear();
         countsByMessageId.clear();
@@ -196,6 +203,15 @@ public final class TestSmtpServer {
      */
     public void stallAfterData(String recipient) {
         stallAfterData.put(recipient.toLowerCase(), true);
+    }
+
+    /**
+     * Answers this recipient's DATA with 354, then reads nothing more until
+     * {@link #reset()}: the client's write of a large message blocks once the socket's
+     * buffers are full.
+     */
+    public void stopReadingAtData(String recipient) {
+        stopReadingAtData.put(recipient.toLowerCase(), true);
     }
 
     /**
@@ -397,6 +413,15 @@ public final class TestSmtpServer {
                 else if (command.equals("DATA")) {
                     write(out, "354 end with <CRLF>.<CRLF>");
                     recipientAccepted = false;
+                    if (recipient != null && stopReadingAtData.containsKey(recipient)) {
+                        try {
+                            resumeReading.await();
+                        }
+                        catch (InterruptedException ex) {
+                            Thread.currentThread().interrupt();
+                        }
+                        return;
+                    }
                     String message = readData(in);
                     if (message == null) {
                         // The client went away before the end of data: like any server,
