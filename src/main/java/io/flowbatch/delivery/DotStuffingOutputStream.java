@@ -70,7 +70,7 @@ final class DotStuffingOutputStream extends FilterOutputStream {
 
     /**
      * Ends the content on a line break, so the end-of-data line that follows stands
-     * alone; the stream can then take the next message.
+     * alone.
      */
     void endContent() throws IOException {
         if (!lineStart) {
@@ -78,16 +78,6 @@ final class DotStuffingOutputStream extends FilterOutputStream {
         }
         lineStart = true;
         pendingCr = false;
-    }
-
-    /** The stream underneath stays open: the connection goes on. */
-    @Override
-    public void close() {
-    }
-
-    @Override
-    public void flush() {
-        // Flushed by the connection, once per pipelined group.
     }
 
 }

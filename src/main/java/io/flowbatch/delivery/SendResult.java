@@ -57,6 +57,14 @@ public record SendResult(Kind kind, String reply, boolean unreachable) {
                 false);
     }
 
+    /**
+     * Withheld, or no connection could be opened for it: the server never saw any of it,
+     * so it may go back to the buffer.
+     */
+    public boolean neverHandedOver() {
+        return kind == Kind.WITHHELD || unreachable;
+    }
+
     public boolean isSent() {
         return kind == Kind.SENT;
     }

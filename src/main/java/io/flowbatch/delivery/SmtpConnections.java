@@ -6,6 +6,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
@@ -56,6 +57,8 @@ final class SmtpConnections implements AutoCloseable {
 
     private final ScheduledExecutorService watchdog;
 
+    private final ExecutorService closer;
+
     SmtpConnections(SmtpRelay relay, int maxConnections, Duration idleTimeout, MeterRegistry meters) {
         this.relay = relay;
         this.slots = new Semaphore(maxConnections, true);
@@ -68,11 +71,8 @@ final class SmtpConnections implements AutoCloseable {
             .description("SMTP connections opened to the relay")
             .tag("relay", relay.toString())
             .register(meters);
-        this.watchdog = Executors.newSingleThreadScheduledExecutor((runnable) -> {
-            Thread thread = new Thread(runnable, "smtp-watchdog");
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.watchdog = Executors.newSingleThreadScheduledExecutor((runnable) -> daemon(runnable, "smtp-watchdog"));
+        this.closer = Executors.newSingleThreadExecutor((runnable) -> daemon(runnable, "smtp-closer"));
         long interval = WATCH_INTERVAL.toMillis();
         watchdog.scheduleWithFixedDelay(this::watch, interval, interval, TimeUnit.MILLISECONDS);
     }
@@ -111,7 +111,7 @@ final class SmtpConnections implements AutoCloseable {
                 if (connection.isOpen() && connection.idleNanos() < idleTimeoutNanos) {
                     return connection;
                 }
-                retire(connection);
+                retireLater(connection);
             }
         }
         SmtpConnection connection = SmtpConnection.open(relay);
@@ -134,6 +134,14 @@ final class SmtpConnections implements AutoCloseable {
         }
     }
 
+    /**
+     * QUIT waits for the server's reply: never under the lock, nor on the watchdog, whose
+     * next look at a stalled write must not wait for it.
+     */
+    private void retireLater(SmtpConnection connection) {
+        closer.execute(() -> retire(connection));
+    }
+
     private void retire(SmtpConnection connection) {
         if (open.remove(connection)) {
             openCount.decrementAndGet();
@@ -152,7 +160,7 @@ final class SmtpConnections implements AutoCloseable {
             idle.removeIf((connection) -> {
                 boolean expired = !connection.isOpen() || connection.idleNanos() >= idleTimeoutNanos;
                 if (expired) {
-                    watchdog.execute(() -> retire(connection));
+                    retireLater(connection);
                 }
                 return expired;
             });
@@ -160,9 +168,16 @@ final class SmtpConnections implements AutoCloseable {
     }
 
     /** QUIT on every idle connection; the busy ones are closed by their senders. */
+    private static Thread daemon(Runnable runnable, String name) {
+        Thread thread = new Thread(runnable, name);
+        thread.setDaemon(true);
+        return thread;
+    }
+
     @Override
     public void close() {
         watchdog.shutdownNow();
+        closer.shutdown();
         synchronized (idle) {
             idle.forEach(this::retire);
             idle.clear();

@@ -1,5 +1,6 @@
 package io.flowbatch.evaluation;
 
+import java.sql.Array;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
@@ -318,7 +319,7 @@ public class EvaluationStore {
             .param("next", next.toArray(Long[]::new))
             .param("stepExecutionId", stepExecutionId)
             .query((rs, row) -> {
-                java.sql.Array ids = rs.getArray("marked");
+                Array ids = rs.getArray("marked");
                 return (ids != null) ? (Long[]) ids.getArray() : new Long[0];
             })
             .single();

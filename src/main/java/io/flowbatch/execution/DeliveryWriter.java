@@ -114,10 +114,8 @@ class DeliveryWriter implements ItemWriter<Delivery> {
                 backoff = backoff.multipliedBy(2);
             }
         }
-        // Certainly not sent: withheld (the lease ended mid-chunk) or the mail server
-        // could
-        // not be reached. Back to the buffer while the rows are still this step's,
-        // without
+        // Certainly not sent: withheld (the lease ended mid-chunk) or the relay could not
+        // be reached. Back to the buffer while the rows are still this step's, without
         // using up an attempt; recorded on their own, since the chunk's transaction may
         // not commit.
         String unreachable = results.values()
@@ -128,12 +126,12 @@ class DeliveryWriter implements ItemWriter<Delivery> {
             .orElse(null);
         List<Long> notSent = results.entrySet()
             .stream()
-            .filter((entry) -> entry.getValue().kind() == SendResult.Kind.WITHHELD || entry.getValue().unreachable())
+            .filter((entry) -> entry.getValue().neverHandedOver())
             .map((entry) -> entry.getKey().evaluation().id())
             .toList();
         if (!notSent.isEmpty()) {
             buckets.push(actionId, store.returnToBuffer(notSent, stepExecutionId));
-            results.values().removeIf((result) -> result.kind() == SendResult.Kind.WITHHELD || result.unreachable());
+            results.values().removeIf(SendResult::neverHandedOver);
         }
         if (results.isEmpty() && unreachable != null) {
             // Nothing of the chunk got through: the step fails, to be restarted.

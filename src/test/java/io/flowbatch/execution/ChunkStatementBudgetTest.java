@@ -54,9 +54,7 @@ class ChunkStatementBudgetTest {
         List<String> fiveHundred = statementsForOneChunkOf(500);
 
         // While the chunk sends, each connection marks its next window SENDING and
-        // records
-        // the one before in one transaction: at most two statements a window, a bounded
-        // number per chunk, never one per message.
+        // records the one before in one statement: one a window, never one per message.
         int windows = (500 + delivery.inFlightWindow() - 1) / delivery.inFlightWindow() + delivery.smtpConnections();
         System.out.printf("Group writes for one chunk of 500: %d (at most %d)%n", groupWrites.size(), windows);
         assertThat(groupWrites).isNotEmpty().hasSizeLessThanOrEqualTo(windows);
