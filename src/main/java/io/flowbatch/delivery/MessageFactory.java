@@ -2,31 +2,42 @@ package io.flowbatch.delivery;
 
 import java.io.UnsupportedEncodingException;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Locale;
 
-import jakarta.mail.Message;
+import jakarta.mail.Address;
 import jakarta.mail.MessagingException;
-import jakarta.mail.Session;
 import jakarta.mail.internet.InternetAddress;
-import jakarta.mail.internet.MimeBodyPart;
-import jakarta.mail.internet.MimeMessage;
-import jakarta.mail.internet.MimeMultipart;
+import jakarta.mail.internet.MimeUtility;
 
 import org.springframework.stereotype.Component;
 
 /**
- * Builds the MIME message for one evaluation, with the headers the README's API section
+ * Builds the message for one evaluation, with the headers the README's API section
  * promises: a Message-ID derived from the evaluation (so a resend is recognisably the
- * same message), the evaluation id, and one-click unsubscribe (RFC 8058).
+ * same message), the evaluation id, and one-click unsubscribe (RFC 8058). Jakarta Mail
+ * only parses and encodes the addresses and the subject; {@link MimeWriter} writes the
+ * rest.
  */
 @Component
 public class MessageFactory {
 
     public static final String EVALUATION_HEADER = "X-Flowbatch-Evaluation";
 
+    /** RFC 5322's date-time, in UTC. */
+    private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("EEE, d MMM yyyy HH:mm:ss Z",
+            Locale.ENGLISH);
+
     private final String messageIdDomain;
 
-    MessageFactory(DeliveryProperties properties) {
+    private final Clock clock;
+
+    MessageFactory(DeliveryProperties properties, Clock clock) {
         this.messageIdDomain = properties.messageIdDomain();
+        this.clock = clock;
     }
 
     /**
@@ -38,38 +49,51 @@ public class MessageFactory {
     }
 
     /**
-     * Throws {@link MessagingException} when an address is not usable; the item is then
-     * skipped.
+     * The message as it goes over the wire, dated now. Throws {@link MessagingException}
+     * when an address is not usable; the item is then skipped.
      */
-    public MimeMessage build(Session session, OutgoingEmail email, RenderedEmail content) throws MessagingException {
-        String messageId = messageId(email.evaluationId());
-        MimeMessage message = new MimeMessage(session) {
-            @Override
-            protected void updateMessageID() throws MessagingException {
-                setHeader("Message-ID", messageId);
-            }
-        };
-        message.setHeader("Message-ID", messageId);
-        message.setFrom(parseOne(email.from()));
-        message.setRecipient(Message.RecipientType.TO, recipient(email));
-        message.setSubject(content.subject(), StandardCharsets.UTF_8.name());
-        message.setHeader(EVALUATION_HEADER, Long.toString(email.evaluationId()));
-        message.setHeader("List-Unsubscribe", "<" + email.unsubscribeUrl() + ">");
-        message.setHeader("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
+    public PreparedMessage build(OutgoingEmail email, RenderedEmail content) throws MessagingException {
+        InternetAddress from = parseOne(email.from());
+        InternetAddress to = recipient(email);
+        try {
+            return new PreparedMessage(from.getAddress(), List.of(to.getAddress()), write(email, from, to, content));
+        }
+        catch (IllegalArgumentException ex) {
+            throw new MessagingException(ex.getMessage(), ex);
+        }
+    }
+
+    private byte[] write(OutgoingEmail email, InternetAddress from, InternetAddress to, RenderedEmail content)
+            throws MessagingException {
+        MimeWriter mime = new MimeWriter(
+                2 * (content.html().length() + ((content.text() != null) ? content.text().length() : 0)) + 1024);
+        mime.header("Date", DATE.format(clock.instant().atOffset(ZoneOffset.UTC)))
+            .header("From", InternetAddress.toString(new Address[] { from }, "From: ".length()))
+            .header("To", InternetAddress.toString(new Address[] { to }, "To: ".length()))
+            .header("Message-ID", messageId(email.evaluationId()))
+            .header("Subject", subject(content.subject()))
+            .header("MIME-Version", "1.0")
+            .header(EVALUATION_HEADER, Long.toString(email.evaluationId()))
+            .header("List-Unsubscribe", "<" + email.unsubscribeUrl() + ">")
+            .header("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
         if (content.text() != null) {
-            MimeMultipart alternative = new MimeMultipart("alternative");
-            MimeBodyPart text = new MimeBodyPart();
-            text.setText(content.text(), StandardCharsets.UTF_8.name(), "plain");
-            MimeBodyPart html = new MimeBodyPart();
-            html.setText(content.html(), StandardCharsets.UTF_8.name(), "html");
-            alternative.addBodyPart(text);
-            alternative.addBodyPart(html);
-            message.setContent(alternative);
+            mime.alternative("=_flowbatch-" + email.evaluationId(), content.text(), content.html());
         }
         else {
-            message.setText(content.html(), StandardCharsets.UTF_8.name(), "html");
+            mime.single("text/html", content.html());
         }
-        return message;
+        return mime.toByteArray();
+    }
+
+    /** Encoded words for what is not ASCII (RFC 2047), folded where a line grows long. */
+    private static String subject(String subject) throws MessagingException {
+        try {
+            return MimeUtility.fold("Subject: ".length(),
+                    MimeUtility.encodeText(subject, StandardCharsets.UTF_8.name(), null));
+        }
+        catch (UnsupportedEncodingException ex) {
+            throw new MessagingException("Cannot encode the subject", ex);
+        }
     }
 
     private static InternetAddress recipient(OutgoingEmail email) throws MessagingException {

@@ -1,7 +1,6 @@
 package io.flowbatch.delivery;
 
 import java.io.IOException;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -13,11 +12,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import jakarta.mail.MessagingException;
-import jakarta.mail.internet.MimeMessage;
 
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.mail.javamail.JavaMailSenderImpl;
@@ -37,8 +35,6 @@ public class SmtpSender implements DisposableBean {
 
     static final String LATENCY = "flowbatch.smtp.latency";
 
-    private final JavaMailSenderImpl mailSender;
-
     private final SmtpConnections connections;
 
     private final int connectionsPerChunk;
@@ -49,11 +45,7 @@ public class SmtpSender implements DisposableBean {
 
     private final MeterRegistry meters;
 
-    private final Clock clock;
-
-    SmtpSender(JavaMailSenderImpl mailSender, DeliveryProperties properties, MeterRegistry meters, Clock clock) {
-        this.mailSender = mailSender;
-        this.clock = clock;
+    SmtpSender(JavaMailSenderImpl mailSender, DeliveryProperties properties, MeterRegistry meters) {
         this.meters = meters;
         this.connections = new SmtpConnections(SmtpRelay.of(mailSender), properties.smtpMaxConnections(),
                 properties.smtpIdleTimeout(), meters);
@@ -64,11 +56,6 @@ public class SmtpSender implements DisposableBean {
             thread.setDaemon(true);
             return thread;
         });
-    }
-
-    /** The session messages are built in. */
-    public jakarta.mail.Session session() {
-        return mailSender.getSession();
     }
 
     /**
@@ -87,7 +74,7 @@ public class SmtpSender implements DisposableBean {
      * withdrawn, no further message is handed over, and those left are
      * {@link SendResult.Kind#WITHHELD}.
      */
-    public List<SendResult> send(List<MimeMessage> messages, SendPermit permit) {
+    public List<SendResult> send(List<PreparedMessage> messages, SendPermit permit) {
         return send(messages, permit, SendLedger.NONE);
     }
 
@@ -97,7 +84,7 @@ public class SmtpSender implements DisposableBean {
      * ledger reserved them, and passes the window's results on with its next call. The
      * results of each connection's last window are only returned.
      */
-    public List<SendResult> send(List<MimeMessage> messages, SendPermit permit, SendLedger ledger) {
+    public List<SendResult> send(List<PreparedMessage> messages, SendPermit permit, SendLedger ledger) {
         if (messages.isEmpty()) {
             return List.of();
         }
@@ -131,22 +118,11 @@ public class SmtpSender implements DisposableBean {
      * opened (refused, 421 greeting, EHLO, STARTTLS, login) marks only the messages not
      * yet tried as unsent.
      */
-    private void sendSlice(List<MimeMessage> messages, int from, int to, SendResult[] results, SendPermit permit,
+    private void sendSlice(List<PreparedMessage> messages, int from, int to, SendResult[] results, SendPermit permit,
             SendLedger ledger) {
         long start = System.nanoTime();
-        List<PreparedMessage> prepared = new ArrayList<>(to - from);
-        List<Integer> positions = new ArrayList<>(to - from);
-        for (int i = from; i < to; i++) {
-            try {
-                prepared.add(PreparedMessage.of(messages.get(i), clock));
-                positions.add(i);
-            }
-            catch (MessagingException | IOException ex) {
-                results[i] = SendResult.of(SendResult.Kind.PERMANENT,
-                        "message could not be written: " + ex.getMessage());
-            }
-        }
-        sendPrepared(prepared, positions, results, permit, ledger);
+        List<Integer> positions = IntStream.range(from, to).boxed().toList();
+        sendPrepared(messages.subList(from, to), positions, results, permit, ledger);
         for (int i = from; i < to; i++) {
             meters.counter(MESSAGES, "result", results[i].kind().name()).increment();
         }

@@ -229,7 +229,7 @@ public class EvaluationStore {
             WITH stale AS (
                 SELECT id FROM evaluation
                 WHERE state = 'BUFFERED' AND updated_at < now() - make_interval(secs => :olderThanSeconds)
-                ORDER BY updated_at
+                ORDER BY id
                 LIMIT :limit
                 FOR UPDATE SKIP LOCKED
             )

@@ -1,8 +1,8 @@
 package io.flowbatch.execution;
 
+import io.flowbatch.delivery.PreparedMessage;
 import io.flowbatch.evaluation.ClaimedEvaluation;
-import jakarta.mail.internet.MimeMessage;
 
 /** One rendered message ready to send, and the evaluation it executes. */
-record Delivery(ClaimedEvaluation evaluation, String recipient, String messageId, MimeMessage message) {
+record Delivery(ClaimedEvaluation evaluation, String recipient, String messageId, PreparedMessage message) {
 }

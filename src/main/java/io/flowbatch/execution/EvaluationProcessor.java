@@ -14,7 +14,6 @@ import io.flowbatch.evaluation.Outcome;
 import io.flowbatch.system.Causes;
 import io.flowbatch.system.EmailAddress;
 import jakarta.mail.MessagingException;
-import jakarta.mail.Session;
 import org.thymeleaf.exceptions.TemplateEngineException;
 
 import org.springframework.batch.core.listener.ChunkListener;
@@ -40,8 +39,6 @@ class EvaluationProcessor
 
     private final UnsubscribeLinks unsubscribeLinks;
 
-    private final Session session;
-
     private final ChunkOutcomes outcomes;
 
     private final boolean compiledTemplates;
@@ -53,13 +50,12 @@ class EvaluationProcessor
     private Map<Long, String> exited = Map.of();
 
     EvaluationProcessor(long actionId, ChunkLoader loader, TemplateSandbox templates, MessageFactory messages,
-            UnsubscribeLinks unsubscribeLinks, Session session, ChunkOutcomes outcomes, boolean compiledTemplates) {
+            UnsubscribeLinks unsubscribeLinks, ChunkOutcomes outcomes, boolean compiledTemplates) {
         this.actionId = actionId;
         this.loader = loader;
         this.templates = templates;
         this.messages = messages;
         this.unsubscribeLinks = unsubscribeLinks;
-        this.session = session;
         this.outcomes = outcomes;
         this.compiledTemplates = compiledTemplates;
     }
@@ -116,7 +112,7 @@ class EvaluationProcessor
             OutgoingEmail email = new OutgoingEmail(evaluation.id(), recipient.email(), recipient.fullName(),
                     action.content().from(), unsubscribeUrl);
             return new Delivery(evaluation, recipient.email(), messages.messageId(evaluation.id()),
-                    messages.build(session, email, rendered));
+                    messages.build(email, rendered));
         }
         catch (MessagingException ex) {
             outcomes.add(Outcome.skipped(evaluation.id(), "message could not be built: " + ex.getMessage(), false));

@@ -200,9 +200,9 @@ public class FlowExecutionJobConfiguration {
     @StepScope
     EvaluationProcessor evaluationProcessor(@Value("#{stepExecutionContext['actionId']}") long actionId,
             ChunkLoader loader, TemplateSandbox templates, MessageFactory messages, UnsubscribeLinks unsubscribeLinks,
-            SmtpSender sender, ChunkOutcomes chunkOutcomes, ExecutionProperties properties) {
-        return new EvaluationProcessor(actionId, loader, templates, messages, unsubscribeLinks, sender.session(),
-                chunkOutcomes, !properties.perItem());
+            ChunkOutcomes chunkOutcomes, ExecutionProperties properties) {
+        return new EvaluationProcessor(actionId, loader, templates, messages, unsubscribeLinks, chunkOutcomes,
+                !properties.perItem());
     }
 
     @Bean

@@ -14,7 +14,6 @@ import com.github.kagkarlsson.scheduler.task.helper.OneTimeTask;
 import com.github.kagkarlsson.scheduler.task.helper.Tasks;
 import io.flowbatch.delivery.EmailContent;
 import io.flowbatch.delivery.MessageFactory;
-import io.flowbatch.delivery.OutgoingEmail;
 import io.flowbatch.delivery.RenderedEmail;
 import io.flowbatch.delivery.TemplateRef;
 import io.flowbatch.delivery.TemplateSandbox;
@@ -27,6 +26,7 @@ import tools.jackson.databind.json.JsonMapper;
 import org.springframework.context.ApplicationContext;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.mail.javamail.JavaMailSenderImpl;
+import org.springframework.mail.javamail.MimeMessageHelper;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import static org.awaitility.Awaitility.await;
@@ -178,8 +178,20 @@ final class DbSchedulerPeer {
                     TemplateVariables.of((String) row.get("email"), (String) row.get("first_name"),
                             (String) row.get("last_name"), properties(row.get("customer_properties")),
                             properties(row.get("event_properties")), unsubscribe));
-            MimeMessage message = messages.build(mail.getSession(), new OutgoingEmail(evaluationId,
-                    (String) row.get("email"), null, (String) row.get("from_address"), unsubscribe), rendered);
+            // As a Java team would write it: Spring's helper over Jakarta Mail.
+            MimeMessage message = mail.createMimeMessage();
+            MimeMessageHelper helper = new MimeMessageHelper(message, rendered.text() != null, "UTF-8");
+            helper.setFrom((String) row.get("from_address"));
+            helper.setTo((String) row.get("email"));
+            helper.setSubject(rendered.subject());
+            if (rendered.text() != null) {
+                helper.setText(rendered.text(), rendered.html());
+            }
+            else {
+                helper.setText(rendered.html(), true);
+            }
+            message.setHeader("Message-ID", messages.messageId(evaluationId));
+            message.setHeader("List-Unsubscribe", "<" + unsubscribe + ">");
             mail.send(message);
             transactions.executeWithoutResult((status) -> {
                 jdbc.sql(RECORD).param("id", evaluationId).param("state", "SENT").param("reason", null).update();

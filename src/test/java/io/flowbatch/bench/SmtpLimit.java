@@ -1,6 +1,5 @@
 package io.flowbatch.bench;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,10 +12,10 @@ import java.util.concurrent.TimeUnit;
 
 import io.flowbatch.delivery.MessageFactory;
 import io.flowbatch.delivery.OutgoingEmail;
+import io.flowbatch.delivery.PreparedMessage;
 import io.flowbatch.delivery.RenderedEmail;
 import io.flowbatch.delivery.SmtpSender;
 import io.flowbatch.support.StandaloneFlowbatch;
-import jakarta.mail.internet.MimeMessage;
 
 import org.springframework.core.io.ClassPathResource;
 
@@ -48,7 +47,7 @@ final class SmtpLimit {
      * at a time.
      */
     Rate client(int count, int threads) throws Exception {
-        List<MimeMessage> batch = prerendered(count);
+        List<PreparedMessage> batch = prerendered(count);
         sink.reset();
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
@@ -105,11 +104,11 @@ final class SmtpLimit {
         return new Rate("postfix smtp-source (C)", count, seconds, messageSize);
     }
 
-    private List<MimeMessage> prerendered(int count) throws Exception {
+    private List<PreparedMessage> prerendered(int count) throws Exception {
         String html = new ClassPathResource(StandaloneFlowbatch.TEMPLATE).getContentAsString(StandardCharsets.UTF_8);
-        List<MimeMessage> batch = new ArrayList<>(count);
+        List<PreparedMessage> batch = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
-            batch.add(messages.build(sender.session(),
+            batch.add(messages.build(
                     new OutgoingEmail(2_000_000_000L + i, "raw" + i + "@example.com", "Raw Recipient",
                             "Shop <shop@example.com>", "https://example.com/u/1.x"),
                     new RenderedEmail("Still thinking it over?", html, "Your cart is waiting")));
@@ -117,10 +116,8 @@ final class SmtpLimit {
         return batch;
     }
 
-    private static int size(MimeMessage message) throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        message.writeTo(out);
-        return out.size();
+    private static int size(PreparedMessage message) {
+        return message.content().length;
     }
 
     /**

@@ -6,9 +6,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import io.flowbatch.support.FlowbatchTest;
 import io.flowbatch.support.TestSmtpServer;
-import jakarta.mail.Message;
-import jakarta.mail.internet.InternetAddress;
-import jakarta.mail.internet.MimeMessage;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -26,6 +23,9 @@ class SendPermitTest {
 
     @Autowired
     SmtpSender sender;
+
+    @Autowired
+    MessageFactory messages;
 
     private final TestSmtpServer smtp = TestSmtpServer.shared();
 
@@ -58,22 +58,12 @@ class SendPermitTest {
 
         assertThat(first).extracting(SendResult::kind).containsOnly(SendResult.Kind.SENT);
         assertThat(then).extracting(SendResult::kind).containsOnly(SendResult.Kind.WITHHELD);
-        assertThat(smtp.countByMessageId()).containsOnlyKeys("<permit-1@flowbatch.local>",
-                "<permit-2@flowbatch.local>");
+        assertThat(smtp.countByMessageId()).containsOnlyKeys(messages.messageId(1), messages.messageId(2));
     }
 
-    private MimeMessage message(int n) throws Exception {
-        MimeMessage message = new MimeMessage(sender.session()) {
-            @Override
-            protected void updateMessageID() throws jakarta.mail.MessagingException {
-                setHeader("Message-ID", "<permit-" + n + "@flowbatch.local>");
-            }
-        };
-        message.setFrom(new InternetAddress("shop@example.com"));
-        message.setRecipient(Message.RecipientType.TO, new InternetAddress("customer" + n + "@example.com"));
-        message.setSubject("permit " + n);
-        message.setText("Hello " + n);
-        return message;
+    private PreparedMessage message(int n) throws Exception {
+        return messages.build(new OutgoingEmail(n, "customer" + n + "@example.com", null, "shop@example.com",
+                "https://example.com/u/" + n), new RenderedEmail("permit " + n, "Hello " + n, null));
     }
 
 }

@@ -10,11 +10,7 @@ import java.util.Set;
 
 import io.flowbatch.support.TestSmtpServer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
-import jakarta.mail.Session;
-import jakarta.mail.internet.InternetAddress;
-import jakarta.mail.internet.MimeMessage;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -31,6 +27,8 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
  * servers without PIPELINING, pooled connections, STARTTLS and AUTH.
  */
 class SmtpSenderTest {
+
+    private static final MessageFactory MESSAGES = new MessageFactory(properties(1, 16), Clock.systemUTC());
 
     private final TestSmtpServer smtp = TestSmtpServer.shared();
 
@@ -99,15 +97,15 @@ class SmtpSenderTest {
     void connectionsAreKeptForTheNextChunkAndOneTheServerClosedMeanwhileIsReplacedWithoutALoss() {
         SmtpSender sender = sender(2, new Properties());
 
-        sender.send(messages(6), () -> true);
+        sender.send(messages(1, 6), () -> true);
         // One or two: a slice that finishes first may hand its connection on to the
         // other.
         int opened = smtp.connections();
-        sender.send(messages(6), () -> true);
+        sender.send(messages(7, 6), () -> true);
         assertThat(smtp.connections()).as("the second chunk opened none").isEqualTo(opened);
 
         smtp.closeSessions();
-        List<SendResult> results = sender.send(messages(6), () -> true);
+        List<SendResult> results = sender.send(messages(13, 6), () -> true);
 
         assertThat(results).extracting(SendResult::kind).containsOnly(SendResult.Kind.SENT);
         assertThat(smtp.connections()).isBetween(opened + 1, opened + 2);
@@ -118,8 +116,7 @@ class SmtpSenderTest {
     @Test
     void noMoreConnectionsThanTheMaximumAreOpenedWhateverTheChunksAsk() {
         DeliveryProperties properties = properties(4, 1);
-        SmtpSender sender = new SmtpSender(mailSender(new Properties()), properties, new SimpleMeterRegistry(),
-                Clock.systemUTC());
+        SmtpSender sender = new SmtpSender(mailSender(new Properties()), properties, new SimpleMeterRegistry());
         senders.add(sender);
 
         List<SendResult> results = sender.send(messages(12), () -> true);
@@ -158,8 +155,7 @@ class SmtpSenderTest {
     @Test
     void aServerThatStopsReadingMidContentFailsTheMessageAtTheWriteTimeout() throws Exception {
         smtp.stopReadingAtData("c1@example.com");
-        MimeMessage large = message(1);
-        large.setText(("x".repeat(76) + "\n").repeat(300_000));
+        PreparedMessage large = message(1, ("x".repeat(76) + "\n").repeat(300_000));
         Properties quick = new Properties();
         quick.setProperty("mail.smtp.writetimeout", "500");
 
@@ -216,8 +212,7 @@ class SmtpSenderTest {
 
     @Test
     void aBareLineFeedAndALeadingDotArriveAsTheyWereWritten() throws Exception {
-        MimeMessage message = message(1);
-        message.setText("first line\n.leading dot\nlast line");
+        PreparedMessage message = message(1, "first line\n.leading dot\nlast line");
 
         List<SendResult> results = sender(1, new Properties()).send(List.of(message), () -> true);
 
@@ -258,13 +253,13 @@ class SmtpSenderTest {
 
     private SmtpSender sender(int connections, Properties properties) {
         SmtpSender sender = new SmtpSender(mailSender(properties), properties(connections, 16),
-                new SimpleMeterRegistry(), Clock.systemUTC());
+                new SimpleMeterRegistry());
         senders.add(sender);
         return sender;
     }
 
     private SmtpSender sender(JavaMailSenderImpl mailSender) {
-        SmtpSender sender = new SmtpSender(mailSender, properties(1, 16), new SimpleMeterRegistry(), Clock.systemUTC());
+        SmtpSender sender = new SmtpSender(mailSender, properties(1, 16), new SimpleMeterRegistry());
         senders.add(sender);
         return sender;
     }
@@ -288,22 +283,27 @@ class SmtpSenderTest {
         return mailSender;
     }
 
-    private static List<MimeMessage> messages(int count) {
-        List<MimeMessage> messages = new ArrayList<>();
-        for (int i = 1; i <= count; i++) {
+    private static List<PreparedMessage> messages(int count) {
+        return messages(1, count);
+    }
+
+    /** Numbered from {@code first}: each has a Message-ID of its own. */
+    private static List<PreparedMessage> messages(int first, int count) {
+        List<PreparedMessage> messages = new ArrayList<>();
+        for (int i = first; i < first + count; i++) {
             messages.add(message(i));
         }
         return messages;
     }
 
-    private static MimeMessage message(int n) {
+    private static PreparedMessage message(int n) {
+        return message(n, "Hello " + n);
+    }
+
+    private static PreparedMessage message(int n, String body) {
         try {
-            MimeMessage message = new MimeMessage(Session.getInstance(new Properties()));
-            message.setFrom(new InternetAddress("shop@example.com"));
-            message.setRecipient(Message.RecipientType.TO, new InternetAddress("c" + n + "@example.com"));
-            message.setSubject("message " + n);
-            message.setText("Hello " + n);
-            return message;
+            return MESSAGES.build(new OutgoingEmail(n, "c" + n + "@example.com", null, "shop@example.com",
+                    "https://example.com/u/" + n), new RenderedEmail("message " + n, body, null));
         }
         catch (MessagingException ex) {
             throw new IllegalStateException(ex);

@@ -417,7 +417,7 @@ class SendFencesTest {
 
     private Chunk<Delivery> deliveries(List<ClaimedEvaluation> claimed) {
         EvaluationProcessor processor = new EvaluationProcessor(action, loader, templates, messages, unsubscribeLinks,
-                sender.session(), outcomes, true);
+                outcomes, true);
         processor.beforeChunk(new Chunk<>(claimed));
         return new Chunk<>(claimed.stream().map(processor::process).filter(Objects::nonNull).toList());
     }
