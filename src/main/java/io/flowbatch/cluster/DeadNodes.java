@@ -43,23 +43,27 @@ class DeadNodes {
 
     /**
      * Running step executions of flowExecution whose node has not beaten within
-     * dead-after.
+     * dead-after, this node's own excepted: it is alive, whatever its last beat says. Its
+     * last beat is old when a call to the database hung through an outage; sweeping
+     * itself then failed the partitions it had just started and left what they sent in
+     * doubt.
      */
     static final String ORPHANED = """
             SELECT s.step_execution_id, s.job_execution_id, s.step_name, n.node_id
             FROM batch_step_execution s
             JOIN step_execution_node n ON n.step_execution_id = s.step_execution_id
-            WHERE s.status IN ('STARTING', 'STARTED', 'STOPPING')
+            WHERE s.status IN ('STARTING', 'STARTED', 'STOPPING') AND n.node_id <> :self
               AND NOT EXISTS (SELECT 1 FROM node WHERE node.id = n.node_id
                               AND node.heartbeat_at >= now() - make_interval(secs => :deadAfter))
             ORDER BY s.step_execution_id
             """;
 
-    /** Partitions of a run still running on live nodes. */
+    /** Partitions of a run still running on live nodes, this one among them. */
     static final String RUNNING_ON_LIVE_NODES = """
             SELECT count(*) FROM batch_step_execution s
             JOIN step_execution_node n ON n.step_execution_id = s.step_execution_id
-            JOIN node ON node.id = n.node_id AND node.heartbeat_at >= now() - make_interval(secs => :deadAfter)
+            JOIN node ON node.id = n.node_id
+                 AND (node.id = :self OR node.heartbeat_at >= now() - make_interval(secs => :deadAfter))
             WHERE s.job_execution_id = :job AND s.status IN ('STARTING', 'STARTED', 'STOPPING')
             """;
 
@@ -93,8 +97,11 @@ class DeadNodes {
 
     private final long deadAfterSeconds;
 
+    private final String self;
+
     DeadNodes(JdbcClient jdbc, JobRepository jobRepository, JobOperator jobOperator, PartitionEnds partitionEnds,
-            NodeProperties properties) {
+            NodeProperties properties, NodeIdentity node) {
+        this.self = node.id();
         this.jdbc = jdbc;
         this.jobRepository = jobRepository;
         this.jobOperator = jobOperator;
@@ -138,6 +145,7 @@ class DeadNodes {
             long stillRunning = jdbc.sql(RUNNING_ON_LIVE_NODES)
                 .param("job", execution.getId())
                 .param("deadAfter", deadAfterSeconds)
+                .param("self", self)
                 .query(Long.class)
                 .single();
             if (stillRunning > 0) {
@@ -178,6 +186,7 @@ class DeadNodes {
     private List<Orphan> orphans() {
         return jdbc.sql(ORPHANED)
             .param("deadAfter", deadAfterSeconds)
+            .param("self", self)
             .query((rs, row) -> new Orphan(rs.getLong("step_execution_id"), rs.getLong("job_execution_id"),
                     rs.getString("step_name"), rs.getString("node_id")))
             .list();

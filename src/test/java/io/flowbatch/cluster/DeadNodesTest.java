@@ -90,6 +90,31 @@ class DeadNodesTest {
         assertThat(deadNodes.sweep().partitionsFailed()).as("a second sweep finds nothing new").isZero();
     }
 
+    /**
+     * After a database outage during which its heartbeat's call hung, a node's last beat
+     * is old when it sweeps: it must not take its own partitions, which are running, for
+     * a dead node's.
+     */
+    @Test
+    void aNodeNeverTakesItselfForDead() {
+        JobExecution run = running(LocalDateTime.of(2032, 1, 1, 0, 5));
+        StepExecution manager = step(run, "execute", self());
+        StepExecution onSelf = step(run, "executeAction:action-7", self());
+        jdbc.sql("UPDATE node SET heartbeat_at = now() - interval '1 hour' WHERE id = :id")
+            .param("id", self())
+            .update();
+        try {
+            deadNodes.sweep();
+        }
+        finally {
+            jdbc.sql("UPDATE node SET heartbeat_at = now() WHERE id = :id").param("id", self()).update();
+        }
+
+        assertThat(jobRepository.getStepExecution(onSelf.getId()).getStatus()).isEqualTo(BatchStatus.STARTED);
+        assertThat(jobRepository.getStepExecution(manager.getId()).getStatus()).isEqualTo(BatchStatus.STARTED);
+        assertThat(jobRepository.getJobExecution(run.getId()).getStatus()).isEqualTo(BatchStatus.STARTED);
+    }
+
     @Test
     void aRunWhoseManagerDiedStopsItsLivePartitionsThenFails() {
         JobExecution run = running(LocalDateTime.of(2032, 1, 1, 0, 1));
