@@ -42,30 +42,35 @@ import org.springframework.stereotype.Component;
 class DeadNodes {
 
     /**
-     * Running step executions of flowExecution whose node has not beaten within
-     * dead-after, this node's own excepted: it is alive, whatever its last beat says. Its
-     * last beat is old when a call to the database hung through an outage; sweeping
-     * itself then failed the partitions it had just started and left what they sent in
-     * doubt.
+     * The node that runs a recorded step is alive when it has beaten within dead-after,
+     * or recorded the step within dead-after (recording it was a sign of life, and its
+     * next beat may still be on its way after an outage), or is this node: it is alive,
+     * whatever its last beat says. Without the last two, a node back from a database
+     * outage longer than dead-after started a run before its first beat, and the sweep
+     * (its own or another node's) failed the partitions it had just started and left what
+     * they sent in doubt.
      */
+    static final String STEP_NODE_ALIVE = """
+            (n.node_id = :self OR n.recorded_at >= now() - make_interval(secs => :deadAfter)
+             OR EXISTS (SELECT 1 FROM node WHERE node.id = n.node_id
+                        AND node.heartbeat_at >= now() - make_interval(secs => :deadAfter)))
+            """;
+
+    /** Running step executions of flowExecution whose node is dead. */
     static final String ORPHANED = """
             SELECT s.step_execution_id, s.job_execution_id, s.step_name, n.node_id
             FROM batch_step_execution s
             JOIN step_execution_node n ON n.step_execution_id = s.step_execution_id
-            WHERE s.status IN ('STARTING', 'STARTED', 'STOPPING') AND n.node_id <> :self
-              AND NOT EXISTS (SELECT 1 FROM node WHERE node.id = n.node_id
-                              AND node.heartbeat_at >= now() - make_interval(secs => :deadAfter))
+            WHERE s.status IN ('STARTING', 'STARTED', 'STOPPING') AND NOT %s
             ORDER BY s.step_execution_id
-            """;
+            """.formatted(STEP_NODE_ALIVE);
 
     /** Partitions of a run still running on live nodes, this one among them. */
     static final String RUNNING_ON_LIVE_NODES = """
             SELECT count(*) FROM batch_step_execution s
             JOIN step_execution_node n ON n.step_execution_id = s.step_execution_id
-            JOIN node ON node.id = n.node_id
-                 AND (node.id = :self OR node.heartbeat_at >= now() - make_interval(secs => :deadAfter))
-            WHERE s.job_execution_id = :job AND s.status IN ('STARTING', 'STARTED', 'STOPPING')
-            """;
+            WHERE s.job_execution_id = :job AND s.status IN ('STARTING', 'STARTED', 'STOPPING') AND %s
+            """.formatted(STEP_NODE_ALIVE);
 
     /**
      * Partitions no worker took (no node recorded) whose run is no longer waiting for

@@ -1,5 +1,6 @@
 package io.flowbatch.cluster;
 
+import java.time.Duration;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.List;
@@ -115,6 +116,23 @@ class DeadNodesTest {
         assertThat(jobRepository.getJobExecution(run.getId()).getStatus()).isEqualTo(BatchStatus.STARTED);
     }
 
+    /**
+     * A node back from a database outage longer than dead-after starts a run before its
+     * next beat: the steps it has just recorded are its sign of life.
+     */
+    @Test
+    void stepsANodeRecordedWithinDeadAfterAreNotTakenForADeadNodes() {
+        JobExecution run = running(LocalDateTime.of(2032, 1, 1, 0, 6));
+        StepExecution manager = step(run, "execute", GHOST, Duration.ZERO);
+        StepExecution partition = step(run, "executeAction:action-8", GHOST, Duration.ZERO);
+
+        deadNodes.sweep();
+
+        assertThat(jobRepository.getStepExecution(partition.getId()).getStatus()).isEqualTo(BatchStatus.STARTED);
+        assertThat(jobRepository.getStepExecution(manager.getId()).getStatus()).isEqualTo(BatchStatus.STARTED);
+        assertThat(jobRepository.getJobExecution(run.getId()).getStatus()).isEqualTo(BatchStatus.STARTED);
+    }
+
     @Test
     void aRunWhoseManagerDiedStopsItsLivePartitionsThenFails() {
         JobExecution run = running(LocalDateTime.of(2032, 1, 1, 0, 1));
@@ -197,15 +215,24 @@ class DeadNodesTest {
         return jobRepository.createStepExecution(name, run);
     }
 
+    /** A running step, recorded for its node a minute ago: longer than dead-after. */
     private StepExecution step(JobExecution run, String name, String node) {
+        return step(run, name, node, Duration.ofMinutes(1));
+    }
+
+    private StepExecution step(JobExecution run, String name, String node, Duration recordedAgo) {
         StepExecution step = jobRepository.createStepExecution(name, run);
         step.setStatus(BatchStatus.STARTED);
         step.setStartTime(LocalDateTime.now());
         jobRepository.update(step);
-        jdbc.sql("INSERT INTO step_execution_node (step_execution_id, job_execution_id, node_id) VALUES (:s, :j, :n)")
+        jdbc.sql("""
+                INSERT INTO step_execution_node (step_execution_id, job_execution_id, node_id, recorded_at)
+                VALUES (:s, :j, :n, now() - make_interval(secs => :ago))
+                """)
             .param("s", step.getId())
             .param("j", run.getId())
             .param("n", node)
+            .param("ago", recordedAgo.toSeconds())
             .update();
         return step;
     }
