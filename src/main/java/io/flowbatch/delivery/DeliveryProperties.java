@@ -38,10 +38,10 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 @ConfigurationProperties("flowbatch.delivery")
 public record DeliveryProperties(@DefaultValue("at-most-once") Guarantee guarantee,
-        @DefaultValue("flowbatch.local") String messageIdDomain, @DefaultValue("8") @Min(1) int smtpConnections,
-        @DefaultValue("32") @Min(1) int smtpMaxConnections,
+        @DefaultValue("flowbatch.local") String messageIdDomain, @DefaultValue("16") @Min(1) int smtpConnections,
+        @DefaultValue("64") @Min(1) int smtpMaxConnections,
         @DefaultValue("PT30S") @DurationMin(millis = 1) Duration smtpIdleTimeout,
-        @DefaultValue("25") @Min(1) int inFlightWindow, @DefaultValue("3") @Min(1) int sendAttempts,
+        @DefaultValue("16") @Min(1) int inFlightWindow, @DefaultValue("3") @Min(1) int sendAttempts,
         @DefaultValue("PT0.2S") Duration sendBackoff, @DefaultValue("5") @Min(1) int maxAttempts,
         @DefaultValue("PT5M") Duration retryDelay, @DefaultValue("http://localhost:8080") String publicUrl,
         String unsubscribeSecret) {
