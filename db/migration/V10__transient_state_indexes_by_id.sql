@@ -4,6 +4,10 @@
 -- statements that name their rows by id (the claim of popped ids, the mark of a window) and read
 -- every entry, dead ones included, for each chunk: a spike of 100,000 read 20 million index
 -- entries. Keyed by id, the same choice probes only the rows named.
+--
+-- Plain, not CONCURRENTLY (Flyway runs each migration in a transaction): the partial indexes
+-- hold only rows in flight and build in moments, but (action_id, id) reads the whole table and
+-- holds writes to it while it builds, seconds per million rows; upgrade between runs.
 
 DROP INDEX evaluation_buffered_updated_idx;
 -- The reconciler's scan of BUFFERED rows waiting too long, and the claim.

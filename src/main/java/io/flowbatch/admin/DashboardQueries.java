@@ -24,7 +24,8 @@ import org.springframework.stereotype.Repository;
 class DashboardQueries {
 
     static final String ACTION_COLUMNS = """
-            SELECT a.id, f.name AS flow_name, f.trigger_metric, a.position, a.status, extract(epoch FROM a.delay) AS delay_seconds
+            SELECT a.id, f.name AS flow_name, f.trigger_metric, a.position, a.status, a.kind,
+                   extract(epoch FROM a.delay) AS delay_seconds
             FROM action a JOIN flow f ON f.id = a.flow_id
             """;
 
@@ -67,8 +68,7 @@ class DashboardQueries {
     }
 
     /**
-     * One action with its counts: its own rows only, through the (action_id, state)
-     * index.
+     * One action with its counts: its own rows only, through the (action_id, id) index.
      */
     ActionOverview action(long id) {
         ActionRow row = jdbc.sql(ONE_ACTION).param("id", id).query(ActionRow::of).optional().orElse(null);
@@ -108,22 +108,23 @@ class DashboardQueries {
     }
 
     /** An action as stored, before its counts are added. */
-    private record ActionRow(long id, String flowName, String triggerMetric, int position, String status,
+    private record ActionRow(long id, String flowName, String triggerMetric, int position, String status, String kind,
             long delaySeconds) {
 
         static ActionRow of(ResultSet rs, int row) throws java.sql.SQLException {
             return new ActionRow(rs.getLong("id"), rs.getString("flow_name"), rs.getString("trigger_metric"),
-                    rs.getInt("position"), rs.getString("status"), rs.getLong("delay_seconds"));
+                    rs.getInt("position"), rs.getString("status"), rs.getString("kind"), rs.getLong("delay_seconds"));
         }
 
         ActionOverview overview(Map<String, Long> counts, long buffered) {
-            return new ActionOverview(id, flowName, triggerMetric, position, status, delaySeconds, counts, buffered);
+            return new ActionOverview(id, flowName, triggerMetric, position, status, kind, delaySeconds, counts,
+                    buffered);
         }
 
     }
 
     /** One action with its evaluations by state and its Redis bucket depth. */
-    record ActionOverview(long id, String flowName, String triggerMetric, int position, String status,
+    record ActionOverview(long id, String flowName, String triggerMetric, int position, String status, String kind,
             long delaySeconds, Map<String, Long> counts, long buffered) {
 
         public long total() {

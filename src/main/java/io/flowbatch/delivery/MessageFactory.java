@@ -53,7 +53,7 @@ public class MessageFactory {
      * when an address is not usable; the item is then skipped.
      */
     public PreparedMessage build(OutgoingEmail email, RenderedEmail content) throws MessagingException {
-        InternetAddress from = parseOne(email.from());
+        InternetAddress from = sender(email.from());
         InternetAddress to = recipient(email);
         try {
             return new PreparedMessage(from.getAddress(), List.of(to.getAddress()), write(email, from, to, content));
@@ -73,9 +73,11 @@ public class MessageFactory {
             .header("Message-ID", messageId(email.evaluationId()))
             .header("Subject", subject(content.subject()))
             .header("MIME-Version", "1.0")
-            .header(EVALUATION_HEADER, Long.toString(email.evaluationId()))
-            .header("List-Unsubscribe", "<" + email.unsubscribeUrl() + ">")
-            .header("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
+            .header(EVALUATION_HEADER, Long.toString(email.evaluationId()));
+        if (email.unsubscribeUrl() != null) {
+            mime.header("List-Unsubscribe", "<" + email.unsubscribeUrl() + ">")
+                .header("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
+        }
         if (content.text() != null) {
             mime.alternative("=_flowbatch-" + email.evaluationId(), content.text(), content.html());
         }
@@ -104,6 +106,23 @@ public class MessageFactory {
             }
             catch (UnsupportedEncodingException ex) {
                 throw new MessagingException("Cannot encode the recipient's name", ex);
+            }
+        }
+        return address;
+    }
+
+    /**
+     * The From address, its display name encoded as UTF-8 words where it is not ASCII: as
+     * parsed, the name would be written as it was typed.
+     */
+    private static InternetAddress sender(String from) throws MessagingException {
+        InternetAddress address = parseOne(from);
+        if (address.getPersonal() != null) {
+            try {
+                address.setPersonal(address.getPersonal(), StandardCharsets.UTF_8.name());
+            }
+            catch (UnsupportedEncodingException ex) {
+                throw new MessagingException("Cannot encode the sender's name", ex);
             }
         }
         return address;

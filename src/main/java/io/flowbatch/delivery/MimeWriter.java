@@ -46,6 +46,10 @@ final class MimeWriter {
         if (!folded) {
             throw new IllegalArgumentException("header " + name + " holds a line break that does not fold it");
         }
+        if (field.getBytes(StandardCharsets.UTF_8).length != field.length()) {
+            // An address outside ASCII (SMTPUTF8) is not supported.
+            throw new IllegalArgumentException("header " + name + " holds a character outside ASCII: " + value);
+        }
         line(field.replace("\n", "\r\n"));
         return this;
     }

@@ -7,7 +7,8 @@ package io.flowbatch.delivery;
  * @param recipient the customer's address
  * @param recipientName display name, may be null
  * @param from the sender, as the template says
- * @param unsubscribeUrl the customer's one-click unsubscribe link
+ * @param unsubscribeUrl the customer's one-click unsubscribe link, for the
+ * {@code List-Unsubscribe} headers; null for a transactional email, which has none
  */
 public record OutgoingEmail(long evaluationId, String recipient, String recipientName, String from,
         String unsubscribeUrl) {

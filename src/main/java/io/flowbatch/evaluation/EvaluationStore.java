@@ -221,14 +221,16 @@ public class EvaluationStore {
             """.formatted(DEAD_CLAIM.formatted("l.send_grace"));
 
     /**
-     * BUFFERED rows untouched for too long: their Redis entries may be gone. Touched, so
-     * a page at a time.
+     * BUFFERED rows untouched for too long: their Redis entries may be gone. A page at a
+     * time in id order, each page after the last id of the one before: a touched row
+     * stays in the index it is found by, and would be read again by every later page.
      */
     @Transition(from = BUFFERED, to = {})
     static final String STALE_BUFFERED_PAGE = """
             WITH stale AS (
                 SELECT id FROM evaluation
-                WHERE state = 'BUFFERED' AND updated_at < now() - make_interval(secs => :olderThanSeconds)
+                WHERE state = 'BUFFERED' AND id > :after
+                  AND updated_at < now() - make_interval(secs => :olderThanSeconds)
                 ORDER BY id
                 LIMIT :limit
                 FOR UPDATE SKIP LOCKED
@@ -401,9 +403,15 @@ public class EvaluationStore {
         return jdbc.sql(IS_LEASE_HELD).param("stepExecutionId", stepExecutionId).query(Boolean.class).single();
     }
 
-    public Map<Long, List<Long>> staleBufferedPage(long olderThanSeconds, int limit) {
-        return ownTransaction.execute((status) -> byAction(
-                jdbc.sql(STALE_BUFFERED_PAGE).param("olderThanSeconds", olderThanSeconds).param("limit", limit)));
+    /**
+     * One page of stale BUFFERED ids above {@code after}, touched, by action; the next
+     * page starts after the largest id returned.
+     */
+    public Map<Long, List<Long>> staleBufferedPage(long olderThanSeconds, long after, int limit) {
+        return ownTransaction.execute((status) -> byAction(jdbc.sql(STALE_BUFFERED_PAGE)
+            .param("olderThanSeconds", olderThanSeconds)
+            .param("after", after)
+            .param("limit", limit)));
     }
 
     private static Map<Long, List<Long>> byAction(JdbcClient.StatementSpec statement) {

@@ -26,7 +26,7 @@ import org.springframework.stereotype.Repository;
 class ChunkLoader {
 
     static final String ACTION = """
-            SELECT a.id, a.status, f.exit_metrics, t.id AS template_id, t.version AS template_version,
+            SELECT a.id, a.status, a.kind, f.exit_metrics, t.id AS template_id, t.version AS template_version,
                    t.from_address, t.subject, t.body_html, t.body_text
             FROM action a
             JOIN flow f ON f.id = a.flow_id
@@ -74,7 +74,8 @@ class ChunkLoader {
 
     ActionSnapshot action(long actionId) {
         return jdbc.sql(ACTION).param("actionId", actionId).query((rs, row) -> {
-            return new ActionSnapshot(rs.getLong("id"), rs.getString("status"), textArray(rs, "exit_metrics"),
+            return new ActionSnapshot(rs.getLong("id"), rs.getString("status"),
+                    "TRANSACTIONAL".equals(rs.getString("kind")), textArray(rs, "exit_metrics"),
                     new TemplateRef(rs.getLong("template_id"), rs.getInt("template_version")),
                     new EmailContent(rs.getString("from_address"), rs.getString("subject"), rs.getString("body_html"),
                             rs.getString("body_text")));
@@ -128,8 +129,13 @@ class ChunkLoader {
         return (array != null) ? Arrays.asList((String[]) array.getArray()) : List.of();
     }
 
-    /** An action as it is now, with what executing it needs. */
-    record ActionSnapshot(long id, String status, List<String> exitMetrics, TemplateRef template,
+    /**
+     * An action as it is now, with what executing it needs.
+     *
+     * @param transactional its email goes to unsubscribed customers too, without
+     * unsubscribe headers
+     */
+    record ActionSnapshot(long id, String status, boolean transactional, List<String> exitMetrics, TemplateRef template,
             EmailContent content) {
     }
 

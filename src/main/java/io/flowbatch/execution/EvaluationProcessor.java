@@ -109,8 +109,10 @@ class EvaluationProcessor
             return null;
         }
         try {
+            // A transactional email is not one the customer can unsubscribe from: no
+            // List-Unsubscribe headers (the template may still link the page).
             OutgoingEmail email = new OutgoingEmail(evaluation.id(), recipient.email(), recipient.fullName(),
-                    action.content().from(), unsubscribeUrl);
+                    action.content().from(), action.transactional() ? null : unsubscribeUrl);
             return new Delivery(evaluation, recipient.email(), messages.messageId(evaluation.id()),
                     messages.build(email, rendered));
         }
@@ -124,7 +126,7 @@ class EvaluationProcessor
         if (recipient == null) {
             return "customer " + evaluation.customerId() + " no longer exists";
         }
-        if (!recipient.subscribed()) {
+        if (!recipient.subscribed() && !action.transactional()) {
             return "customer unsubscribed";
         }
         if (recipient.suppressed()) {

@@ -78,11 +78,13 @@ public class Recovery {
             buckets.push(settled);
         }
         long repushed = 0;
+        long after = 0;
         Map<Long, List<Long>> stale;
         do {
-            stale = store.staleBufferedPage(reconcileAfter.toSeconds(), RECONCILE_PAGE);
+            stale = store.staleBufferedPage(reconcileAfter.toSeconds(), after, RECONCILE_PAGE);
             buckets.push(stale);
             repushed += count(stale);
+            after = stale.values().stream().flatMap(List::stream).mapToLong(Long::longValue).max().orElse(after);
         }
         while (count(stale) == RECONCILE_PAGE);
         Report report = new Report(count(released), count(settled), repushed);

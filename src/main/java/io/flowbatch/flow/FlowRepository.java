@@ -29,8 +29,8 @@ class FlowRepository {
             """;
 
     static final String INSERT_ACTION = """
-            INSERT INTO action (flow_id, position, delay, status, template_id)
-            VALUES (:flowId, :position, make_interval(secs => :delaySeconds), :status, :templateId)
+            INSERT INTO action (flow_id, position, delay, status, kind, template_id)
+            VALUES (:flowId, :position, make_interval(secs => :delaySeconds), :status, :kind, :templateId)
             RETURNING id
             """;
 
@@ -39,7 +39,7 @@ class FlowRepository {
             """;
 
     static final String SELECT_ACTIONS = """
-            SELECT a.id, a.position, extract(epoch FROM a.delay) AS delay_seconds, a.status, a.template_id,
+            SELECT a.id, a.position, extract(epoch FROM a.delay) AS delay_seconds, a.status, a.kind, a.template_id,
                    t.version AS template_version
             FROM action a JOIN template t ON t.id = a.template_id
             WHERE a.flow_id = :flowId
@@ -78,12 +78,14 @@ class FlowRepository {
             .single();
     }
 
-    long insertAction(long flowId, int position, Duration delay, ActionStatus status, long templateId) {
+    long insertAction(long flowId, int position, Duration delay, ActionStatus status, ActionKind kind,
+            long templateId) {
         return jdbc.sql(INSERT_ACTION)
             .param("flowId", flowId)
             .param("position", position)
             .param("delaySeconds", delay.toMillis() / 1000.0)
             .param("status", status.name())
+            .param("kind", kind.name())
             .param("templateId", templateId)
             .query(Long.class)
             .single();
@@ -94,8 +96,8 @@ class FlowRepository {
             .param("flowId", id)
             .query((rs, row) -> new FlowView.Action(rs.getLong("id"), rs.getInt("position"),
                     Duration.ofMillis(rs.getBigDecimal("delay_seconds").multiply(BigDecimal.valueOf(1000)).longValue()),
-                    ActionStatus.valueOf(rs.getString("status")), rs.getLong("template_id"),
-                    rs.getInt("template_version")))
+                    ActionStatus.valueOf(rs.getString("status")), ActionKind.valueOf(rs.getString("kind")),
+                    rs.getLong("template_id"), rs.getInt("template_version")))
             .list();
         return jdbc.sql(SELECT_FLOW)
             .param("id", id)

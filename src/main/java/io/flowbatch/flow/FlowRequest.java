@@ -29,8 +29,23 @@ public record FlowRequest(@NotBlank @Size(max = 200) @Pattern(
             message = TextRules.NO_CONTROL_CHARACTERS_MESSAGE) String metric) {
     }
 
-    /** One step: wait {@code delay}, then send {@code email}. */
-    public record ActionRequest(@NotNull Duration delay, @NotNull ActionStatus status, @NotNull @Valid Email email) {
+    /**
+     * One step: wait {@code delay}, then send {@code email}.
+     *
+     * @param kind {@code MARKETING} (when absent) or {@code TRANSACTIONAL}
+     */
+    public record ActionRequest(@NotNull Duration delay, @NotNull ActionStatus status, @NotNull @Valid Email email,
+            ActionKind kind) {
+
+        /** A marketing action. */
+        public ActionRequest(Duration delay, ActionStatus status, Email email) {
+            this(delay, status, email, null);
+        }
+
+        public ActionKind kindOrDefault() {
+            return (kind != null) ? kind : ActionKind.MARKETING;
+        }
+
     }
 
     /** The email template of an action. */

@@ -62,8 +62,8 @@ public class FlowService {
         for (int i = 0; i < request.actions().size(); i++) {
             FlowRequest.ActionRequest action = request.actions().get(i);
             long templateId = flows.insertTemplate(action.email());
-            actionIds.add(new FlowCreated.ActionId(
-                    flows.insertAction(flowId, i + 1, action.delay(), action.status(), templateId)));
+            actionIds.add(new FlowCreated.ActionId(flows.insertAction(flowId, i + 1, action.delay(), action.status(),
+                    action.kindOrDefault(), templateId)));
         }
         return new FlowCreated(flowId, actionIds);
     }

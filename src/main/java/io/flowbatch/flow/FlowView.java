@@ -8,7 +8,7 @@ public record FlowView(long id, String name, String triggerMetric, List<String> 
         List<Action> actions) {
 
     /** One action of the flow and the current version of its template. */
-    public record Action(long id, int position, Duration delay, ActionStatus status, long templateId,
+    public record Action(long id, int position, Duration delay, ActionStatus status, ActionKind kind, long templateId,
             int templateVersion) {
     }
 

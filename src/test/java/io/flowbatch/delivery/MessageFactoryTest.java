@@ -138,6 +138,29 @@ class MessageFactoryTest {
     }
 
     @Test
+    void aSendersNameOutsideAsciiIsEncodedAndAnAddressOutsideAsciiFailsTheMessage() throws Exception {
+        MimeMessage message = parse(
+                factory.build(new OutgoingEmail(42, "jane@example.com", null, "Café Zoë <shop@example.com>",
+                        "https://shop.example/u"), new RenderedEmail("Subject", "<p>Hi</p>", null)));
+
+        assertThat(((InternetAddress) message.getFrom()[0]).getPersonal()).isEqualTo("Café Zoë");
+        assertThat(message.getHeader("From", null)).startsWith("=?UTF-8?");
+        assertThatExceptionOfType(MessagingException.class).isThrownBy(
+                () -> factory.build(email("jäne@example.com", null), new RenderedEmail("Subject", "<p>Hi</p>", null)));
+    }
+
+    @Test
+    void aTransactionalEmailHasNoUnsubscribeHeaders() throws Exception {
+        MimeMessage message = parse(
+                factory.build(new OutgoingEmail(42, "jane@example.com", null, "Shop <shop@example.com>", null),
+                        new RenderedEmail("Your order", "<p>Thanks</p>", null)));
+
+        assertThat(message.getHeader("List-Unsubscribe")).isNull();
+        assertThat(message.getHeader("List-Unsubscribe-Post")).isNull();
+        assertThat(message.getMessageID()).isEqualTo(factory.messageId(42));
+    }
+
+    @Test
     void anAddressThatDoesNotParseFailsTheMessageAlone() {
         assertThatExceptionOfType(MessagingException.class)
             .isThrownBy(() -> factory.build(email("not an address", null), new RenderedEmail("s", "h", null)));

@@ -11,6 +11,7 @@ import io.flowbatch.evaluation.EvaluationStore;
 import io.flowbatch.flow.ActionStatus;
 import io.flowbatch.support.Fixtures;
 import io.flowbatch.support.FlowbatchTest;
+import io.flowbatch.support.Spike;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -62,6 +63,9 @@ class FailureModesTest {
 
     @Autowired
     DeliveryProperties deliveryProperties;
+
+    @Autowired
+    Recovery recovery;
 
     long action;
 
@@ -158,6 +162,26 @@ class FailureModesTest {
         assertThat(fixture.count("state = 'SENT'")).isEqualTo(120);
         assertThat(fixture.smtp().received()).hasSize(120);
         assertThat(fixture.smtp().countByMessageId().values()).allMatch((count) -> count == 1);
+    }
+
+    /**
+     * More stale BUFFERED rows than one page of the reconciler: each page starts after
+     * the last, so every id is pushed once and none is read twice.
+     */
+    @Test
+    void theReconcilerPagesThroughStaleIdsBeyondOnePageEachOnce() {
+        fixture.redis().delete(fixture.redis().keys("flowbatch:*"));
+        Spike.seed(fixture.data().jdbc(), 25_000, List.of(action));
+        fixture.data()
+            .jdbc()
+            .sql("UPDATE evaluation SET state = 'BUFFERED', updated_at = now() - interval '10 minutes'")
+            .update();
+
+        Recovery.Report report = recovery.recover();
+
+        assertThat(report.repushed()).isEqualTo(25_000);
+        assertThat(buckets.size(action)).isEqualTo(25_000);
+        assertThat(fixture.count("state = 'BUFFERED' AND updated_at > now() - interval '1 minute'")).isEqualTo(25_000);
     }
 
     @Test

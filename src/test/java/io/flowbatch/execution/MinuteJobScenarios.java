@@ -7,7 +7,9 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 import io.flowbatch.delivery.MessageFactory;
+import io.flowbatch.flow.ActionKind;
 import io.flowbatch.flow.ActionStatus;
+import io.flowbatch.flow.FlowRequest;
 import io.flowbatch.support.Fixtures;
 import io.flowbatch.support.FlowbatchTest;
 import io.flowbatch.support.TestSmtpServer;
@@ -111,6 +113,52 @@ abstract class MinuteJobScenarios {
             .orElseThrow();
         assertThat(buffer.getWriteCount()).isEqualTo(1700);
         assertThat(buffer.getFilterCount()).isEqualTo(300);
+    }
+
+    /**
+     * An order confirmation goes to a customer who unsubscribed from marketing, without
+     * unsubscribe headers; never to a suppressed address. The marketing action of the
+     * same customers skips the unsubscribed one.
+     */
+    @Test
+    void aTransactionalEmailReachesUnsubscribedCustomersButNoSuppressedAddress() throws Exception {
+        long confirmation = fixture.flows()
+            .create(new FlowRequest("Order confirmation", new FlowRequest.Trigger("Placed Order"), List.of(), null,
+                    List.of(new FlowRequest.ActionRequest(Duration.ZERO, ActionStatus.LIVE,
+                            new FlowRequest.Email("Shop <shop@example.com>", "Your order", "<p>Thanks</p>", null),
+                            ActionKind.TRANSACTIONAL))))
+            .actions()
+            .get(0)
+            .id();
+        long marketing = fixture.flow("Win-back", "Placed Order", List.of(), ActionStatus.LIVE, CHECKOUT_HTML, "PT0S")
+            .get(0);
+        fixture.customers(0, 3);
+        fixture.data()
+            .jdbc()
+            .sql("UPDATE customer SET subscription = 'UNSUBSCRIBED' WHERE email = :email")
+            .param("email", Fixtures.email(1))
+            .update();
+        fixture.data()
+            .jdbc()
+            .sql("UPDATE customer SET suppressed_at = now(), suppression_reason = 'hard bounce' WHERE email = :email")
+            .param("email", Fixtures.email(2))
+            .update();
+        fixture.events("Placed Order", 0, 3, Instant.now().minus(Duration.ofMinutes(5)));
+
+        fixture.runMinute();
+
+        assertThat(states(confirmation)).isEqualTo(Map.of("SENT", 2L, "SKIPPED", 1L));
+        assertThat(fixture.count("action_id = " + confirmation + " AND reason = 'customer suppressed: hard bounce'"))
+            .isEqualTo(1);
+        assertThat(states(marketing)).isEqualTo(Map.of("SENT", 1L, "SKIPPED", 2L));
+        List<TestSmtpServer.Received> confirmations = fixture.smtp()
+            .received()
+            .stream()
+            .filter((received) -> "Your order".equals(received.header("Subject")))
+            .toList();
+        assertThat(confirmations).extracting(TestSmtpServer.Received::recipient)
+            .containsExactlyInAnyOrder(Fixtures.email(0), Fixtures.email(1));
+        assertThat(confirmations).allSatisfy((received) -> assertThat(received.header("List-Unsubscribe")).isNull());
     }
 
     @Test

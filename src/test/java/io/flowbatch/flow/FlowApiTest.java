@@ -51,10 +51,25 @@ class FlowApiTest {
             .andExpect(jsonPath("$.status").value("LIVE"))
             .andExpect(jsonPath("$.actions[0].position").value(1))
             .andExpect(jsonPath("$.actions[0].delay").value("PT4H"))
+            .andExpect(jsonPath("$.actions[0].kind").value("MARKETING"))
             .andExpect(jsonPath("$.actions[1].delay").value("PT24H"))
             .andExpect(jsonPath("$.actions[1].templateVersion").value(1));
         assertThat(created.getResponse().getContentAsString()).contains("\"id\":" + id);
         assertThat(data.count("template")).isEqualTo(2);
+    }
+
+    @Test
+    void aTransactionalActionIsStoredAndShownAsSuch() throws Exception {
+        mvc.perform(postJson("/api/flows", """
+                {"name": "Order confirmation", "trigger": {"metric": "Placed Order"}, "actions": [{"delay": "PT0S",
+                 "status": "LIVE", "kind": "TRANSACTIONAL",
+                 "email": {"from": "shop@example.com", "subject": "Your order", "html": "<p>Thanks</p>"}}]}
+                """)).andExpect(status().isCreated());
+        long id = data.jdbc().sql("SELECT id FROM flow").query(Long.class).single();
+
+        mvc.perform(get("/api/flows/{id}", id).header("X-Api-Key", FlowbatchTest.API_KEY))
+            .andExpect(status().isOk())
+            .andExpect(jsonPath("$.actions[0].kind").value("TRANSACTIONAL"));
     }
 
     @Test
@@ -130,6 +145,12 @@ class FlowApiTest {
             .andExpect(status().isBadRequest())
             .andExpect(jsonPath("$.errors[0].field").value("actions[0].delay"))
             .andExpect(jsonPath("$.errors[1].field").value("actions[0].email.from"));
+        mvc.perform(postJson("/api/flows", """
+                {"name": "x", "trigger": {"metric": "M"}, "actions": [{"delay": "PT1H", "status": "LIVE",
+                 "kind": "PROMOTIONAL", "email": {"from": "shop@example.com", "subject": "Hi", "html": "<p>ok</p>"}}]}
+                """))
+            .andExpect(status().isBadRequest())
+            .andExpect(jsonPath("$.errors[0].field").value("actions[0].kind"));
 
         assertThat(data.counts()).containsEntry("flow", 0L).containsEntry("action", 0L).containsEntry("template", 0L);
     }
