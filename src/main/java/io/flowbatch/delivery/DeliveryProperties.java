@@ -34,6 +34,8 @@ import org.springframework.validation.annotation.Validated;
  * @param publicUrl the address customers reach flowbatch at, for unsubscribe links
  * @param unsubscribeSecret signing key of unsubscribe links; generated once and stored in
  * the database when empty
+ * @param smartSendingWindow a marketing action with smart sending skips a customer who
+ * was sent a marketing email this recently
  */
 @Validated
 @ConfigurationProperties("flowbatch.delivery")
@@ -44,7 +46,7 @@ public record DeliveryProperties(@DefaultValue("at-most-once") Guarantee guarant
         @DefaultValue("16") @Min(1) int inFlightWindow, @DefaultValue("3") @Min(1) int sendAttempts,
         @DefaultValue("PT0.2S") Duration sendBackoff, @DefaultValue("5") @Min(1) int maxAttempts,
         @DefaultValue("PT5M") Duration retryDelay, @DefaultValue("http://localhost:8080") String publicUrl,
-        String unsubscribeSecret) {
+        String unsubscribeSecret, @DefaultValue("PT16H") @DurationMin(seconds = 0) Duration smartSendingWindow) {
 
     /** What happens to a message whose send may or may not have happened. */
     public enum Guarantee {
@@ -67,7 +69,8 @@ public record DeliveryProperties(@DefaultValue("at-most-once") Guarantee guarant
     /** The same settings under another guarantee. */
     public DeliveryProperties withGuarantee(Guarantee other) {
         return new DeliveryProperties(other, messageIdDomain, smtpConnections, smtpMaxConnections, smtpIdleTimeout,
-                inFlightWindow, sendAttempts, sendBackoff, maxAttempts, retryDelay, publicUrl, unsubscribeSecret);
+                inFlightWindow, sendAttempts, sendBackoff, maxAttempts, retryDelay, publicUrl, unsubscribeSecret,
+                smartSendingWindow);
     }
 
     public boolean atLeastOnce() {

@@ -26,7 +26,7 @@ import org.springframework.stereotype.Repository;
 class ChunkLoader {
 
     static final String ACTION = """
-            SELECT a.id, a.status, a.kind, f.exit_metrics, t.id AS template_id, t.version AS template_version,
+            SELECT a.id, a.status, a.kind, a.smart_sending, f.exit_metrics, t.id AS template_id, t.version AS template_version,
                    t.from_address, t.subject, t.body_html, t.body_text
             FROM action a
             JOIN flow f ON f.id = a.flow_id
@@ -75,7 +75,8 @@ class ChunkLoader {
     ActionSnapshot action(long actionId) {
         return jdbc.sql(ACTION).param("actionId", actionId).query((rs, row) -> {
             return new ActionSnapshot(rs.getLong("id"), rs.getString("status"),
-                    "TRANSACTIONAL".equals(rs.getString("kind")), textArray(rs, "exit_metrics"),
+                    "TRANSACTIONAL".equals(rs.getString("kind")), rs.getBoolean("smart_sending"),
+                    textArray(rs, "exit_metrics"),
                     new TemplateRef(rs.getLong("template_id"), rs.getInt("template_version")),
                     new EmailContent(rs.getString("from_address"), rs.getString("subject"), rs.getString("body_html"),
                             rs.getString("body_text")));
@@ -133,10 +134,12 @@ class ChunkLoader {
      * An action as it is now, with what executing it needs.
      *
      * @param transactional its email goes to unsubscribed customers too, without
-     * unsubscribe headers
+     * unsubscribe headers, and passes no marketing control
+     * @param smartSending a marketing action skips customers sent marketing within the
+     * smart-sending window
      */
-    record ActionSnapshot(long id, String status, boolean transactional, List<String> exitMetrics, TemplateRef template,
-            EmailContent content) {
+    record ActionSnapshot(long id, String status, boolean transactional, boolean smartSending, List<String> exitMetrics,
+            TemplateRef template, EmailContent content) {
     }
 
     /** The customer of one evaluation and the properties of its triggering event. */

@@ -1,7 +1,9 @@
 package io.flowbatch.execution;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 import io.flowbatch.evaluation.Outcome;
 
@@ -15,10 +17,26 @@ public class ChunkOutcomes {
 
     private final List<Outcome> outcomes = new ArrayList<>();
 
+    private final Set<Long> reserved = new HashSet<>();
+
     private long startNanos = System.nanoTime();
 
     public void add(Outcome outcome) {
         outcomes.add(outcome);
+    }
+
+    /**
+     * An evaluation whose customer the chunk reserved for a marketing email (smart
+     * sending): given back unless its message went out.
+     */
+    public void reserved(long evaluationId) {
+        reserved.add(evaluationId);
+    }
+
+    public Set<Long> drainReserved() {
+        Set<Long> drained = new HashSet<>(reserved);
+        reserved.clear();
+        return drained;
     }
 
     public List<Outcome> drain() {

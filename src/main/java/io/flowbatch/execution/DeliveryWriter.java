@@ -13,9 +13,14 @@ import java.util.Set;
 import io.flowbatch.delivery.DeliveryProperties;
 import io.flowbatch.delivery.SendLedger;
 import io.flowbatch.delivery.SendResult;
+import io.flowbatch.delivery.SmartSending;
 import io.flowbatch.delivery.SmtpSender;
+import io.flowbatch.evaluation.EvaluationState;
 import io.flowbatch.evaluation.EvaluationStore;
 import io.flowbatch.evaluation.Outcome;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 
 import org.springframework.batch.infrastructure.item.Chunk;
 import org.springframework.batch.infrastructure.item.ItemWriter;
@@ -40,6 +45,8 @@ import org.springframework.batch.infrastructure.item.ItemWriter;
  */
 class DeliveryWriter implements ItemWriter<Delivery> {
 
+    private static final Log logger = LogFactory.getLog(DeliveryWriter.class);
+
     private final long actionId;
 
     private final long stepExecutionId;
@@ -60,9 +67,12 @@ class DeliveryWriter implements ItemWriter<Delivery> {
 
     private final ClaimLease lease;
 
+    private final SmartSending smartSending;
+
     DeliveryWriter(long actionId, long stepExecutionId, EvaluationStore store, Buckets buckets, SmtpSender sender,
-            ChunkOutcomes chunkOutcomes, DeliveryProperties delivery, Clock clock, JobMetrics metrics,
-            ClaimLease lease) {
+            ChunkOutcomes chunkOutcomes, DeliveryProperties delivery, Clock clock, JobMetrics metrics, ClaimLease lease,
+            SmartSending smartSending) {
+        this.smartSending = smartSending;
         this.actionId = actionId;
         this.stepExecutionId = stepExecutionId;
         this.store = store;
@@ -78,16 +88,45 @@ class DeliveryWriter implements ItemWriter<Delivery> {
     @Override
     public void write(Chunk<? extends Delivery> chunk) throws InterruptedException {
         List<Outcome> outcomes = chunkOutcomes.drain();
+        Set<Long> reserved = chunkOutcomes.drainReserved();
         List<Outcome> reported = new ArrayList<>(outcomes);
         if (!chunk.isEmpty()) {
             InFlight inFlight = new InFlight();
-            List<Outcome> sent = send(chunk.getItems(), inFlight);
+            List<Outcome> sent;
+            try {
+                sent = send(chunk.getItems(), inFlight);
+            }
+            catch (MailServerUnavailableException ex) {
+                // Nothing went out.
+                giveBack(reserved);
+                throw ex;
+            }
             reported.addAll(sent);
             sent.stream().filter((outcome) -> !inFlight.recorded(outcome.evaluationId())).forEach(outcomes::add);
         }
         store.recordOutcomes(stepExecutionId, outcomes, clock.instant());
+        reported.stream()
+            .filter((outcome) -> outcome.state() == EvaluationState.SENT || outcome.state() == EvaluationState.IN_DOUBT)
+            .forEach((outcome) -> reserved.remove(outcome.evaluationId()));
+        giveBack(reserved);
         metrics.outcomes(actionId, reported);
         metrics.chunk(actionId, chunkOutcomes.startNanos());
+    }
+
+    /**
+     * Smart-sending reservations of messages that did not go out (skipped, failed,
+     * retried later, back in the buffer), given back so they block no other email. Never
+     * fails the chunk, whose sends are recorded by now: a reservation kept only holds
+     * that customer's other marketing email back for the window.
+     */
+    private void giveBack(Set<Long> reserved) {
+        try {
+            smartSending.release(reserved);
+        }
+        catch (RuntimeException ex) {
+            logger.warn("Could not give back " + reserved.size() + " smart-sending reservations of action " + actionId
+                    + ": " + ex.getMessage());
+        }
     }
 
     private List<Outcome> send(List<? extends Delivery> deliveries, InFlight inFlight) throws InterruptedException {

@@ -1,9 +1,11 @@
 package io.flowbatch.execution;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 import io.flowbatch.delivery.MessageFactory;
+import io.flowbatch.delivery.SmartSending;
 import io.flowbatch.delivery.OutgoingEmail;
 import io.flowbatch.delivery.RenderedEmail;
 import io.flowbatch.delivery.TemplateSandbox;
@@ -37,6 +39,8 @@ class EvaluationProcessor
 
     private final MessageFactory messages;
 
+    private final SmartSending smartSending;
+
     private final UnsubscribeLinks unsubscribeLinks;
 
     private final ChunkOutcomes outcomes;
@@ -49,8 +53,12 @@ class EvaluationProcessor
 
     private Map<Long, String> exited = Map.of();
 
+    private Map<Long, String> smartSendingSkips = Map.of();
+
     EvaluationProcessor(long actionId, ChunkLoader loader, TemplateSandbox templates, MessageFactory messages,
-            UnsubscribeLinks unsubscribeLinks, ChunkOutcomes outcomes, boolean compiledTemplates) {
+            SmartSending smartSending, UnsubscribeLinks unsubscribeLinks, ChunkOutcomes outcomes,
+            boolean compiledTemplates) {
+        this.smartSending = smartSending;
         this.actionId = actionId;
         this.loader = loader;
         this.templates = templates;
@@ -72,6 +80,30 @@ class EvaluationProcessor
         }
         recipients = loader.recipients(evaluations);
         exited = loader.exited(evaluations, action.exitMetrics());
+        smartSendingSkips = reserveMarketing(evaluations);
+    }
+
+    /**
+     * A marketing chunk reserves the customers it is about to send to, in one statement
+     * committed before it sends (smart sending); those another marketing email reached
+     * within the window are skipped. A transactional chunk reserves nothing.
+     */
+    private Map<Long, String> reserveMarketing(List<ClaimedEvaluation> evaluations) {
+        if (action.transactional()) {
+            return Map.of();
+        }
+        List<SmartSending.Candidate> candidates = new ArrayList<>();
+        for (ClaimedEvaluation evaluation : evaluations) {
+            if (reasonNotToSend(evaluation, recipients.get(evaluation.id())) == null) {
+                candidates.add(new SmartSending.Candidate(evaluation.id(), evaluation.customerId()));
+            }
+        }
+        Map<Long, String> skips = smartSending.reserve(actionId, action.smartSending(), candidates);
+        candidates.stream()
+            .map(SmartSending.Candidate::evaluationId)
+            .filter((id) -> !skips.containsKey(id))
+            .forEach(outcomes::reserved);
+        return skips;
     }
 
     @Override
@@ -90,6 +122,9 @@ class EvaluationProcessor
     private Delivery decide(ClaimedEvaluation evaluation) {
         ChunkLoader.Recipient recipient = recipients.get(evaluation.id());
         String skip = reasonNotToSend(evaluation, recipient);
+        if (skip == null) {
+            skip = smartSendingSkips.get(evaluation.id());
+        }
         if (skip != null) {
             outcomes.add(Outcome.skipped(evaluation.id(), skip, false));
             return null;

@@ -29,8 +29,9 @@ class FlowRepository {
             """;
 
     static final String INSERT_ACTION = """
-            INSERT INTO action (flow_id, position, delay, status, kind, template_id)
-            VALUES (:flowId, :position, make_interval(secs => :delaySeconds), :status, :kind, :templateId)
+            INSERT INTO action (flow_id, position, delay, status, kind, smart_sending, template_id)
+            VALUES (:flowId, :position, make_interval(secs => :delaySeconds), :status, :kind, :smartSending,
+                    :templateId)
             RETURNING id
             """;
 
@@ -39,7 +40,8 @@ class FlowRepository {
             """;
 
     static final String SELECT_ACTIONS = """
-            SELECT a.id, a.position, extract(epoch FROM a.delay) AS delay_seconds, a.status, a.kind, a.template_id,
+            SELECT a.id, a.position, extract(epoch FROM a.delay) AS delay_seconds, a.status, a.kind, a.smart_sending,
+                   a.template_id,
                    t.version AS template_version
             FROM action a JOIN template t ON t.id = a.template_id
             WHERE a.flow_id = :flowId
@@ -79,13 +81,14 @@ class FlowRepository {
     }
 
     long insertAction(long flowId, int position, Duration delay, ActionStatus status, ActionKind kind,
-            long templateId) {
+            boolean smartSending, long templateId) {
         return jdbc.sql(INSERT_ACTION)
             .param("flowId", flowId)
             .param("position", position)
             .param("delaySeconds", delay.toMillis() / 1000.0)
             .param("status", status.name())
             .param("kind", kind.name())
+            .param("smartSending", smartSending)
             .param("templateId", templateId)
             .query(Long.class)
             .single();
@@ -97,7 +100,7 @@ class FlowRepository {
             .query((rs, row) -> new FlowView.Action(rs.getLong("id"), rs.getInt("position"),
                     Duration.ofMillis(rs.getBigDecimal("delay_seconds").multiply(BigDecimal.valueOf(1000)).longValue()),
                     ActionStatus.valueOf(rs.getString("status")), ActionKind.valueOf(rs.getString("kind")),
-                    rs.getLong("template_id"), rs.getInt("template_version")))
+                    rs.getBoolean("smart_sending"), rs.getLong("template_id"), rs.getInt("template_version")))
             .list();
         return jdbc.sql(SELECT_FLOW)
             .param("id", id)

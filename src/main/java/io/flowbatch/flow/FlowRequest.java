@@ -33,17 +33,24 @@ public record FlowRequest(@NotBlank @Size(max = 200) @Pattern(
      * One step: wait {@code delay}, then send {@code email}.
      *
      * @param kind {@code MARKETING} (when absent) or {@code TRANSACTIONAL}
+     * @param smartSending whether a marketing action skips customers sent a marketing
+     * email within {@code flowbatch.delivery.smart-sending-window}: true when absent; a
+     * transactional action passes no marketing control
      */
     public record ActionRequest(@NotNull Duration delay, @NotNull ActionStatus status, @NotNull @Valid Email email,
-            ActionKind kind) {
+            ActionKind kind, Boolean smartSending) {
 
-        /** A marketing action. */
+        /** A marketing action with smart sending. */
         public ActionRequest(Duration delay, ActionStatus status, Email email) {
-            this(delay, status, email, null);
+            this(delay, status, email, null, null);
         }
 
         public ActionKind kindOrDefault() {
             return (kind != null) ? kind : ActionKind.MARKETING;
+        }
+
+        public boolean smartSendingOrDefault() {
+            return kindOrDefault() == ActionKind.MARKETING && (smartSending == null || smartSending);
         }
 
     }

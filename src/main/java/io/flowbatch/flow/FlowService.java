@@ -63,7 +63,7 @@ public class FlowService {
             FlowRequest.ActionRequest action = request.actions().get(i);
             long templateId = flows.insertTemplate(action.email());
             actionIds.add(new FlowCreated.ActionId(flows.insertAction(flowId, i + 1, action.delay(), action.status(),
-                    action.kindOrDefault(), templateId)));
+                    action.kindOrDefault(), action.smartSendingOrDefault(), templateId)));
         }
         return new FlowCreated(flowId, actionIds);
     }

@@ -8,8 +8,8 @@ public record FlowView(long id, String name, String triggerMetric, List<String> 
         List<Action> actions) {
 
     /** One action of the flow and the current version of its template. */
-    public record Action(long id, int position, Duration delay, ActionStatus status, ActionKind kind, long templateId,
-            int templateVersion) {
+    public record Action(long id, int position, Duration delay, ActionStatus status, ActionKind kind,
+            boolean smartSending, long templateId, int templateVersion) {
     }
 
 }

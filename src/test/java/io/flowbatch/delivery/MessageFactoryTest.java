@@ -200,7 +200,7 @@ class MessageFactoryTest {
     private static DeliveryProperties properties() {
         return new DeliveryProperties(DeliveryProperties.Guarantee.AT_MOST_ONCE, "flowbatch.local", 8, 32,
                 Duration.ofSeconds(30), 25, 3, Duration.ofMillis(200), 5, Duration.ofMinutes(5),
-                "http://localhost:8080", null);
+                "http://localhost:8080", null, Duration.ofHours(16));
     }
 
 }

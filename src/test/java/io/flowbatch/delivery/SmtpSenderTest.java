@@ -267,7 +267,7 @@ class SmtpSenderTest {
     private static DeliveryProperties properties(int connections, int maxConnections) {
         return new DeliveryProperties(DeliveryProperties.Guarantee.AT_MOST_ONCE, "flowbatch.local", connections,
                 maxConnections, Duration.ofSeconds(30), 3, 3, Duration.ofMillis(200), 5, Duration.ofMinutes(5),
-                "http://localhost:8080", null);
+                "http://localhost:8080", null, Duration.ofHours(16));
     }
 
     private JavaMailSenderImpl mailSender(Properties extra) {

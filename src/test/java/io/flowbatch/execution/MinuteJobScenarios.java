@@ -116,6 +116,28 @@ abstract class MinuteJobScenarios {
     }
 
     /**
+     * Smart sending holds whichever partitions run the two actions (threads here, nodes
+     * through the channel in the remote variant): each customer gets one message.
+     */
+    @Test
+    void twoSmartSendingActionsDueTogetherSendOneMessagePerCustomer() throws Exception {
+        for (String name : List.of("Browse abandonment", "Cart abandonment")) {
+            fixture.flows()
+                .create(new FlowRequest(name, new FlowRequest.Trigger(Fixtures.TRIGGER), List.of(), null,
+                        List.of(new FlowRequest.ActionRequest(Duration.ofHours(1), ActionStatus.LIVE,
+                                new FlowRequest.Email("Shop <shop@example.com>", name, CHECKOUT_HTML, null),
+                                ActionKind.MARKETING, true))));
+        }
+        fixture.dueCheckouts(0, 150);
+
+        fixture.runMinute();
+
+        assertThat(fixture.smtp().received()).hasSize(150);
+        assertThat(fixture.smtp().received()).extracting(TestSmtpServer.Received::recipient).doesNotHaveDuplicates();
+        assertThat(fixture.count("state = 'SKIPPED' AND reason LIKE 'smart sending: %'")).isEqualTo(150);
+    }
+
+    /**
      * An order confirmation goes to a customer who unsubscribed from marketing, without
      * unsubscribe headers; never to a suppressed address. The marketing action of the
      * same customers skips the unsubscribed one.
@@ -126,7 +148,7 @@ abstract class MinuteJobScenarios {
             .create(new FlowRequest("Order confirmation", new FlowRequest.Trigger("Placed Order"), List.of(), null,
                     List.of(new FlowRequest.ActionRequest(Duration.ZERO, ActionStatus.LIVE,
                             new FlowRequest.Email("Shop <shop@example.com>", "Your order", "<p>Thanks</p>", null),
-                            ActionKind.TRANSACTIONAL))))
+                            ActionKind.TRANSACTIONAL, null))))
             .actions()
             .get(0)
             .id();

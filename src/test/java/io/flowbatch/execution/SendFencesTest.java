@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.flowbatch.delivery.DeliveryProperties;
 import io.flowbatch.delivery.MessageFactory;
+import io.flowbatch.delivery.SmartSending;
 import io.flowbatch.delivery.SmtpSender;
 import io.flowbatch.delivery.TemplateSandbox;
 import io.flowbatch.delivery.UnsubscribeLinks;
@@ -89,6 +90,9 @@ class SendFencesTest {
 
     @Autowired
     MessageFactory messages;
+
+    @Autowired
+    SmartSending smartSending;
 
     @Autowired
     UnsubscribeLinks unsubscribeLinks;
@@ -412,12 +416,12 @@ class SendFencesTest {
 
     private DeliveryWriter writer(long stepExecutionId, ClaimLease lease) {
         return new DeliveryWriter(action, stepExecutionId, store, buckets, sender, outcomes, deliveryProperties, clock,
-                metrics, lease);
+                metrics, lease, smartSending);
     }
 
     private Chunk<Delivery> deliveries(List<ClaimedEvaluation> claimed) {
-        EvaluationProcessor processor = new EvaluationProcessor(action, loader, templates, messages, unsubscribeLinks,
-                outcomes, true);
+        EvaluationProcessor processor = new EvaluationProcessor(action, loader, templates, messages, smartSending,
+                unsubscribeLinks, outcomes, true);
         processor.beforeChunk(new Chunk<>(claimed));
         return new Chunk<>(claimed.stream().map(processor::process).filter(Objects::nonNull).toList());
     }

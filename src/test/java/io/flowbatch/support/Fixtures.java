@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.flowbatch.execution.FlowExecutionLauncher;
+import io.flowbatch.flow.ActionKind;
 import io.flowbatch.flow.ActionStatus;
 import io.flowbatch.flow.FlowCreated;
 import io.flowbatch.flow.FlowRequest;
@@ -81,14 +82,19 @@ public class Fixtures {
         }
     }
 
-    /** A live flow with one email action per delay; returns the action ids in order. */
+    /**
+     * A live flow with one marketing email action per delay; returns the action ids in
+     * order. Without smart sending, so that tests of other behaviour can send a customer
+     * several emails in one minute (SmartSendingTest tests it).
+     */
     public List<Long> flow(String name, String trigger, List<String> exitMetrics, ActionStatus status, String html,
             String... delays) {
         List<FlowRequest.ActionRequest> actions = new ArrayList<>();
         for (String delay : delays) {
-            actions.add(new FlowRequest.ActionRequest(Duration.parse(delay), status,
-                    new FlowRequest.Email("Shop <shop@example.com>", "Hi [[${customer.firstName}]]", html,
-                            "Hello [[${customer.firstName}]]")));
+            actions.add(new FlowRequest.ActionRequest(
+                    Duration.parse(delay), status, new FlowRequest.Email("Shop <shop@example.com>",
+                            "Hi [[${customer.firstName}]]", html, "Hello [[${customer.firstName}]]"),
+                    ActionKind.MARKETING, false));
         }
         FlowCreated created = flows
             .create(new FlowRequest(name, new FlowRequest.Trigger(trigger), exitMetrics, null, actions));
