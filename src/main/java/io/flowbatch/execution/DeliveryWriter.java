@@ -18,7 +18,6 @@ import io.flowbatch.delivery.SmtpSender;
 import io.flowbatch.evaluation.EvaluationState;
 import io.flowbatch.evaluation.EvaluationStore;
 import io.flowbatch.evaluation.Outcome;
-
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 

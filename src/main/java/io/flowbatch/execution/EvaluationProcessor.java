@@ -5,9 +5,9 @@ import java.util.List;
 import java.util.Map;
 
 import io.flowbatch.delivery.MessageFactory;
-import io.flowbatch.delivery.SmartSending;
 import io.flowbatch.delivery.OutgoingEmail;
 import io.flowbatch.delivery.RenderedEmail;
+import io.flowbatch.delivery.SmartSending;
 import io.flowbatch.delivery.TemplateSandbox;
 import io.flowbatch.delivery.TemplateVariables;
 import io.flowbatch.delivery.UnsubscribeLinks;
@@ -76,6 +76,7 @@ class EvaluationProcessor
         if (!"LIVE".equals(action.status())) {
             recipients = Map.of();
             exited = Map.of();
+            smartSendingSkips = Map.of();
             return;
         }
         recipients = loader.recipients(evaluations);
