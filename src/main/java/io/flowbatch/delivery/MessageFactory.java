@@ -99,30 +99,26 @@ public class MessageFactory {
     }
 
     private static InternetAddress recipient(OutgoingEmail email) throws MessagingException {
-        InternetAddress address = parseOne(email.recipient());
-        if (email.recipientName() != null && !email.recipientName().isBlank()) {
-            try {
-                address.setPersonal(email.recipientName(), StandardCharsets.UTF_8.name());
-            }
-            catch (UnsupportedEncodingException ex) {
-                throw new MessagingException("Cannot encode the recipient's name", ex);
-            }
-        }
-        return address;
+        boolean named = email.recipientName() != null && !email.recipientName().isBlank();
+        return named(parseOne(email.recipient()), named ? email.recipientName() : null);
+    }
+
+    /** The From address; as parsed, its display name would be written as it was typed. */
+    private static InternetAddress sender(String from) throws MessagingException {
+        InternetAddress address = parseOne(from);
+        return named(address, address.getPersonal());
     }
 
     /**
-     * The From address, its display name encoded as UTF-8 words where it is not ASCII: as
-     * parsed, the name would be written as it was typed.
+     * The address with its display name, encoded as UTF-8 words where it is not ASCII.
      */
-    private static InternetAddress sender(String from) throws MessagingException {
-        InternetAddress address = parseOne(from);
-        if (address.getPersonal() != null) {
+    private static InternetAddress named(InternetAddress address, String name) throws MessagingException {
+        if (name != null) {
             try {
-                address.setPersonal(address.getPersonal(), StandardCharsets.UTF_8.name());
+                address.setPersonal(name, StandardCharsets.UTF_8.name());
             }
             catch (UnsupportedEncodingException ex) {
-                throw new MessagingException("Cannot encode the sender's name", ex);
+                throw new MessagingException("Cannot encode the display name " + name, ex);
             }
         }
         return address;
