@@ -15,7 +15,6 @@ import io.flowbatch.delivery.SendLedger;
 import io.flowbatch.delivery.SendResult;
 import io.flowbatch.delivery.SmartSending;
 import io.flowbatch.delivery.SmtpSender;
-import io.flowbatch.evaluation.EvaluationState;
 import io.flowbatch.evaluation.EvaluationStore;
 import io.flowbatch.evaluation.Outcome;
 import org.apache.commons.logging.Log;
@@ -93,7 +92,7 @@ class DeliveryWriter implements ItemWriter<Delivery> {
             InFlight inFlight = new InFlight();
             List<Outcome> sent;
             try {
-                sent = send(chunk.getItems(), inFlight);
+                sent = send(chunk.getItems(), inFlight, reserved);
             }
             catch (MailServerUnavailableException ex) {
                 // Nothing went out.
@@ -104,9 +103,6 @@ class DeliveryWriter implements ItemWriter<Delivery> {
             sent.stream().filter((outcome) -> !inFlight.recorded(outcome.evaluationId())).forEach(outcomes::add);
         }
         store.recordOutcomes(stepExecutionId, outcomes, clock.instant());
-        reported.stream()
-            .filter((outcome) -> outcome.state() == EvaluationState.SENT || outcome.state() == EvaluationState.IN_DOUBT)
-            .forEach((outcome) -> reserved.remove(outcome.evaluationId()));
         giveBack(reserved);
         metrics.outcomes(actionId, reported);
         metrics.chunk(actionId, chunkOutcomes.startNanos());
@@ -128,7 +124,13 @@ class DeliveryWriter implements ItemWriter<Delivery> {
         }
     }
 
-    private List<Outcome> send(List<? extends Delivery> deliveries, InFlight inFlight) throws InterruptedException {
+    /**
+     * Sends the chunk; takes out of {@code reserved} every message that may have left
+     * (accepted, or in doubt: resent later under at-least-once, but possibly delivered),
+     * whose smart-sending reservation must stand.
+     */
+    private List<Outcome> send(List<? extends Delivery> deliveries, InFlight inFlight, Set<Long> reserved)
+            throws InterruptedException {
         // One message per id, whatever the chunk holds: an id the chunk carries twice (a
         // row recovered and claimed again) is sent once at most.
         Map<Long, Delivery> byId = new LinkedHashMap<>();
@@ -167,6 +169,11 @@ class DeliveryWriter implements ItemWriter<Delivery> {
             .filter((entry) -> entry.getValue().neverHandedOver())
             .map((entry) -> entry.getKey().evaluation().id())
             .toList();
+        results.forEach((item, result) -> {
+            if (result.kind() == SendResult.Kind.SENT || result.kind() == SendResult.Kind.UNKNOWN) {
+                reserved.remove(item.evaluation().id());
+            }
+        });
         if (!notSent.isEmpty()) {
             buckets.push(actionId, store.returnToBuffer(notSent, stepExecutionId));
             results.values().removeIf(SendResult::neverHandedOver);

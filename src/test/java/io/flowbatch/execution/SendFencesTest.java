@@ -216,6 +216,37 @@ class SendFencesTest {
     }
 
     /**
+     * A message whose connection broke after its end of data may have been delivered:
+     * under at-least-once it goes again later, and its smart-sending reservation stands
+     * meanwhile. Given back (it was, as a retry's), another marketing email could reach
+     * the customer within the window after this one did.
+     */
+    @Test
+    void aMessageThatMayHaveLeftKeepsItsSmartSendingReservationWhenItIsToBeResent() throws Exception {
+        fixture.dueCheckouts(0, 3);
+        bufferOnly();
+        StepExecution step = partition();
+        ClaimLease lease = new ClaimLeases(jdbc, executionProperties, sender, clock).open(step.getId());
+        EvaluationReader reader = new EvaluationReader(action, step.getId(), 3, buckets, store, lease);
+        List<ClaimedEvaluation> chunk = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            chunk.add(reader.read());
+        }
+        fixture.smtp().dropAfterData(Fixtures.email(1));
+
+        writer(step.getId(), lease, deliveryProperties.withGuarantee(DeliveryProperties.Guarantee.AT_LEAST_ONCE))
+            .write(deliveries(chunk));
+
+        assertThat(fixture.count("state = 'SENT'")).isEqualTo(2);
+        assertThat(fixture.count("state = 'WAITING' AND reason LIKE 'resending with the same Message-ID%'"))
+            .isEqualTo(1);
+        assertThat(jdbc.sql("""
+                SELECT count(*) FROM marketing_send m JOIN evaluation e ON e.id = m.evaluation_id
+                WHERE e.action_id = :action
+                """).param("action", action).query(Long.class).single()).as("every reservation stands").isEqualTo(3);
+    }
+
+    /**
      * D2: a sender pauses with a message on the wire; meanwhile its step is marked FAILED
      * (as a sweep or the stale-run check does), recovery runs, and an operator requeues
      * IN_DOUBT as the README says. Before the fence its SENDING rows became IN_DOUBT, the
@@ -415,8 +446,12 @@ class SendFencesTest {
     }
 
     private DeliveryWriter writer(long stepExecutionId, ClaimLease lease) {
-        return new DeliveryWriter(action, stepExecutionId, store, buckets, sender, outcomes, deliveryProperties, clock,
-                metrics, lease, smartSending);
+        return writer(stepExecutionId, lease, deliveryProperties);
+    }
+
+    private DeliveryWriter writer(long stepExecutionId, ClaimLease lease, DeliveryProperties delivery) {
+        return new DeliveryWriter(action, stepExecutionId, store, buckets, sender, outcomes, delivery, clock, metrics,
+                lease, smartSending);
     }
 
     private Chunk<Delivery> deliveries(List<ClaimedEvaluation> claimed) {
