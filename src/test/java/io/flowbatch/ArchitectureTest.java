@@ -33,7 +33,7 @@ class ArchitectureTest {
      * kernel.
      */
     static final Map<String, Set<String>> ALLOWED = Map.ofEntries(Map.entry("system", Set.of()),
-            Map.entry("evaluation", Set.of()), Map.entry("delivery", Set.of("intake", "system")),
+            Map.entry("evaluation", Set.of("system")), Map.entry("delivery", Set.of("intake", "system")),
             Map.entry("flow", Set.of("delivery", "system")), Map.entry("intake", Set.of("evaluation", "system")),
             Map.entry("execution", Set.of("evaluation", "delivery", "system")),
             Map.entry("schedule", Set.of("execution")), Map.entry("cluster", Set.of("execution", "delivery", "system")),

@@ -1,9 +1,15 @@
 package io.flowbatch;
 
+import java.time.Duration;
+
 import io.flowbatch.delivery.DeliveryProperties;
+import io.flowbatch.delivery.FrequencyCap;
 import io.flowbatch.execution.ExecutionProperties;
+import io.flowbatch.system.LocalTimeProperties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -59,6 +65,32 @@ class SettingsStartupTest {
             .contains("flowbatch.execution.claim-lease");
     }
 
+    @Test
+    void frequencyCapsBindFromTheirListSpelling() {
+        try (ConfigurableApplicationContext context = start("flowbatch.delivery.frequency-caps=3/P1D, 10/P7D",
+                "flowbatch.delivery.default-time-zone=Europe/Paris")) {
+            assertThat(context.getBean(DeliveryProperties.class).frequencyCaps())
+                .containsExactly(new FrequencyCap(3, Duration.ofDays(1)), new FrequencyCap(10, Duration.ofDays(7)));
+            assertThat(context.getBean(LocalTimeProperties.class).defaultZoneName()).isEqualTo("Europe/Paris");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "0/P1D", "3/PT0S", "3", "three/P1D", "3/P1D/2" })
+    void aFrequencyCapThatAllowsNothingOrCannotBeReadFailsStartUpNamingTheProperty(String cap, CapturedOutput output) {
+        assertThatThrownBy(() -> start("flowbatch.delivery.frequency-caps=" + cap)).isNotNull();
+
+        assertThat(output).contains("flowbatch.delivery.frequency-caps").contains(cap);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "+01:00", "UTC+1", "Mars/Olympus" })
+    void aDefaultTimeZoneThatIsAnOffsetOrUnknownFailsStartUpNamingTheProperty(String zone, CapturedOutput output) {
+        assertThatThrownBy(() -> start("flowbatch.delivery.default-time-zone=" + zone)).isNotNull();
+
+        assertThat(output).contains("flowbatch.delivery").contains("default-time-zone");
+    }
+
     private static ConfigurableApplicationContext start(String... properties) {
         return new SpringApplicationBuilder(Settings.class).web(WebApplicationType.NONE)
             .properties("flowbatch.embedded.enabled=false", "spring.main.banner-mode=off")
@@ -67,7 +99,7 @@ class SettingsStartupTest {
     }
 
     @Configuration(proxyBeanMethods = false)
-    @EnableConfigurationProperties({ ExecutionProperties.class, DeliveryProperties.class })
+    @EnableConfigurationProperties({ ExecutionProperties.class, DeliveryProperties.class, LocalTimeProperties.class })
     static class Settings {
 
     }

@@ -56,6 +56,7 @@ class ActionPageController {
         int current = Math.max(page, 0);
         long total = evaluations.count(id, stateName);
         model.addAttribute("action", action);
+        model.addAttribute("skips", dashboard.skips(id));
         model.addAttribute("state", stateName);
         model.addAttribute("states", EvaluationState.values());
         model.addAttribute("evaluations", evaluations.page(id, stateName, current, PAGE_SIZE));

@@ -9,8 +9,8 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * {@code GET /api/admin/actions/{id}/stats}: an action's evaluations by state, and its
- * Redis bucket.
+ * {@code GET /api/admin/actions/{id}/stats}: an action's evaluations by state, its Redis
+ * bucket, why its skipped ones were skipped and how many wait deferred.
  */
 @RestController
 class ActionStatsController {
@@ -27,14 +27,18 @@ class ActionStatsController {
         if (action == null) {
             throw new NotFoundException("No action with id " + id);
         }
-        return new ActionStats(id, action.counts(), action.buffered());
+        return new ActionStats(id, action.counts(), action.buffered(), queries.skips(id), action.deferred());
     }
 
     /**
-     * Every evaluation state with its count (zeros included), and the ids waiting in the
-     * bucket.
+     * Every evaluation state with its count (zeros included), the ids waiting in the
+     * bucket, the skipped ones by cause ({@code smart sending}, {@code frequency cap},
+     * {@code unsubscribed}, {@code suppressed}, {@code exited the flow}, {@code draft},
+     * {@code other}), and the WAITING ones a send window or a cap defers, with the
+     * earliest due.
      */
-    record ActionStats(long actionId, Map<String, Long> states, long buffered) {
+    record ActionStats(long actionId, Map<String, Long> states, long buffered, Map<String, Long> skipped,
+            DashboardQueries.Deferred deferred) {
     }
 
 }

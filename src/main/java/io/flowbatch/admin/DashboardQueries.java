@@ -1,6 +1,8 @@
 package io.flowbatch.admin;
 
 import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -33,9 +35,37 @@ class DashboardQueries {
 
     static final String ONE_ACTION = ACTION_COLUMNS + " WHERE a.id = :id";
 
-    static final String COUNTS = "SELECT action_id, state, count(*) AS n FROM evaluation GROUP BY action_id, state";
+    /**
+     * WAITING evaluations a control holds back (a send window, a frequency cap): their
+     * reason starts with this.
+     */
+    static final String DEFERRED = "state = 'WAITING' AND reason LIKE 'deferred:%'";
 
-    static final String COUNTS_OF_ACTION = "SELECT state, count(*) AS n FROM evaluation WHERE action_id = :id GROUP BY state";
+    /** Counts by state, and the deferred ones with the earliest of their due times. */
+    static final String COUNT_COLUMNS = """
+            state, count(*) AS n, count(*) FILTER (WHERE %1$s) AS deferred,
+            min(due_at) FILTER (WHERE %1$s) AS next_deferred_due""".formatted(DEFERRED);
+
+    static final String COUNTS = "SELECT action_id, " + COUNT_COLUMNS + " FROM evaluation GROUP BY action_id, state";
+
+    static final String COUNTS_OF_ACTION = "SELECT " + COUNT_COLUMNS
+            + " FROM evaluation WHERE action_id = :id GROUP BY state";
+
+    /**
+     * One action's skipped evaluations by what skipped them, from the reasons the job
+     * writes; its own rows only, through the (action_id, id) index.
+     */
+    static final String SKIPS_OF_ACTION = """
+            SELECT CASE WHEN reason LIKE 'smart sending:%' THEN 'smart sending'
+                        WHEN reason LIKE 'frequency cap %' THEN 'frequency cap'
+                        WHEN reason = 'customer unsubscribed' THEN 'unsubscribed'
+                        WHEN reason LIKE 'customer suppressed%' THEN 'suppressed'
+                        WHEN reason LIKE 'flow filter:%' THEN 'exited the flow'
+                        WHEN reason = 'action is a draft' THEN 'draft'
+                        ELSE 'other' END AS cause, count(*) AS n
+            FROM evaluation WHERE action_id = :id AND state = 'SKIPPED'
+            GROUP BY 1 ORDER BY 2 DESC
+            """;
 
     static final String SENT_PER_MINUTE = """
             SELECT date_trunc('minute', sent_at) AS minute, count(*) AS n FROM delivery_log
@@ -55,15 +85,14 @@ class DashboardQueries {
     }
 
     List<ActionOverview> actions() {
-        Map<Long, Map<String, Long>> counts = new LinkedHashMap<>();
+        Map<Long, Counts> counts = new LinkedHashMap<>();
         jdbc.sql(COUNTS).query((ResultSet rs) -> {
-            counts.computeIfAbsent(rs.getLong("action_id"), (id) -> emptyCounts())
-                .put(rs.getString("state"), rs.getLong("n"));
+            counts.computeIfAbsent(rs.getLong("action_id"), (id) -> new Counts()).add(rs);
         });
         List<ActionRow> rows = jdbc.sql(ACTIONS).query(ActionRow::of).list();
         Map<Long, Long> buffered = buckets.sizes(rows.stream().map(ActionRow::id).toList());
         return rows.stream()
-            .map((row) -> row.overview(counts.getOrDefault(row.id(), emptyCounts()), buffered.get(row.id())))
+            .map((row) -> row.overview(counts.getOrDefault(row.id(), new Counts()), buffered.get(row.id())))
             .toList();
     }
 
@@ -75,11 +104,18 @@ class DashboardQueries {
         if (row == null) {
             return null;
         }
-        Map<String, Long> counts = emptyCounts();
-        jdbc.sql(COUNTS_OF_ACTION).param("id", id).query((ResultSet rs) -> {
-            counts.put(rs.getString("state"), rs.getLong("n"));
-        });
+        Counts counts = new Counts();
+        jdbc.sql(COUNTS_OF_ACTION).param("id", id).query(counts::add);
         return row.overview(counts, buckets.size(id));
+    }
+
+    /** One action's skipped evaluations by cause, most frequent first. */
+    Map<String, Long> skips(long id) {
+        Map<String, Long> skips = new LinkedHashMap<>();
+        jdbc.sql(SKIPS_OF_ACTION).param("id", id).query((ResultSet rs) -> {
+            skips.put(rs.getString("cause"), rs.getLong("n"));
+        });
+        return skips;
     }
 
     /** Sends per minute over the last hour, oldest first, zeros included. */
@@ -111,21 +147,51 @@ class DashboardQueries {
     private record ActionRow(long id, String flowName, String triggerMetric, int position, String status, String kind,
             long delaySeconds) {
 
-        static ActionRow of(ResultSet rs, int row) throws java.sql.SQLException {
+        static ActionRow of(ResultSet rs, int row) throws SQLException {
             return new ActionRow(rs.getLong("id"), rs.getString("flow_name"), rs.getString("trigger_metric"),
                     rs.getInt("position"), rs.getString("status"), rs.getString("kind"), rs.getLong("delay_seconds"));
         }
 
-        ActionOverview overview(Map<String, Long> counts, long buffered) {
-            return new ActionOverview(id, flowName, triggerMetric, position, status, kind, delaySeconds, counts,
-                    buffered);
+        ActionOverview overview(Counts counts, long buffered) {
+            return new ActionOverview(id, flowName, triggerMetric, position, status, kind, delaySeconds, counts.byState,
+                    buffered, new Deferred(counts.deferred, counts.nextDeferredDue));
         }
 
     }
 
-    /** One action with its evaluations by state and its Redis bucket depth. */
+    /** An action's counts as the count statements return them, a row per state. */
+    private static final class Counts {
+
+        private final Map<String, Long> byState = emptyCounts();
+
+        private long deferred;
+
+        private Instant nextDeferredDue;
+
+        void add(ResultSet rs) throws SQLException {
+            byState.put(rs.getString("state"), rs.getLong("n"));
+            deferred += rs.getLong("deferred");
+            Timestamp due = rs.getTimestamp("next_deferred_due");
+            if (due != null && (nextDeferredDue == null || due.toInstant().isBefore(nextDeferredDue))) {
+                nextDeferredDue = due.toInstant();
+            }
+        }
+
+    }
+
+    /**
+     * WAITING evaluations a send window or a frequency cap holds back, and when the first
+     * of them is due.
+     */
+    record Deferred(long count, Instant nextDue) {
+    }
+
+    /**
+     * One action with its evaluations by state, its Redis bucket depth, and those
+     * deferred (counted among WAITING).
+     */
     record ActionOverview(long id, String flowName, String triggerMetric, int position, String status, String kind,
-            long delaySeconds, Map<String, Long> counts, long buffered) {
+            long delaySeconds, Map<String, Long> counts, long buffered, Deferred deferred) {
 
         public long total() {
             return counts.values().stream().mapToLong(Long::longValue).sum();

@@ -1,6 +1,7 @@
 package io.flowbatch.delivery;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 
 import jakarta.validation.constraints.Min;
@@ -36,6 +37,8 @@ import org.springframework.validation.annotation.Validated;
  * the database when empty
  * @param smartSendingWindow a marketing action with smart sending skips a customer who
  * was sent a marketing email this recently
+ * @param frequencyCaps at most so many marketing emails per customer per rolling window,
+ * across all flows ({@code 3/P1D,10/P7D}); none when empty
  */
 @Validated
 @ConfigurationProperties("flowbatch.delivery")
@@ -46,7 +49,12 @@ public record DeliveryProperties(@DefaultValue("at-most-once") Guarantee guarant
         @DefaultValue("16") @Min(1) int inFlightWindow, @DefaultValue("3") @Min(1) int sendAttempts,
         @DefaultValue("PT0.2S") Duration sendBackoff, @DefaultValue("5") @Min(1) int maxAttempts,
         @DefaultValue("PT5M") Duration retryDelay, @DefaultValue("http://localhost:8080") String publicUrl,
-        String unsubscribeSecret, @DefaultValue("PT16H") @DurationMin(seconds = 0) Duration smartSendingWindow) {
+        String unsubscribeSecret, @DefaultValue("PT16H") @DurationMin(seconds = 0) Duration smartSendingWindow,
+        List<FrequencyCap> frequencyCaps) {
+
+    public DeliveryProperties {
+        frequencyCaps = (frequencyCaps != null) ? List.copyOf(frequencyCaps) : List.of();
+    }
 
     /** What happens to a message whose send may or may not have happened. */
     public enum Guarantee {
@@ -70,7 +78,7 @@ public record DeliveryProperties(@DefaultValue("at-most-once") Guarantee guarant
     public DeliveryProperties withGuarantee(Guarantee other) {
         return new DeliveryProperties(other, messageIdDomain, smtpConnections, smtpMaxConnections, smtpIdleTimeout,
                 inFlightWindow, sendAttempts, sendBackoff, maxAttempts, retryDelay, publicUrl, unsubscribeSecret,
-                smartSendingWindow);
+                smartSendingWindow, frequencyCaps);
     }
 
     public boolean atLeastOnce() {

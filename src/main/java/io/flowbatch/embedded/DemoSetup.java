@@ -3,13 +3,19 @@ package io.flowbatch.embedded;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.LocalTime;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
+import io.flowbatch.flow.ActionKind;
 import io.flowbatch.flow.ActionStatus;
 import io.flowbatch.flow.FlowRequest;
 import io.flowbatch.flow.FlowService;
+import io.flowbatch.flow.OnCap;
+import io.flowbatch.flow.SendDay;
+import io.flowbatch.flow.SendWindow;
 import io.flowbatch.intake.CustomerRequest;
 import io.flowbatch.intake.IntakeService;
 import org.apache.commons.logging.Log;
@@ -38,6 +44,17 @@ class DemoSetup {
             "Thompson", "Allen", "Ritchie", "Perlman", "Dijkstra", "Lamarr", "Berners-Lee", "Johnson", "Knuth",
             "Goldwasser" };
 
+    /**
+     * Customers around the world: whatever the hour, some are outside the send window and
+     * the dashboard shows their evaluations deferred.
+     */
+    private static final String[] TIME_ZONES = { "Europe/Paris", "America/New_York", "America/Los_Angeles",
+            "Asia/Tokyo", "Australia/Sydney", "Asia/Kolkata", "America/Sao_Paulo" };
+
+    /** Every day, 08:00 to 21:00 on the customer's clock. */
+    static final SendWindow SEND_WINDOW = new SendWindow(Arrays.asList(SendDay.values()), LocalTime.of(8, 0),
+            LocalTime.of(21, 0));
+
     private final FlowService flows;
 
     private final IntakeService intake;
@@ -55,17 +72,18 @@ class DemoSetup {
             FlowRequest.Email email = new FlowRequest.Email("Demo Shop <shop@example.com>",
                     "[[${customer.firstName}]], you left something in your cart",
                     read("templates/email/abandoned-checkout.html"), read("templates/email/abandoned-checkout.txt"));
-            long id = flows
-                .create(new FlowRequest(FLOW_NAME, new FlowRequest.Trigger(TRIGGER_METRIC), List.of(EXIT_METRIC), null,
-                        List.of(new FlowRequest.ActionRequest(properties.delay(), ActionStatus.LIVE, email))))
+            long id = flows.create(new FlowRequest(FLOW_NAME, new FlowRequest.Trigger(TRIGGER_METRIC),
+                    List.of(EXIT_METRIC), null, List.of(new FlowRequest.ActionRequest(properties.delay(),
+                            ActionStatus.LIVE, email, ActionKind.MARKETING, true, OnCap.SKIP, SEND_WINDOW, null))))
                 .id();
             logger.info("Demo flow '" + FLOW_NAME + "' created (id " + id + "): email " + properties.delay()
-                    + " after '" + TRIGGER_METRIC + "' unless '" + EXIT_METRIC + "'");
+                    + " after '" + TRIGGER_METRIC + "' unless '" + EXIT_METRIC + "', with smart sending, between "
+                    + SEND_WINDOW.from() + " and " + SEND_WINDOW.to() + " on each customer's clock");
         }
         List<CustomerRequest> customers = new ArrayList<>();
         for (int i = 0; i < properties.customers(); i++) {
             customers.add(new CustomerRequest(DemoTraffic.email(i), FIRST_NAMES[i % FIRST_NAMES.length],
-                    LAST_NAMES[(i / FIRST_NAMES.length) % LAST_NAMES.length], "Europe/Paris",
+                    LAST_NAMES[(i / FIRST_NAMES.length) % LAST_NAMES.length], TIME_ZONES[i % TIME_ZONES.length],
                     Map.of("tier", (i % 5 == 0) ? "gold" : "standard")));
         }
         intake.upsertCustomers(customers);

@@ -5,6 +5,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.time.LocalTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -16,6 +17,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+
+import io.flowbatch.system.LocalTimeProperties;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -45,7 +48,7 @@ public class EvaluationStore {
      * Live and draft actions with due waiting evaluations; paused and manual ones wait.
      */
     static final String DUE_ACTIONS = """
-            SELECT a.id, a.status FROM action a
+            SELECT a.id, a.status, a.send_window_days, a.send_window_from, a.send_window_to FROM action a
             WHERE a.status IN ('LIVE', 'DRAFT')
               AND EXISTS (SELECT 1 FROM evaluation e
                           WHERE e.action_id = a.id AND e.state = 'WAITING' AND e.due_at <= :now)
@@ -72,6 +75,34 @@ public class EvaluationStore {
             FROM due WHERE e.id = due.id
             RETURNING e.id
             """.formatted(DUE_PAGE);
+
+    /**
+     * One page of the due evaluations of a live action with a send window: those inside
+     * it (the customer's clock; their zone, else {@code :defaultZone}) to BUFFERED, the
+     * others stay WAITING, due at the window's next opening, with the reason. Returns
+     * each row's id and whether it was buffered.
+     */
+    @Transition(from = WAITING, to = BUFFERED)
+    static final String BUFFER_WINDOWED_PAGE = """
+            WITH due AS (
+                SELECT e.id, send_window_opening(:now, customer_zone(c.timezone, :defaultZone),
+                                                 :days::smallint[], :opens::time, :closes::time) AS opening
+                FROM evaluation e LEFT JOIN customer c ON c.id = e.customer_id
+                WHERE e.action_id = :actionId AND e.state = 'WAITING' AND e.due_at <= :now
+                ORDER BY e.due_at, e.id
+                LIMIT :limit
+                FOR UPDATE OF e SKIP LOCKED
+            )
+            UPDATE evaluation e SET
+                state = CASE WHEN due.opening <= :now THEN 'BUFFERED' ELSE 'WAITING' END,
+                due_at = CASE WHEN due.opening <= :now THEN e.due_at ELSE due.opening END,
+                reason = CASE WHEN due.opening <= :now THEN NULL
+                              ELSE 'deferred: outside the send window; it opens at '
+                                   || to_char(due.opening AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') END,
+                claimed_by = NULL, updated_at = now()
+            FROM due WHERE e.id = due.id
+            RETURNING e.id, e.state = 'BUFFERED' AS buffered
+            """;
 
     /**
      * One page of a draft action's due evaluations to SKIPPED; the flow goes on to its
@@ -243,20 +274,83 @@ public class EvaluationStore {
 
     private final TransactionTemplate ownTransaction;
 
-    EvaluationStore(JdbcClient jdbc, PlatformTransactionManager transactionManager) {
+    private final String defaultZone;
+
+    EvaluationStore(JdbcClient jdbc, PlatformTransactionManager transactionManager, LocalTimeProperties localTime) {
         this.jdbc = jdbc;
+        this.defaultZone = localTime.defaultZoneName();
         this.ownTransaction = new TransactionTemplate(transactionManager);
         this.ownTransaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
     }
 
-    public record DueAction(long id, String status) {
+    /**
+     * An action with due evaluations.
+     *
+     * @param sendWindow its send window, or null when it sends at any time
+     */
+    public record DueAction(long id, String status, SendWindow sendWindow) {
+    }
+
+    /**
+     * When an action may send, on the customer's clock: on {@code days} (ISO, 1 is
+     * Monday), from {@code opens} until {@code closes} (the next day when not after
+     * {@code opens}).
+     */
+    public record SendWindow(List<Integer> days, LocalTime opens, LocalTime closes) {
+    }
+
+    /** A page of a windowed action: the ids buffered and how many were deferred. */
+    public record WindowedPage(List<Long> buffered, int deferred) {
+
+        public int size() {
+            return buffered.size() + deferred;
+        }
+
     }
 
     public List<DueAction> dueActions(Instant now) {
         return jdbc.sql(DUE_ACTIONS)
             .param("now", utc(now))
-            .query((rs, row) -> new DueAction(rs.getLong("id"), rs.getString("status")))
+            .query((rs, row) -> new DueAction(rs.getLong("id"), rs.getString("status"), sendWindow(rs)))
             .list();
+    }
+
+    private static SendWindow sendWindow(ResultSet rs) throws SQLException {
+        Array days = rs.getArray("send_window_days");
+        if (days == null) {
+            return null;
+        }
+        List<Integer> isoDays = Arrays.stream((Object[]) days.getArray())
+            .map((day) -> ((Number) day).intValue())
+            .toList();
+        return new SendWindow(isoDays, rs.getObject("send_window_from", LocalTime.class),
+                rs.getObject("send_window_to", LocalTime.class));
+    }
+
+    /**
+     * Moves one page of a windowed action to BUFFERED, or on to its window's next
+     * opening, and commits it.
+     */
+    public WindowedPage bufferWindowedPage(long actionId, SendWindow window, Instant now, int limit) {
+        List<Long> buffered = new ArrayList<>();
+        int[] deferred = { 0 };
+        ownTransaction.executeWithoutResult((status) -> jdbc.sql(BUFFER_WINDOWED_PAGE)
+            .param("actionId", actionId)
+            .param("now", utc(now))
+            .param("limit", limit)
+            .param("defaultZone", defaultZone)
+            .param("days", window.days().toArray(Integer[]::new))
+            .param("opens", window.opens())
+            .param("closes", window.closes())
+            .query((ResultSet rs) -> {
+                if (rs.getBoolean("buffered")) {
+                    buffered.add(rs.getLong("id"));
+                }
+                else {
+                    deferred[0]++;
+                }
+            }));
+        return new WindowedPage(buffered, deferred[0]);
     }
 
     /**
@@ -279,6 +373,7 @@ public class EvaluationStore {
             .param("now", utc(now))
             .param("limit", limit)
             .param("reason", reason)
+            .param("defaultZone", defaultZone)
             .query(Long.class)
             .list());
     }
@@ -339,8 +434,8 @@ public class EvaluationStore {
     }
 
     /** The outcomes as the arrays the recording statements unnest. */
-    private static JdbcClient.StatementSpec outcomeParameters(JdbcClient.StatementSpec statement,
-            List<Outcome> outcomes, Instant now) {
+    private JdbcClient.StatementSpec outcomeParameters(JdbcClient.StatementSpec statement, List<Outcome> outcomes,
+            Instant now) {
         int size = outcomes.size();
         Long[] ids = new Long[size];
         String[] states = new String[size];
@@ -372,7 +467,8 @@ public class EvaluationStore {
             .param("recipients", sent.stream().map((o) -> o.delivery().recipient()).toArray(String[]::new))
             .param("sentAt", sent.stream().map((o) -> o.delivery().sentAt().toString()).toArray(String[]::new))
             .param("replies", sent.stream().map((o) -> o.delivery().reply()).toArray(String[]::new))
-            .param("now", utc(now));
+            .param("now", utc(now))
+            .param("defaultZone", defaultZone);
     }
 
     /**

@@ -24,20 +24,34 @@ public final class FlowSteps {
      * rows whose action is its flow's last create nothing.
      */
     static final String NEXT_STEPS = INSERT + """
-            SELECT n.next_action_id, s.customer_id, s.event_id, s.flow_started_at, :now + n.next_delay
-            FROM %s s JOIN action_next n ON n.action_id = s.action_id
-            """;
+            SELECT n.next_action_id, s.customer_id, s.event_id, s.flow_started_at, %s
+            FROM %%s s JOIN action_next n ON n.action_id = s.action_id
+            """.formatted(dueAt(":now + n.next_delay", "n.next_delay_at", "s.customer_id"));
 
     private static final String FIRST_STEPS = INSERT + """
-            SELECT first_step.id, s.customer_id, s.id, s.occurred_at, s.occurred_at + first_step.delay
-            FROM %s s
+            SELECT first_step.id, s.customer_id, s.id, s.occurred_at, %s
+            FROM %%s s
             JOIN flow f ON f.trigger_metric = s.metric AND f.status = 'LIVE'
             CROSS JOIN LATERAL (
-                SELECT a.id, a.delay FROM action a WHERE a.flow_id = f.id ORDER BY a.position LIMIT 1
+                SELECT a.id, a.delay, a.delay_at FROM action a WHERE a.flow_id = f.id ORDER BY a.position LIMIT 1
             ) first_step
-            """;
+            """.formatted(dueAt("s.occurred_at + first_step.delay", "first_step.delay_at", "s.customer_id"));
 
     private FlowSteps() {
+    }
+
+    /**
+     * When a step is due: the end of its delay, or, for a delay that ends at a local
+     * time, the first time after it that the customer's clock (their zone, else
+     * {@code :defaultZone}) reads that time. The customer's zone is read only for such a
+     * step.
+     */
+    private static String dueAt(String delayEnd, String localTime, String customerId) {
+        return """
+                CASE WHEN %2$s IS NULL THEN %1$s
+                     ELSE next_local_time(%1$s, %2$s, customer_zone(
+                         (SELECT c.timezone FROM customer c WHERE c.id = %3$s), :defaultZone)) END"""
+            .formatted(delayEnd, localTime, customerId);
     }
 
     /**

@@ -9,6 +9,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.function.LongFunction;
 
+import io.flowbatch.system.LocalTimeProperties;
+
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -100,8 +102,11 @@ public class OperatorMoves {
 
     private final JdbcClient jdbc;
 
-    OperatorMoves(JdbcClient jdbc) {
+    private final String defaultZone;
+
+    OperatorMoves(JdbcClient jdbc, LocalTimeProperties localTime) {
         this.jdbc = jdbc;
+        this.defaultZone = localTime.defaultZoneName();
     }
 
     /**
@@ -192,6 +197,7 @@ public class OperatorMoves {
             .param("messageIds", ids.stream().map((id) -> messageId.apply(id)).toArray(String[]::new))
             .param("reason", reason)
             .param("now", OffsetDateTime.ofInstant(now, ZoneOffset.UTC))
+            .param("defaultZone", defaultZone)
             .query(Long.class)
             .single()
             .intValue();

@@ -26,6 +26,14 @@ public record Outcome(long evaluationId, EvaluationState state, String reason, b
         return new Outcome(evaluationId, EvaluationState.WAITING, reason, false, null, false, null);
     }
 
+    /**
+     * Back to WAITING until {@code dueAt}, not an attempt: a control (a frequency cap)
+     * holds it back until then.
+     */
+    public static Outcome deferred(long evaluationId, String reason, Instant dueAt) {
+        return new Outcome(evaluationId, EvaluationState.WAITING, reason, false, dueAt, false, null);
+    }
+
     public static Outcome sent(long evaluationId, DeliveryRecord delivery) {
         return new Outcome(evaluationId, EvaluationState.SENT, null, true, null, true, delivery);
     }

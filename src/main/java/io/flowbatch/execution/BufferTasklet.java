@@ -15,7 +15,8 @@ import org.springframework.batch.infrastructure.repeat.RepeatStatus;
  * Step 1: moves due WAITING evaluations of live actions to BUFFERED, a page per
  * statement, oldest first, and pushes each page's ids into the action's Redis bucket in
  * one round trip. Evaluations of draft actions are skipped with the reason; of paused and
- * manual actions wait.
+ * manual actions wait; of an action with a send window, those outside it wait for its
+ * next opening.
  */
 class BufferTasklet implements Tasklet {
 
@@ -41,30 +42,43 @@ class BufferTasklet implements Tasklet {
         Instant now = clock.instant();
         long buffered = 0;
         long skipped = 0;
+        long deferred = 0;
         for (EvaluationStore.DueAction action : store.dueActions(now)) {
             boolean live = "LIVE".equals(action.status());
-            List<Long> page;
+            int pageRows;
             do {
                 // Each page commits before its ids go to Redis: a reader can never pop an
-                // id whose
-                // row is not BUFFERED yet. A crash in between leaves BUFFERED rows the
-                // reconciler re-pushes.
-                page = live ? store.bufferPage(action.id(), now, pageSize)
-                        : store.skipDraftPage(action.id(), now, pageSize, DRAFT_REASON);
-                if (live) {
-                    buckets.push(action.id(), page);
-                    buffered += page.size();
+                // id whose row is not BUFFERED yet. A crash in between leaves BUFFERED
+                // rows the reconciler re-pushes.
+                if (!live) {
+                    pageRows = store.skipDraftPage(action.id(), now, pageSize, DRAFT_REASON).size();
+                    skipped += pageRows;
+                    continue;
+                }
+                List<Long> page;
+                if (action.sendWindow() == null) {
+                    page = store.bufferPage(action.id(), now, pageSize);
+                    pageRows = page.size();
                 }
                 else {
-                    skipped += page.size();
+                    // Those outside their window wait in PostgreSQL for its opening, not
+                    // in Redis.
+                    EvaluationStore.WindowedPage windowed = store.bufferWindowedPage(action.id(), action.sendWindow(),
+                            now, pageSize);
+                    page = windowed.buffered();
+                    pageRows = windowed.size();
+                    deferred += windowed.deferred();
                 }
+                buckets.push(action.id(), page);
+                buffered += page.size();
             }
-            while (page.size() == pageSize);
+            while (pageRows == pageSize);
         }
         contribution.incrementWriteCount(buffered);
         contribution.incrementFilterCount(skipped);
         contribution.getStepExecution().getExecutionContext().putLong("buffered", buffered);
         contribution.getStepExecution().getExecutionContext().putLong("skippedDraft", skipped);
+        contribution.getStepExecution().getExecutionContext().putLong("deferredBySendWindow", deferred);
         return RepeatStatus.FINISHED;
     }
 

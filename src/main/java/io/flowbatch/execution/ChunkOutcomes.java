@@ -1,9 +1,9 @@
 package io.flowbatch.execution;
 
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 
 import io.flowbatch.evaluation.Outcome;
 
@@ -17,7 +17,8 @@ public class ChunkOutcomes {
 
     private final List<Outcome> outcomes = new ArrayList<>();
 
-    private final Set<Long> reserved = new HashSet<>();
+    /** Customer id by evaluation id. */
+    private final Map<Long, Long> reserved = new HashMap<>();
 
     private long startNanos = System.nanoTime();
 
@@ -27,14 +28,15 @@ public class ChunkOutcomes {
 
     /**
      * An evaluation whose customer the chunk reserved for a marketing email (smart
-     * sending): given back unless its message went out.
+     * sending, frequency caps): given back unless its message went out.
      */
-    public void reserved(long evaluationId) {
-        reserved.add(evaluationId);
+    public void reserved(long evaluationId, long customerId) {
+        reserved.put(evaluationId, customerId);
     }
 
-    public Set<Long> drainReserved() {
-        Set<Long> drained = new HashSet<>(reserved);
+    /** Customer id by evaluation id. */
+    public Map<Long, Long> drainReserved() {
+        Map<Long, Long> drained = new HashMap<>(reserved);
         reserved.clear();
         return drained;
     }

@@ -13,7 +13,7 @@ import java.util.Set;
 import io.flowbatch.delivery.DeliveryProperties;
 import io.flowbatch.delivery.SendLedger;
 import io.flowbatch.delivery.SendResult;
-import io.flowbatch.delivery.SmartSending;
+import io.flowbatch.delivery.MarketingSends;
 import io.flowbatch.delivery.SmtpSender;
 import io.flowbatch.evaluation.EvaluationStore;
 import io.flowbatch.evaluation.Outcome;
@@ -65,12 +65,12 @@ class DeliveryWriter implements ItemWriter<Delivery> {
 
     private final ClaimLease lease;
 
-    private final SmartSending smartSending;
+    private final MarketingSends marketingSends;
 
     DeliveryWriter(long actionId, long stepExecutionId, EvaluationStore store, Buckets buckets, SmtpSender sender,
             ChunkOutcomes chunkOutcomes, DeliveryProperties delivery, Clock clock, JobMetrics metrics, ClaimLease lease,
-            SmartSending smartSending) {
-        this.smartSending = smartSending;
+            MarketingSends marketingSends) {
+        this.marketingSends = marketingSends;
         this.actionId = actionId;
         this.stepExecutionId = stepExecutionId;
         this.store = store;
@@ -86,7 +86,7 @@ class DeliveryWriter implements ItemWriter<Delivery> {
     @Override
     public void write(Chunk<? extends Delivery> chunk) throws InterruptedException {
         List<Outcome> outcomes = chunkOutcomes.drain();
-        Set<Long> reserved = chunkOutcomes.drainReserved();
+        Map<Long, Long> reserved = chunkOutcomes.drainReserved();
         List<Outcome> reported = new ArrayList<>(outcomes);
         if (!chunk.isEmpty()) {
             InFlight inFlight = new InFlight();
@@ -109,17 +109,17 @@ class DeliveryWriter implements ItemWriter<Delivery> {
     }
 
     /**
-     * Smart-sending reservations of messages that did not go out (skipped, failed,
-     * retried later, back in the buffer), given back so they block no other email. Never
-     * fails the chunk, whose sends are recorded by now: a reservation kept only holds
-     * that customer's other marketing email back for the window.
+     * Marketing reservations (smart sending, caps) of messages that did not go out
+     * (skipped, failed, retried later, back in the buffer), given back so they block no
+     * other email. Never fails the chunk, whose sends are recorded by now: a reservation
+     * kept only holds that customer's other marketing email back for the window.
      */
-    private void giveBack(Set<Long> reserved) {
+    private void giveBack(Map<Long, Long> reserved) {
         try {
-            smartSending.release(reserved);
+            marketingSends.release(reserved);
         }
         catch (RuntimeException ex) {
-            logger.warn("Could not give back " + reserved.size() + " smart-sending reservations of action " + actionId
+            logger.warn("Could not give back " + reserved.size() + " marketing reservations of action " + actionId
                     + ": " + ex.getMessage());
         }
     }
@@ -129,7 +129,7 @@ class DeliveryWriter implements ItemWriter<Delivery> {
      * (accepted, or in doubt: resent later under at-least-once, but possibly delivered),
      * whose smart-sending reservation must stand.
      */
-    private List<Outcome> send(List<? extends Delivery> deliveries, InFlight inFlight, Set<Long> reserved)
+    private List<Outcome> send(List<? extends Delivery> deliveries, InFlight inFlight, Map<Long, Long> reserved)
             throws InterruptedException {
         // One message per id, whatever the chunk holds: an id the chunk carries twice (a
         // row recovered and claimed again) is sent once at most.

@@ -4,10 +4,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import io.flowbatch.delivery.MarketingSends;
 import io.flowbatch.delivery.MessageFactory;
 import io.flowbatch.delivery.OutgoingEmail;
 import io.flowbatch.delivery.RenderedEmail;
-import io.flowbatch.delivery.SmartSending;
 import io.flowbatch.delivery.TemplateSandbox;
 import io.flowbatch.delivery.TemplateVariables;
 import io.flowbatch.delivery.UnsubscribeLinks;
@@ -39,7 +39,7 @@ class EvaluationProcessor
 
     private final MessageFactory messages;
 
-    private final SmartSending smartSending;
+    private final MarketingSends marketingSends;
 
     private final UnsubscribeLinks unsubscribeLinks;
 
@@ -53,12 +53,12 @@ class EvaluationProcessor
 
     private Map<Long, String> exited = Map.of();
 
-    private Map<Long, String> smartSendingSkips = Map.of();
+    private Map<Long, MarketingSends.Refusal> marketingRefusals = Map.of();
 
     EvaluationProcessor(long actionId, ChunkLoader loader, TemplateSandbox templates, MessageFactory messages,
-            SmartSending smartSending, UnsubscribeLinks unsubscribeLinks, ChunkOutcomes outcomes,
+            MarketingSends marketingSends, UnsubscribeLinks unsubscribeLinks, ChunkOutcomes outcomes,
             boolean compiledTemplates) {
-        this.smartSending = smartSending;
+        this.marketingSends = marketingSends;
         this.actionId = actionId;
         this.loader = loader;
         this.templates = templates;
@@ -76,35 +76,35 @@ class EvaluationProcessor
         if (!"LIVE".equals(action.status())) {
             recipients = Map.of();
             exited = Map.of();
-            smartSendingSkips = Map.of();
+            marketingRefusals = Map.of();
             return;
         }
         recipients = loader.recipients(evaluations);
         exited = loader.exited(evaluations, action.exitMetrics());
-        smartSendingSkips = reserveMarketing(evaluations);
+        marketingRefusals = reserveMarketing(evaluations);
     }
 
     /**
      * A marketing chunk reserves the customers it is about to send to, in one statement
-     * committed before it sends (smart sending); those another marketing email reached
-     * within the window are skipped. A transactional chunk reserves nothing.
+     * committed before it sends; those smart sending or a frequency cap holds back are
+     * skipped, or deferred until the cap allows. A transactional chunk reserves nothing.
      */
-    private Map<Long, String> reserveMarketing(List<ClaimedEvaluation> evaluations) {
+    private Map<Long, MarketingSends.Refusal> reserveMarketing(List<ClaimedEvaluation> evaluations) {
         if (action.transactional()) {
             return Map.of();
         }
-        List<SmartSending.Candidate> candidates = new ArrayList<>();
+        List<MarketingSends.Candidate> candidates = new ArrayList<>();
         for (ClaimedEvaluation evaluation : evaluations) {
             if (reasonNotToSend(evaluation, recipients.get(evaluation.id())) == null) {
-                candidates.add(new SmartSending.Candidate(evaluation.id(), evaluation.customerId()));
+                candidates.add(new MarketingSends.Candidate(evaluation.id(), evaluation.customerId()));
             }
         }
-        Map<Long, String> skips = smartSending.reserve(actionId, action.smartSending(), candidates);
+        Map<Long, MarketingSends.Refusal> refusals = marketingSends.reserve(actionId, action.smartSending(),
+                action.deferOnCap(), candidates);
         candidates.stream()
-            .map(SmartSending.Candidate::evaluationId)
-            .filter((id) -> !skips.containsKey(id))
-            .forEach(outcomes::reserved);
-        return skips;
+            .filter((candidate) -> !refusals.containsKey(candidate.evaluationId()))
+            .forEach((candidate) -> outcomes.reserved(candidate.evaluationId(), candidate.customerId()));
+        return refusals;
     }
 
     @Override
@@ -123,8 +123,13 @@ class EvaluationProcessor
     private Delivery decide(ClaimedEvaluation evaluation) {
         ChunkLoader.Recipient recipient = recipients.get(evaluation.id());
         String skip = reasonNotToSend(evaluation, recipient);
-        if (skip == null) {
-            skip = smartSendingSkips.get(evaluation.id());
+        MarketingSends.Refusal refusal = marketingRefusals.get(evaluation.id());
+        if (skip == null && refusal != null) {
+            if (refusal.deferred()) {
+                outcomes.add(Outcome.deferred(evaluation.id(), refusal.reason(), refusal.deferUntil()));
+                return null;
+            }
+            skip = refusal.reason();
         }
         if (skip != null) {
             outcomes.add(Outcome.skipped(evaluation.id(), skip, false));

@@ -4,7 +4,7 @@ import java.time.Clock;
 
 import io.flowbatch.delivery.DeliveryProperties;
 import io.flowbatch.delivery.MessageFactory;
-import io.flowbatch.delivery.SmartSending;
+import io.flowbatch.delivery.MarketingSends;
 import io.flowbatch.delivery.SmtpSender;
 import io.flowbatch.delivery.TemplateSandbox;
 import io.flowbatch.delivery.UnsubscribeLinks;
@@ -200,9 +200,9 @@ public class FlowExecutionJobConfiguration {
     @Bean
     @StepScope
     EvaluationProcessor evaluationProcessor(@Value("#{stepExecutionContext['actionId']}") long actionId,
-            ChunkLoader loader, TemplateSandbox templates, MessageFactory messages, SmartSending smartSending,
+            ChunkLoader loader, TemplateSandbox templates, MessageFactory messages, MarketingSends marketingSends,
             UnsubscribeLinks unsubscribeLinks, ChunkOutcomes chunkOutcomes, ExecutionProperties properties) {
-        return new EvaluationProcessor(actionId, loader, templates, messages, smartSending, unsubscribeLinks,
+        return new EvaluationProcessor(actionId, loader, templates, messages, marketingSends, unsubscribeLinks,
                 chunkOutcomes, !properties.perItem());
     }
 
@@ -211,9 +211,9 @@ public class FlowExecutionJobConfiguration {
     DeliveryWriter deliveryWriter(@Value("#{stepExecutionContext['actionId']}") long actionId,
             @Value("#{stepExecution.id}") long stepExecutionId, EvaluationStore store, Buckets buckets,
             SmtpSender sender, ChunkOutcomes chunkOutcomes, DeliveryProperties delivery, Clock clock,
-            JobMetrics metrics, ClaimLeases claimLeases, SmartSending smartSending) {
+            JobMetrics metrics, ClaimLeases claimLeases, MarketingSends marketingSends) {
         return new DeliveryWriter(actionId, stepExecutionId, store, buckets, sender, chunkOutcomes, delivery, clock,
-                metrics, claimLeases.of(stepExecutionId), smartSending);
+                metrics, claimLeases.of(stepExecutionId), marketingSends);
     }
 
 }

@@ -5,6 +5,7 @@ import java.sql.Array;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.LocalTime;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -29,9 +30,10 @@ class FlowRepository {
             """;
 
     static final String INSERT_ACTION = """
-            INSERT INTO action (flow_id, position, delay, status, kind, smart_sending, template_id)
-            VALUES (:flowId, :position, make_interval(secs => :delaySeconds), :status, :kind, :smartSending,
-                    :templateId)
+            INSERT INTO action (flow_id, position, delay, delay_at, status, kind, smart_sending, on_cap,
+                                send_window_days, send_window_from, send_window_to, template_id)
+            VALUES (:flowId, :position, make_interval(secs => :delaySeconds), :at::time, :status, :kind, :smartSending,
+                    :onCap, :windowDays::smallint[], :windowFrom::time, :windowTo::time, :templateId)
             RETURNING id
             """;
 
@@ -40,8 +42,8 @@ class FlowRepository {
             """;
 
     static final String SELECT_ACTIONS = """
-            SELECT a.id, a.position, extract(epoch FROM a.delay) AS delay_seconds, a.status, a.kind, a.smart_sending,
-                   a.template_id,
+            SELECT a.id, a.position, extract(epoch FROM a.delay) AS delay_seconds, a.delay_at, a.status, a.kind,
+                   a.smart_sending, a.on_cap, a.send_window_days, a.send_window_from, a.send_window_to, a.template_id,
                    t.version AS template_version
             FROM action a JOIN template t ON t.id = a.template_id
             WHERE a.flow_id = :flowId
@@ -80,15 +82,21 @@ class FlowRepository {
             .single();
     }
 
-    long insertAction(long flowId, int position, Duration delay, ActionStatus status, ActionKind kind,
-            boolean smartSending, long templateId) {
+    long insertAction(long flowId, int position, FlowRequest.ActionRequest action, long templateId) {
+        SendWindow window = action.sendWindow();
         return jdbc.sql(INSERT_ACTION)
             .param("flowId", flowId)
             .param("position", position)
-            .param("delaySeconds", delay.toMillis() / 1000.0)
-            .param("status", status.name())
-            .param("kind", kind.name())
-            .param("smartSending", smartSending)
+            .param("delaySeconds", action.delay().toMillis() / 1000.0)
+            .param("at", action.at())
+            .param("status", action.status().name())
+            .param("kind", action.kindOrDefault().name())
+            .param("smartSending", action.smartSendingOrDefault())
+            .param("onCap", action.onCapOrDefault().name())
+            .param("windowDays",
+                    (window != null) ? window.days().stream().map(SendDay::iso).toArray(Integer[]::new) : null)
+            .param("windowFrom", (window != null) ? window.from() : null)
+            .param("windowTo", (window != null) ? window.to() : null)
             .param("templateId", templateId)
             .query(Long.class)
             .single();
@@ -99,8 +107,10 @@ class FlowRepository {
             .param("flowId", id)
             .query((rs, row) -> new FlowView.Action(rs.getLong("id"), rs.getInt("position"),
                     Duration.ofMillis(rs.getBigDecimal("delay_seconds").multiply(BigDecimal.valueOf(1000)).longValue()),
-                    ActionStatus.valueOf(rs.getString("status")), ActionKind.valueOf(rs.getString("kind")),
-                    rs.getBoolean("smart_sending"), rs.getLong("template_id"), rs.getInt("template_version")))
+                    rs.getObject("delay_at", LocalTime.class), ActionStatus.valueOf(rs.getString("status")),
+                    ActionKind.valueOf(rs.getString("kind")), rs.getBoolean("smart_sending"),
+                    OnCap.valueOf(rs.getString("on_cap")), sendWindow(rs), rs.getLong("template_id"),
+                    rs.getInt("template_version")))
             .list();
         return jdbc.sql(SELECT_FLOW)
             .param("id", id)
@@ -115,6 +125,18 @@ class FlowRepository {
 
     boolean updateActionStatus(long actionId, ActionStatus status) {
         return jdbc.sql(UPDATE_ACTION_STATUS).param("id", actionId).param("status", status.name()).update() == 1;
+    }
+
+    private static SendWindow sendWindow(ResultSet rs) throws SQLException {
+        Array days = rs.getArray("send_window_days");
+        if (days == null) {
+            return null;
+        }
+        return new SendWindow(
+                Arrays.stream((Object[]) days.getArray())
+                    .map((day) -> SendDay.ofIso(((Number) day).intValue()))
+                    .toList(),
+                rs.getObject("send_window_from", LocalTime.class), rs.getObject("send_window_to", LocalTime.class));
     }
 
     private static List<String> textArray(ResultSet rs, String column) throws SQLException {

@@ -1,6 +1,7 @@
 package io.flowbatch.flow;
 
 import java.time.Duration;
+import java.time.LocalTime;
 import java.util.List;
 
 import io.flowbatch.system.TextRules;
@@ -36,13 +37,29 @@ public record FlowRequest(@NotBlank @Size(max = 200) @Pattern(
      * @param smartSending whether a marketing action skips customers sent a marketing
      * email within {@code flowbatch.delivery.smart-sending-window}: true when absent; a
      * transactional action passes no marketing control
+     * @param onCap what a marketing action does with a customer that
+     * {@code flowbatch.delivery.frequency-caps} holds back: {@code SKIP} (when absent) or
+     * {@code DEFER}
+     * @param sendWindow when a marketing action may send, on the customer's clock; any
+     * time when absent
+     * @param at the delay ends at the first time after it that the customer's clock reads
+     * this; the delay alone when absent
      */
     public record ActionRequest(@NotNull Duration delay, @NotNull ActionStatus status, @NotNull @Valid Email email,
-            ActionKind kind, Boolean smartSending) {
+            ActionKind kind, Boolean smartSending, OnCap onCap, @Valid SendWindow sendWindow, LocalTime at) {
 
         /** A marketing action with smart sending. */
         public ActionRequest(Duration delay, ActionStatus status, Email email) {
             this(delay, status, email, null, null);
+        }
+
+        /** An action of this kind, without a send window or a local time. */
+        public ActionRequest(Duration delay, ActionStatus status, Email email, ActionKind kind, Boolean smartSending) {
+            this(delay, status, email, kind, smartSending, null, null, null);
+        }
+
+        public OnCap onCapOrDefault() {
+            return (onCap != null) ? onCap : OnCap.SKIP;
         }
 
         public ActionKind kindOrDefault() {

@@ -47,6 +47,7 @@ public class FlowService {
             if (action.delay().isNegative() || action.delay().compareTo(MAX_DELAY) > 0) {
                 problems.add(new FieldProblem(path + ".delay", "must be between PT0S and P365D"));
             }
+            marketingControlProblems(action, path, problems);
             FlowRequest.Email email = action.email();
             for (TemplateProblem problem : templates
                 .validate(new EmailContent(email.from(), email.subject(), email.html(), email.text()))) {
@@ -62,10 +63,38 @@ public class FlowService {
         for (int i = 0; i < request.actions().size(); i++) {
             FlowRequest.ActionRequest action = request.actions().get(i);
             long templateId = flows.insertTemplate(action.email());
-            actionIds.add(new FlowCreated.ActionId(flows.insertAction(flowId, i + 1, action.delay(), action.status(),
-                    action.kindOrDefault(), action.smartSendingOrDefault(), templateId)));
+            actionIds.add(new FlowCreated.ActionId(flows.insertAction(flowId, i + 1, action, templateId)));
         }
         return new FlowCreated(flowId, actionIds);
+    }
+
+    /**
+     * A window that opens when it closes is no window; a transactional action passes no
+     * marketing control, so one set on it would silently do nothing.
+     */
+    private static void marketingControlProblems(FlowRequest.ActionRequest action, String path,
+            List<FieldProblem> problems) {
+        SendWindow window = action.sendWindow();
+        if (window != null && window.from() != null && window.from().equals(window.to())) {
+            problems.add(new FieldProblem(path + ".sendWindow.to",
+                    "must differ from from: a window closes after it opens (before it, for one over midnight)"));
+        }
+        if (window != null && window.days() != null
+                && window.days().stream().distinct().count() < window.days().size()) {
+            problems.add(new FieldProblem(path + ".sendWindow.days", "names a day twice"));
+        }
+        if (action.kindOrDefault() == ActionKind.TRANSACTIONAL) {
+            if (window != null) {
+                problems.add(new FieldProblem(path + ".sendWindow", "a transactional action has no send window"));
+            }
+            if (action.onCap() != null) {
+                problems.add(new FieldProblem(path + ".onCap", "a transactional action passes no frequency cap"));
+            }
+            if (Boolean.TRUE.equals(action.smartSending())) {
+                problems
+                    .add(new FieldProblem(path + ".smartSending", "a transactional action passes no smart sending"));
+            }
+        }
     }
 
     public FlowView get(long id) {

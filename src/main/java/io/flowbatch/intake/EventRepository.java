@@ -6,6 +6,7 @@ import java.time.ZoneOffset;
 import java.util.List;
 
 import io.flowbatch.evaluation.FlowSteps;
+import io.flowbatch.system.LocalTimeProperties;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -38,8 +39,11 @@ class EventRepository {
 
     private final JdbcClient jdbc;
 
-    EventRepository(JdbcClient jdbc) {
+    private final String defaultZone;
+
+    EventRepository(JdbcClient jdbc, LocalTimeProperties localTime) {
         this.jdbc = jdbc;
+        this.defaultZone = localTime.defaultZoneName();
     }
 
     /**
@@ -53,6 +57,7 @@ class EventRepository {
             .param("times", events.stream().map((event) -> event.occurredAt().toString()).toArray(String[]::new))
             .param("uniqueIds", events.stream().map(EventRow::uniqueId).toArray(String[]::new))
             .param("oldestTrigger", OffsetDateTime.ofInstant(oldestTrigger, ZoneOffset.UTC))
+            .param("defaultZone", defaultZone)
             .query((rs, row) -> new Stored(rs.getLong("accepted"), rs.getLong("evaluations_created")))
             .single();
     }

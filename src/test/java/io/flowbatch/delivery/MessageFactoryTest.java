@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Properties;
 import java.util.Random;
 
@@ -200,7 +201,7 @@ class MessageFactoryTest {
     private static DeliveryProperties properties() {
         return new DeliveryProperties(DeliveryProperties.Guarantee.AT_MOST_ONCE, "flowbatch.local", 8, 32,
                 Duration.ofSeconds(30), 25, 3, Duration.ofMillis(200), 5, Duration.ofMinutes(5),
-                "http://localhost:8080", null, Duration.ofHours(16));
+                "http://localhost:8080", null, Duration.ofHours(16), List.of());
     }
 
 }

@@ -99,7 +99,8 @@ class EvaluationPlansTest {
                 new Parameter("replies", "text[]", array(Collections.nCopies(size, "250-ok"))),
                 new Parameter("now", "timestamptz", now),
                 new Parameter("next", "bigint[]", array(ids.subList(5_025, 5_050))),
-                new Parameter("stepExecutionId", "bigint", Long.toString(STEP)));
+                new Parameter("stepExecutionId", "bigint", Long.toString(STEP)),
+                new Parameter("defaultZone", "text", "UTC"));
     }
 
     @Test

@@ -2,11 +2,19 @@ package io.flowbatch.execution;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalTime;
+import java.time.ZoneOffset;
+import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 
 import io.flowbatch.delivery.DeliveryProperties;
+import io.flowbatch.flow.ActionKind;
 import io.flowbatch.flow.ActionStatus;
+import io.flowbatch.flow.FlowRequest;
+import io.flowbatch.flow.OnCap;
+import io.flowbatch.flow.SendDay;
+import io.flowbatch.flow.SendWindow;
 import io.flowbatch.support.Fixtures;
 import io.flowbatch.support.FlowbatchTest;
 import io.flowbatch.support.StatementCounter;
@@ -24,7 +32,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * No N+1: the SQL statements one chunk costs do not grow with the chunk. The same reader,
  * processor and writer run as one chunk of 50 and as one chunk of 500; the statements
- * sent by the partition thread are counted, not guessed.
+ * sent by the partition thread are counted, not guessed, with every delivery control on.
  */
 @FlowbatchTest
 class ChunkStatementBudgetTest {
@@ -70,10 +78,20 @@ class ChunkStatementBudgetTest {
 
     private List<String> statementsForOneChunkOf(int size) throws Exception {
         fixture.data().reset();
-        long action = fixture
-            .flow("Budget " + size, "Started Checkout", List.of("Placed Order"), ActionStatus.LIVE,
-                    "<p>[[${customer.firstName}]]</p>", "PT1H")
-            .get(0);
+        // Every control on: smart sending, deferring at the frequency cap of the test
+        // profile, and a send window open now (customers without a zone: UTC).
+        LocalTime utcNow = LocalTime.now(ZoneOffset.UTC);
+        SendWindow openNow = new SendWindow(Arrays.asList(SendDay.values()), utcNow.minusHours(3), utcNow.plusHours(3));
+        long action = fixture.flows()
+            .create(new FlowRequest("Budget " + size, new FlowRequest.Trigger("Started Checkout"),
+                    List.of("Placed Order"), null,
+                    List.of(new FlowRequest.ActionRequest(Duration.ofHours(1), ActionStatus.LIVE,
+                            new FlowRequest.Email("Shop <shop@example.com>", "Hi [[${customer.firstName}]]",
+                                    "<p>[[${customer.firstName}]]</p>", "Hello"),
+                            ActionKind.MARKETING, true, OnCap.DEFER, openNow, null))))
+            .actions()
+            .get(0)
+            .id();
         fixture.customers(0, size);
         fixture.events("Started Checkout", 0, size, Instant.now().minus(Duration.ofHours(2)));
 

@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.flowbatch.delivery.DeliveryProperties;
 import io.flowbatch.delivery.MessageFactory;
-import io.flowbatch.delivery.SmartSending;
+import io.flowbatch.delivery.MarketingSends;
 import io.flowbatch.delivery.SmtpSender;
 import io.flowbatch.delivery.TemplateSandbox;
 import io.flowbatch.delivery.UnsubscribeLinks;
@@ -92,7 +92,7 @@ class SendFencesTest {
     MessageFactory messages;
 
     @Autowired
-    SmartSending smartSending;
+    MarketingSends marketingSends;
 
     @Autowired
     UnsubscribeLinks unsubscribeLinks;
@@ -241,7 +241,7 @@ class SendFencesTest {
         assertThat(fixture.count("state = 'WAITING' AND reason LIKE 'resending with the same Message-ID%'"))
             .isEqualTo(1);
         assertThat(jdbc.sql("""
-                SELECT count(*) FROM marketing_send m JOIN evaluation e ON e.id = m.evaluation_id
+                SELECT count(*) FROM marketing_send m JOIN evaluation e ON e.id = ANY (m.evaluation_ids)
                 WHERE e.action_id = :action
                 """).param("action", action).query(Long.class).single()).as("every reservation stands").isEqualTo(3);
     }
@@ -451,11 +451,11 @@ class SendFencesTest {
 
     private DeliveryWriter writer(long stepExecutionId, ClaimLease lease, DeliveryProperties delivery) {
         return new DeliveryWriter(action, stepExecutionId, store, buckets, sender, outcomes, delivery, clock, metrics,
-                lease, smartSending);
+                lease, marketingSends);
     }
 
     private Chunk<Delivery> deliveries(List<ClaimedEvaluation> claimed) {
-        EvaluationProcessor processor = new EvaluationProcessor(action, loader, templates, messages, smartSending,
+        EvaluationProcessor processor = new EvaluationProcessor(action, loader, templates, messages, marketingSends,
                 unsubscribeLinks, outcomes, true);
         processor.beforeChunk(new Chunk<>(claimed));
         return new Chunk<>(claimed.stream().map(processor::process).filter(Objects::nonNull).toList());

@@ -78,12 +78,16 @@ class SmartSendingTest {
         fixture.customers(0, 2);
         fixture.events(Fixtures.TRIGGER, 0, 2, Instant.now().minus(Duration.ofHours(2)));
         // Customer 0 had one 15 hours ago, customer 1 one 17 hours ago (the window: 16).
-        fixture.data().jdbc().sql("""
-                INSERT INTO marketing_send (customer_id, sent_at, evaluation_id, action_id)
-                SELECT id, now() - CASE WHEN email = :recent THEN interval '15 hours' ELSE interval '17 hours' END,
-                       -id, 999
-                FROM customer
-                """).param("recent", Fixtures.email(0)).update();
+        fixture.data()
+            .jdbc()
+            .sql("""
+                    INSERT INTO marketing_send (customer_id, sends_at, evaluation_ids, action_ids)
+                    SELECT id, ARRAY[now() - CASE WHEN email = :recent THEN interval '15 hours' ELSE interval '17 hours' END],
+                           ARRAY[-id], ARRAY[999::bigint]
+                    FROM customer
+                    """)
+            .param("recent", Fixtures.email(0))
+            .update();
 
         fixture.runMinute();
 
@@ -103,8 +107,8 @@ class SmartSendingTest {
         fixture.customers(0, 10);
         fixture.events(Fixtures.TRIGGER, 0, 10, Instant.now().minus(Duration.ofHours(2)));
         fixture.data().jdbc().sql("""
-                INSERT INTO marketing_send (customer_id, sent_at, evaluation_id, action_id)
-                SELECT id, now() - interval '1 hour', -id, 999 FROM customer
+                INSERT INTO marketing_send (customer_id, sends_at, evaluation_ids, action_ids)
+                SELECT id, ARRAY[now() - interval '1 hour'], ARRAY[-id], ARRAY[999::bigint] FROM customer
                 """).update();
 
         fixture.runMinute();
@@ -113,7 +117,7 @@ class SmartSendingTest {
         assertThat(fixture.count("action_id = " + without + " AND state = 'SENT'")).isEqualTo(10);
         assertThat(fixture.data()
             .jdbc()
-            .sql("SELECT count(*) FROM marketing_send WHERE action_id = :action AND previous_action_id = 999")
+            .sql("SELECT count(*) FROM marketing_send WHERE action_ids[array_upper(action_ids, 1)] = :action")
             .param("action", without)
             .query(Long.class)
             .single()).isEqualTo(10);
@@ -121,7 +125,7 @@ class SmartSendingTest {
 
     /**
      * A message refused for good did not go out: its reservation is given back, the one
-     * before restored, and the next marketing email is not held back by it.
+     * before kept, and the next marketing email is not held back by it.
      */
     @Test
     void aReservationWhoseMessageWasRefusedIsGivenBack() throws Exception {
@@ -129,8 +133,9 @@ class SmartSendingTest {
         fixture.customers(0, 3);
         fixture.smtp().replyAlways(Fixtures.email(1), "550 5.1.1 no such user");
         fixture.data().jdbc().sql("""
-                INSERT INTO marketing_send (customer_id, sent_at, evaluation_id, action_id)
-                SELECT id, now() - interval '20 hours', -id, 999 FROM customer WHERE email = :email
+                INSERT INTO marketing_send (customer_id, sends_at, evaluation_ids, action_ids)
+                SELECT id, ARRAY[now() - interval '20 hours'], ARRAY[-id], ARRAY[999::bigint] FROM customer
+                WHERE email = :email
                 """).param("email", Fixtures.email(1)).update();
         fixture.events(Fixtures.TRIGGER, 0, 3, Instant.now().minus(Duration.ofHours(2)));
 
@@ -138,11 +143,16 @@ class SmartSendingTest {
 
         assertThat(fixture.count("state = 'FAILED'")).isEqualTo(1);
         assertThat(fixture.count("state = 'SENT'")).isEqualTo(2);
-        Map<String, Object> restored = fixture.data().jdbc().sql("""
-                SELECT m.action_id, m.previous_sent_at FROM marketing_send m JOIN customer c ON c.id = m.customer_id
+        List<Long> left = fixture.data().jdbc().sql("""
+                SELECT unnest(m.evaluation_ids) FROM marketing_send m JOIN customer c ON c.id = m.customer_id
                 WHERE c.email = :email
-                """).param("email", Fixtures.email(1)).query().singleRow();
-        assertThat(restored).containsEntry("action_id", 999L).containsEntry("previous_sent_at", null);
+                """).param("email", Fixtures.email(1)).query(Long.class).list();
+        long refused = fixture.data()
+            .jdbc()
+            .sql("SELECT id FROM evaluation WHERE state = 'FAILED'")
+            .query(Long.class)
+            .single();
+        assertThat(left).as("the refused message's entry is gone").doesNotContain(refused);
         assertThat(fixture.data().count("marketing_send")).isEqualTo(3);
     }
 

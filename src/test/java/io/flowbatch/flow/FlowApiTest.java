@@ -4,6 +4,8 @@ import io.flowbatch.support.FlowbatchTest;
 import io.flowbatch.support.TestData;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.test.web.servlet.MockMvc;
@@ -109,11 +111,11 @@ class FlowApiTest {
             .andExpect(jsonPath("$.errors[0].message").value(org.hamcrest.Matchers.containsString("exitMetrics")));
         mvc.perform(postJson("/api/flows", """
                 {"name": "Checkout", "trigger": {"metric": "Started Checkout"},
-                 "actions": [{"delay": "PT4H", "status": "LIVE", "sendWindow": {"from": "09:00"},
+                 "actions": [{"delay": "PT4H", "status": "LIVE", "quietHours": {"from": "21:00"},
                               "email": {"from": "shop@example.com", "subject": "Hi", "html": "<p>ok</p>"}}]}
                 """))
             .andExpect(status().isBadRequest())
-            .andExpect(jsonPath("$.errors[0].field").value("actions[0].sendWindow"));
+            .andExpect(jsonPath("$.errors[0].field").value("actions[0].quietHours"));
 
         assertThat(data.count("flow")).isZero();
     }
@@ -151,6 +153,48 @@ class FlowApiTest {
                 """))
             .andExpect(status().isBadRequest())
             .andExpect(jsonPath("$.errors[0].field").value("actions[0].kind"));
+
+        assertThat(data.counts()).containsEntry("flow", 0L).containsEntry("action", 0L).containsEntry("template", 0L);
+    }
+
+    @Test
+    void deliveryControlsAreStoredAndShown() throws Exception {
+        mvc.perform(postJson("/api/flows", """
+                {"name": "Browse abandonment", "trigger": {"metric": "Viewed Product"}, "actions": [{"delay": "P1D",
+                 "at": "10:00", "status": "LIVE", "smartSending": false, "onCap": "DEFER",
+                 "sendWindow": {"days": ["MON", "TUE", "WED", "THU", "FRI"], "from": "09:00", "to": "20:00"},
+                 "email": {"from": "shop@example.com", "subject": "Still looking?", "html": "<p>Hi</p>"}}]}
+                """)).andExpect(status().isCreated());
+        long id = data.jdbc().sql("SELECT id FROM flow").query(Long.class).single();
+
+        mvc.perform(get("/api/flows/{id}", id).header("X-Api-Key", FlowbatchTest.API_KEY))
+            .andExpect(status().isOk())
+            .andExpect(jsonPath("$.actions[0].at").value("10:00:00"))
+            .andExpect(jsonPath("$.actions[0].smartSending").value(false))
+            .andExpect(jsonPath("$.actions[0].onCap").value("DEFER"))
+            .andExpect(jsonPath("$.actions[0].sendWindow.days[4]").value("FRI"))
+            .andExpect(jsonPath("$.actions[0].sendWindow.from").value("09:00:00"))
+            .andExpect(jsonPath("$.actions[0].sendWindow.to").value("20:00:00"));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "\"sendWindow\": {\"days\": [\"MON\"], \"from\": \"09:00\", \"to\": \"09:00\"} | actions[0].sendWindow.to",
+            "\"sendWindow\": {\"days\": [\"FUNDAY\"], \"from\": \"09:00\", \"to\": \"20:00\"} | actions[0].sendWindow.days[0]",
+            "\"sendWindow\": {\"days\": [], \"from\": \"09:00\", \"to\": \"20:00\"} | actions[0].sendWindow.days",
+            "\"sendWindow\": {\"days\": [\"MON\", \"MON\"], \"from\": \"09:00\", \"to\": \"20:00\"} | actions[0].sendWindow.days",
+            "\"sendWindow\": {\"days\": [\"MON\"], \"from\": \"25:00\", \"to\": \"20:00\"} | actions[0].sendWindow.from",
+            "\"sendWindow\": {\"days\": [\"MON\"], \"to\": \"20:00\"} | actions[0].sendWindow.from",
+            "\"at\": \"ten\" | actions[0].at", "\"onCap\": \"WAIT\" | actions[0].onCap",
+            "\"kind\": \"TRANSACTIONAL\", \"onCap\": \"DEFER\" | actions[0].onCap",
+            "\"kind\": \"TRANSACTIONAL\", \"sendWindow\": {\"days\": [\"MON\"], \"from\": \"09:00\", \"to\": \"20:00\"} | actions[0].sendWindow" })
+    void aBadDeliveryControlIsABadRequestNamingItsFieldAndWritesNothing(String control, String field) throws Exception {
+        mvc.perform(postJson("/api/flows", """
+                {"name": "x", "trigger": {"metric": "M"}, "actions": [{"delay": "PT1H", "status": "LIVE", %s,
+                 "email": {"from": "shop@example.com", "subject": "Hi", "html": "<p>ok</p>"}}]}
+                """.formatted(control)))
+            .andExpect(status().isBadRequest())
+            .andExpect(jsonPath("$.errors[0].field").value(field));
 
         assertThat(data.counts()).containsEntry("flow", 0L).containsEntry("action", 0L).containsEntry("template", 0L);
     }

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntFunction;
 
 import io.flowbatch.execution.FlowExecutionLauncher;
 import io.flowbatch.flow.ActionKind;
@@ -119,9 +120,14 @@ public class Fixtures {
     }
 
     public void customers(int from, int to) {
+        customers(from, to, (i) -> null);
+    }
+
+    /** Customers {@code from} to {@code to - 1}, each in the time zone given for it. */
+    public void customers(int from, int to, IntFunction<String> timeZone) {
         List<CustomerRequest> customers = new ArrayList<>();
         for (int i = from; i < to; i++) {
-            customers.add(new CustomerRequest(email(i), "First" + i, "Last" + i, null, Map.of("n", i)));
+            customers.add(new CustomerRequest(email(i), "First" + i, "Last" + i, timeZone.apply(i), Map.of("n", i)));
         }
         intake.upsertCustomers(customers);
     }
