@@ -4,6 +4,7 @@ import java.time.Duration;
 
 import io.flowbatch.delivery.DeliveryProperties;
 import io.flowbatch.delivery.FrequencyCap;
+import io.flowbatch.delivery.RelayProperties;
 import io.flowbatch.execution.ExecutionProperties;
 import io.flowbatch.system.LocalTimeProperties;
 import org.junit.jupiter.api.Test;
@@ -91,6 +92,30 @@ class SettingsStartupTest {
         assertThat(output).contains("flowbatch.delivery").contains("default-time-zone");
     }
 
+    @Test
+    void relaysBindByName() {
+        try (ConfigurableApplicationContext context = start(
+                "flowbatch.relays.ses.host=email-smtp.eu-west-1.amazonaws.com", "flowbatch.relays.ses.port=587",
+                "flowbatch.relays.ses.tls=true", "flowbatch.relays.ses.rate=14",
+                "flowbatch.relays.ses.daily-quota=50000", "flowbatch.relays.default.rate=100")) {
+            RelayProperties relays = context.getBean(RelayProperties.class);
+            assertThat(relays.relays().get("ses").port()).isEqualTo(587);
+            assertThat(relays.relays().get("ses").rate()).isEqualTo(14.0);
+            assertThat(relays.relays().get("ses").dailyQuota()).isEqualTo(50_000L);
+            assertThat(relays.relays().get("default").host()).as("the spring.mail relay, limited").isNull();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "flowbatch.relays.ses.port=587", "flowbatch.relays.ses.host=h,flowbatch.relays.ses.port=0",
+            "flowbatch.relays.ses.host=h,flowbatch.relays.ses.rate=0",
+            "flowbatch.relays.ses.host=h,flowbatch.relays.ses.daily-quota=-5" })
+    void aRelayWithoutAHostOrWithABadLimitFailsStartUpNamingTheProperty(String settings, CapturedOutput output) {
+        assertThatThrownBy(() -> start(settings.split(","))).isNotNull();
+
+        assertThat(output).contains("flowbatch.relays");
+    }
+
     private static ConfigurableApplicationContext start(String... properties) {
         return new SpringApplicationBuilder(Settings.class).web(WebApplicationType.NONE)
             .properties("flowbatch.embedded.enabled=false", "spring.main.banner-mode=off")
@@ -99,7 +124,8 @@ class SettingsStartupTest {
     }
 
     @Configuration(proxyBeanMethods = false)
-    @EnableConfigurationProperties({ ExecutionProperties.class, DeliveryProperties.class, LocalTimeProperties.class })
+    @EnableConfigurationProperties({ ExecutionProperties.class, DeliveryProperties.class, LocalTimeProperties.class,
+            RelayProperties.class })
     static class Settings {
 
     }

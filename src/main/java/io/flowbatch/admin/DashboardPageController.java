@@ -44,9 +44,12 @@ class DashboardPageController {
 
     private final DependencyHealth dependencies;
 
+    private final RelayOverview relays;
+
     DashboardPageController(DashboardQueries dashboard, ExecutionQueries executions, ExecutionOperations operations,
             ScheduleOperations schedule, JobRepository jobRepository, Outbox outbox, NodeRegistry nodes,
-            DependencyHealth dependencies) {
+            DependencyHealth dependencies, RelayOverview relays) {
+        this.relays = relays;
         this.dashboard = dashboard;
         this.executions = executions;
         this.operations = operations;
@@ -74,6 +77,7 @@ class DashboardPageController {
         model.addAttribute("states", EvaluationState.values());
         model.addAttribute("outboxAvailable", outbox.available());
         model.addAttribute("nodes", nodes.nodes());
+        model.addAttribute("relays", relays.relays());
         model.addAttribute("self", nodes.self().id());
         model.addAttribute("dependencies", dependencies.all());
         return "admin/dashboard";

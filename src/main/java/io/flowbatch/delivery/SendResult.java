@@ -1,5 +1,7 @@
 package io.flowbatch.delivery;
 
+import java.util.Locale;
+
 /**
  * What became of one message handed to the mail server.
  *
@@ -67,6 +69,20 @@ public record SendResult(Kind kind, String reply, boolean unreachable) {
 
     public boolean isSent() {
         return kind == Kind.SENT;
+    }
+
+    /**
+     * The relay asks the sender to slow down: 421 (service not available, closing), 451
+     * with an enhanced status 4.7.x (policy: rate, reputation), or 454 "Throttling
+     * failure" (Amazon SES). Not the message's fault: it waits and is not an attempt.
+     */
+    public boolean throttled() {
+        if (kind != Kind.TRANSIENT || unreachable || reply == null) {
+            return false;
+        }
+        String text = reply.strip();
+        return text.startsWith("421") || (text.startsWith("451") && text.matches("451[ -]4\\.7\\..*"))
+                || (text.startsWith("454") && text.toLowerCase(Locale.ROOT).contains("throttl"));
     }
 
 }

@@ -174,6 +174,11 @@ final class SmtpConnections implements AutoCloseable {
         return thread;
     }
 
+    /** Connections open to the relay now. */
+    int open() {
+        return openCount.get();
+    }
+
     @Override
     public void close() {
         watchdog.shutdownNow();

@@ -18,6 +18,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.mail.javamail.JavaMailSenderImpl;
 import org.springframework.stereotype.Component;
 
@@ -45,10 +46,15 @@ public class SmtpSender implements DisposableBean {
 
     private final MeterRegistry meters;
 
+    @Autowired
     SmtpSender(JavaMailSenderImpl mailSender, DeliveryProperties properties, MeterRegistry meters) {
+        this(SmtpRelay.of(mailSender), properties.smtpMaxConnections(), properties, meters);
+    }
+
+    /** A sender to one relay, with at most {@code maxConnections} open to it. */
+    SmtpSender(SmtpRelay relay, int maxConnections, DeliveryProperties properties, MeterRegistry meters) {
         this.meters = meters;
-        this.connections = new SmtpConnections(SmtpRelay.of(mailSender), properties.smtpMaxConnections(),
-                properties.smtpIdleTimeout(), meters);
+        this.connections = new SmtpConnections(relay, maxConnections, properties.smtpIdleTimeout(), meters);
         this.connectionsPerChunk = properties.smtpConnections();
         this.window = properties.inFlightWindow();
         this.executor = Executors.newCachedThreadPool((runnable) -> {
@@ -64,6 +70,16 @@ public class SmtpSender implements DisposableBean {
      * reply). Claims of a sender taken for dead are recovered only once this much has
      * passed after its claim expired.
      */
+    /** Connections open to the relay now. */
+    public int openConnections() {
+        return connections.open();
+    }
+
+    /** The relay's host and port. */
+    public String relay() {
+        return connections.relay().toString();
+    }
+
     public Duration longestHandover() {
         return connections.relay().longestHandover();
     }

@@ -26,7 +26,7 @@ import org.springframework.stereotype.Repository;
 class ChunkLoader {
 
     static final String ACTION = """
-            SELECT a.id, a.status, a.kind, a.smart_sending, a.on_cap, f.exit_metrics, t.id AS template_id, t.version AS template_version,
+            SELECT a.id, a.status, a.kind, a.smart_sending, a.on_cap, a.relay, f.exit_metrics, t.id AS template_id, t.version AS template_version,
                    t.from_address, t.subject, t.body_html, t.body_text
             FROM action a
             JOIN flow f ON f.id = a.flow_id
@@ -76,7 +76,7 @@ class ChunkLoader {
         return jdbc.sql(ACTION).param("actionId", actionId).query((rs, row) -> {
             return new ActionSnapshot(rs.getLong("id"), rs.getString("status"),
                     "TRANSACTIONAL".equals(rs.getString("kind")), rs.getBoolean("smart_sending"),
-                    "DEFER".equals(rs.getString("on_cap")), textArray(rs, "exit_metrics"),
+                    "DEFER".equals(rs.getString("on_cap")), rs.getString("relay"), textArray(rs, "exit_metrics"),
                     new TemplateRef(rs.getLong("template_id"), rs.getInt("template_version")),
                     new EmailContent(rs.getString("from_address"), rs.getString("subject"), rs.getString("body_html"),
                             rs.getString("body_text")));
@@ -139,9 +139,10 @@ class ChunkLoader {
      * smart-sending window
      * @param deferOnCap a marketing action defers, rather than skips, customers at a
      * frequency cap
+     * @param relay the relay its mail leaves through; null for {@code default}
      */
     record ActionSnapshot(long id, String status, boolean transactional, boolean smartSending, boolean deferOnCap,
-            List<String> exitMetrics, TemplateRef template, EmailContent content) {
+            String relay, List<String> exitMetrics, TemplateRef template, EmailContent content) {
     }
 
     /** The customer of one evaluation and the properties of its triggering event. */

@@ -22,6 +22,20 @@ public class ChunkOutcomes {
 
     private long startNanos = System.nanoTime();
 
+    private String relay;
+
+    /**
+     * The relay the chunk's action sends through, as the processor loaded it; null:
+     * default.
+     */
+    public void relay(String relay) {
+        this.relay = relay;
+    }
+
+    public String relay() {
+        return relay;
+    }
+
     public void add(Outcome outcome) {
         outcomes.add(outcome);
     }

@@ -13,7 +13,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
-import io.flowbatch.delivery.SmtpSender;
+import io.flowbatch.delivery.Relays;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
@@ -82,12 +82,12 @@ public class ClaimLeases implements StepExecutionListener, SmartLifecycle {
 
     private volatile boolean failing;
 
-    ClaimLeases(JdbcClient jdbc, ExecutionProperties properties, SmtpSender sender, Clock clock) {
+    ClaimLeases(JdbcClient jdbc, ExecutionProperties properties, Relays relays, Clock clock) {
         this.jdbc = jdbc;
         this.lease = properties.claimLease();
         this.staleAfter = properties.staleAfter();
         this.clock = clock;
-        Duration handover = sender.longestHandover();
+        Duration handover = relays.longestHandover();
         if (properties.sendGrace() == null) {
             this.sendGrace = handover.plus(GRACE_MARGIN);
         }

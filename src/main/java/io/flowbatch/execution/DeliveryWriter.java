@@ -11,10 +11,11 @@ import java.util.Map;
 import java.util.Set;
 
 import io.flowbatch.delivery.DeliveryProperties;
+import io.flowbatch.delivery.MarketingSends;
+import io.flowbatch.delivery.RelayLimiter;
+import io.flowbatch.delivery.Relays;
 import io.flowbatch.delivery.SendLedger;
 import io.flowbatch.delivery.SendResult;
-import io.flowbatch.delivery.MarketingSends;
-import io.flowbatch.delivery.SmtpSender;
 import io.flowbatch.evaluation.EvaluationStore;
 import io.flowbatch.evaluation.Outcome;
 import org.apache.commons.logging.Log;
@@ -45,6 +46,17 @@ class DeliveryWriter implements ItemWriter<Delivery> {
 
     private static final Log logger = LogFactory.getLog(DeliveryWriter.class);
 
+    /**
+     * The longest a connection waits for its relay's rate to allow its next window; the
+     * rest of the chunk then waits for the next run.
+     */
+    static final Duration RATE_WAIT = Duration.ofSeconds(5);
+
+    /**
+     * When messages a relay's limits or throttling held back are due again: the next run.
+     */
+    static final Duration NEXT_RUN = Duration.ofMinutes(1);
+
     private final long actionId;
 
     private final long stepExecutionId;
@@ -53,7 +65,7 @@ class DeliveryWriter implements ItemWriter<Delivery> {
 
     private final Buckets buckets;
 
-    private final SmtpSender sender;
+    private final Relays relays;
 
     private final ChunkOutcomes chunkOutcomes;
 
@@ -67,7 +79,7 @@ class DeliveryWriter implements ItemWriter<Delivery> {
 
     private final MarketingSends marketingSends;
 
-    DeliveryWriter(long actionId, long stepExecutionId, EvaluationStore store, Buckets buckets, SmtpSender sender,
+    DeliveryWriter(long actionId, long stepExecutionId, EvaluationStore store, Buckets buckets, Relays relays,
             ChunkOutcomes chunkOutcomes, DeliveryProperties delivery, Clock clock, JobMetrics metrics, ClaimLease lease,
             MarketingSends marketingSends) {
         this.marketingSends = marketingSends;
@@ -75,7 +87,7 @@ class DeliveryWriter implements ItemWriter<Delivery> {
         this.stepExecutionId = stepExecutionId;
         this.store = store;
         this.buckets = buckets;
-        this.sender = sender;
+        this.relays = relays;
         this.chunkOutcomes = chunkOutcomes;
         this.delivery = delivery;
         this.clock = clock;
@@ -89,10 +101,11 @@ class DeliveryWriter implements ItemWriter<Delivery> {
         Map<Long, Long> reserved = chunkOutcomes.drainReserved();
         List<Outcome> reported = new ArrayList<>(outcomes);
         if (!chunk.isEmpty()) {
-            InFlight inFlight = new InFlight();
+            Relays.Relay relay = relays.relay(chunkOutcomes.relay());
+            InFlight inFlight = new InFlight(relay.limiter());
             List<Outcome> sent;
             try {
-                sent = send(chunk.getItems(), inFlight, reserved);
+                sent = send(relay, chunk.getItems(), inFlight, reserved);
             }
             catch (MailServerUnavailableException ex) {
                 // Nothing went out.
@@ -129,22 +142,34 @@ class DeliveryWriter implements ItemWriter<Delivery> {
      * (accepted, or in doubt: resent later under at-least-once, but possibly delivered),
      * whose smart-sending reservation must stand.
      */
-    private List<Outcome> send(List<? extends Delivery> deliveries, InFlight inFlight, Map<Long, Long> reserved)
-            throws InterruptedException {
+    private List<Outcome> send(Relays.Relay relay, List<? extends Delivery> deliveries, InFlight inFlight,
+            Map<Long, Long> reserved) throws InterruptedException {
         // One message per id, whatever the chunk holds: an id the chunk carries twice (a
         // row recovered and claimed again) is sent once at most.
         Map<Long, Delivery> byId = new LinkedHashMap<>();
         deliveries.forEach((item) -> byId.putIfAbsent(item.evaluation().id(), item));
         List<Delivery> pending = new ArrayList<>(byId.values());
+        // The relay's rolling quotas, for every instance together: what they do not allow
+        // now waits for the next run, never failing for it.
+        List<Outcome> heldBack = new ArrayList<>();
+        int allowed = relay.limiter().takeQuota(pending.size());
+        Instant nextRun = clock.instant().plus(NEXT_RUN);
+        for (Delivery item : pending.subList(allowed, pending.size())) {
+            heldBack.add(Outcome.deferred(item.evaluation().id(),
+                    "deferred: relay '" + relay.name() + "' reached its quota; waits for the next run", nextRun));
+        }
+        pending = new ArrayList<>(pending.subList(0, allowed));
         Map<Delivery, SendResult> results = new LinkedHashMap<>();
         Duration backoff = delivery.sendBackoff();
         for (int attempt = 1; !pending.isEmpty(); attempt++) {
-            List<SendResult> sent = sender.send(pending.stream().map(Delivery::message).toList(), lease,
-                    inFlight.over(pending));
+            List<SendResult> sent = relay.sender()
+                .send(pending.stream().map(Delivery::message).toList(), lease, inFlight.over(pending));
             List<Delivery> retry = new ArrayList<>();
             for (int i = 0; i < pending.size(); i++) {
                 results.put(pending.get(i), sent.get(i));
-                if (sent.get(i).kind() == SendResult.Kind.TRANSIENT && attempt < delivery.sendAttempts()) {
+                // A throttled relay is not asked again within the chunk.
+                if (sent.get(i).kind() == SendResult.Kind.TRANSIENT && !sent.get(i).throttled()
+                        && attempt < delivery.sendAttempts()) {
                     retry.add(pending.get(i));
                 }
             }
@@ -164,6 +189,24 @@ class DeliveryWriter implements ItemWriter<Delivery> {
             .map(SendResult::reply)
             .findFirst()
             .orElse(null);
+        if (results.values().stream().anyMatch(SendResult::throttled)) {
+            relay.limiter().throttled();
+        }
+        else if (results.values().stream().anyMatch(SendResult::isSent)) {
+            relay.limiter().accepted();
+        }
+        // Withheld for the relay's rate: waits for the next run, not in the buffer, so
+        // that this run's partitions do not pop it again and again.
+        Instant now = clock.instant();
+        results.entrySet().removeIf((entry) -> {
+            if (!inFlight.rateWithheld(entry.getKey().evaluation().id())
+                    || entry.getValue().kind() != SendResult.Kind.WITHHELD) {
+                return false;
+            }
+            heldBack.add(Outcome.deferred(entry.getKey().evaluation().id(), "deferred: relay '" + relay.name()
+                    + "' at its rate of " + relay.limiter().rate() + "/s; waits for the next run", now.plus(NEXT_RUN)));
+            return true;
+        });
         List<Long> notSent = results.entrySet()
             .stream()
             .filter((entry) -> entry.getValue().neverHandedOver())
@@ -178,13 +221,12 @@ class DeliveryWriter implements ItemWriter<Delivery> {
             buckets.push(actionId, store.returnToBuffer(notSent, stepExecutionId));
             results.values().removeIf(SendResult::neverHandedOver);
         }
-        if (results.isEmpty() && unreachable != null) {
+        if (results.isEmpty() && heldBack.isEmpty() && unreachable != null) {
             // Nothing of the chunk got through: the step fails, to be restarted.
             throw new MailServerUnavailableException(
                     "The mail server could not be reached for any of " + notSent.size() + " messages: " + unreachable);
         }
-        Instant now = clock.instant();
-        List<Outcome> outcomes = new ArrayList<>(results.size());
+        List<Outcome> outcomes = new ArrayList<>(heldBack);
         results.forEach((item, result) -> outcomes.add(outcome(item, result, now)));
         return outcomes;
     }
@@ -202,8 +244,57 @@ class DeliveryWriter implements ItemWriter<Delivery> {
 
         private final Set<Long> recorded = new HashSet<>();
 
+        private final Set<Long> rateWithheld = new HashSet<>();
+
+        private final RelayLimiter limiter;
+
+        /** Once the relay's rate refused a window, the chunk's later windows wait too. */
+        private volatile boolean rateReached;
+
+        InFlight(RelayLimiter limiter) {
+            this.limiter = limiter;
+        }
+
         SendLedger over(List<Delivery> items) {
-            return (settled, next) -> advance(items, settled, next);
+            return (settled, next) -> advance(items, settled, rateAllows(items, next) ? next : withheld(items, next));
+        }
+
+        /**
+         * Waits, outside the lock so that other connections go on recording, for the
+         * relay's rate to allow the window.
+         */
+        private boolean rateAllows(List<Delivery> items, List<Integer> next) {
+            long fresh = next.stream().filter((index) -> !isMarked(items.get(index).evaluation().id())).count();
+            if (rateReached) {
+                return fresh == 0;
+            }
+            try {
+                rateReached = !limiter.acquire((int) fresh, RATE_WAIT);
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                rateReached = true;
+            }
+            catch (RuntimeException ex) {
+                // The limiter's Redis is out of reach: nothing more leaves until it is
+                // back.
+                logger.warn("Could not ask relay limits: " + ex.getMessage());
+                rateReached = true;
+            }
+            return !rateReached;
+        }
+
+        private synchronized List<Integer> withheld(List<Delivery> items, List<Integer> next) {
+            next.forEach((index) -> rateWithheld.add(items.get(index).evaluation().id()));
+            return List.of();
+        }
+
+        private synchronized boolean isMarked(long evaluationId) {
+            return marked.contains(evaluationId);
+        }
+
+        synchronized boolean rateWithheld(long evaluationId) {
+            return rateWithheld.contains(evaluationId);
         }
 
         private synchronized Set<Integer> advance(List<Delivery> items, Map<Integer, SendResult> settled,
@@ -239,15 +330,28 @@ class DeliveryWriter implements ItemWriter<Delivery> {
 
     }
 
+    /**
+     * A throttling reply is the relay's limit, not the message's failure: it waits for
+     * the next run without using up an attempt.
+     */
+    private Outcome transientOutcome(Delivery item, SendResult result, Instant now) {
+        long id = item.evaluation().id();
+        if (result.throttled()) {
+            return Outcome.deferred(id, "deferred: the relay throttles: " + result.reply(), now.plus(NEXT_RUN));
+        }
+        if (item.evaluation().attempts() + 1 >= delivery.maxAttempts()) {
+            return Outcome.failed(id, "gave up after " + delivery.maxAttempts() + " attempts: " + result.reply());
+        }
+        return Outcome.retryLater(id, "will retry: " + result.reply(), now.plus(delivery.retryDelay()));
+    }
+
     private Outcome outcome(Delivery item, SendResult result, Instant now) {
         long id = item.evaluation().id();
         return switch (result.kind()) {
             case SENT ->
                 Outcome.sent(id, new Outcome.DeliveryRecord(item.messageId(), item.recipient(), now, result.reply()));
             case PERMANENT -> Outcome.failed(id, "refused by the mail server: " + result.reply());
-            case TRANSIENT -> (item.evaluation().attempts() + 1 >= delivery.maxAttempts())
-                    ? Outcome.failed(id, "gave up after " + delivery.maxAttempts() + " attempts: " + result.reply())
-                    : Outcome.retryLater(id, "will retry: " + result.reply(), now.plus(delivery.retryDelay()));
+            case TRANSIENT -> transientOutcome(item, result, now);
             case WITHHELD -> throw new IllegalStateException("withheld messages are returned to the buffer");
             case UNKNOWN -> delivery.atLeastOnce()
                     ? Outcome.retryLater(id, "resending with the same Message-ID: " + result.reply(), now)

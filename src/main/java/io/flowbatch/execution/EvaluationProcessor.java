@@ -73,6 +73,7 @@ class EvaluationProcessor
         List<ClaimedEvaluation> evaluations = chunk.getItems();
         action = loader.action(actionId);
         outcomes.chunkStarted();
+        outcomes.relay(action.relay());
         if (!"LIVE".equals(action.status())) {
             recipients = Map.of();
             exited = Map.of();

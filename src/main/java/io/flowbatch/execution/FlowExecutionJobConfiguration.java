@@ -3,9 +3,9 @@ package io.flowbatch.execution;
 import java.time.Clock;
 
 import io.flowbatch.delivery.DeliveryProperties;
-import io.flowbatch.delivery.MessageFactory;
 import io.flowbatch.delivery.MarketingSends;
-import io.flowbatch.delivery.SmtpSender;
+import io.flowbatch.delivery.MessageFactory;
+import io.flowbatch.delivery.Relays;
 import io.flowbatch.delivery.TemplateSandbox;
 import io.flowbatch.delivery.UnsubscribeLinks;
 import io.flowbatch.evaluation.ClaimedEvaluation;
@@ -209,10 +209,10 @@ public class FlowExecutionJobConfiguration {
     @Bean
     @StepScope
     DeliveryWriter deliveryWriter(@Value("#{stepExecutionContext['actionId']}") long actionId,
-            @Value("#{stepExecution.id}") long stepExecutionId, EvaluationStore store, Buckets buckets,
-            SmtpSender sender, ChunkOutcomes chunkOutcomes, DeliveryProperties delivery, Clock clock,
-            JobMetrics metrics, ClaimLeases claimLeases, MarketingSends marketingSends) {
-        return new DeliveryWriter(actionId, stepExecutionId, store, buckets, sender, chunkOutcomes, delivery, clock,
+            @Value("#{stepExecution.id}") long stepExecutionId, EvaluationStore store, Buckets buckets, Relays relays,
+            ChunkOutcomes chunkOutcomes, DeliveryProperties delivery, Clock clock, JobMetrics metrics,
+            ClaimLeases claimLeases, MarketingSends marketingSends) {
+        return new DeliveryWriter(actionId, stepExecutionId, store, buckets, relays, chunkOutcomes, delivery, clock,
                 metrics, claimLeases.of(stepExecutionId), marketingSends);
     }
 

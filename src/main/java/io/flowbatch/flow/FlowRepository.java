@@ -31,9 +31,9 @@ class FlowRepository {
 
     static final String INSERT_ACTION = """
             INSERT INTO action (flow_id, position, delay, delay_at, status, kind, smart_sending, on_cap,
-                                send_window_days, send_window_from, send_window_to, template_id)
+                                send_window_days, send_window_from, send_window_to, relay, template_id)
             VALUES (:flowId, :position, make_interval(secs => :delaySeconds), :at::time, :status, :kind, :smartSending,
-                    :onCap, :windowDays::smallint[], :windowFrom::time, :windowTo::time, :templateId)
+                    :onCap, :windowDays::smallint[], :windowFrom::time, :windowTo::time, :relay, :templateId)
             RETURNING id
             """;
 
@@ -43,7 +43,8 @@ class FlowRepository {
 
     static final String SELECT_ACTIONS = """
             SELECT a.id, a.position, extract(epoch FROM a.delay) AS delay_seconds, a.delay_at, a.status, a.kind,
-                   a.smart_sending, a.on_cap, a.send_window_days, a.send_window_from, a.send_window_to, a.template_id,
+                   a.smart_sending, a.on_cap, a.send_window_days, a.send_window_from, a.send_window_to, a.relay,
+                   a.template_id,
                    t.version AS template_version
             FROM action a JOIN template t ON t.id = a.template_id
             WHERE a.flow_id = :flowId
@@ -97,6 +98,7 @@ class FlowRepository {
                     (window != null) ? window.days().stream().map(SendDay::iso).toArray(Integer[]::new) : null)
             .param("windowFrom", (window != null) ? window.from() : null)
             .param("windowTo", (window != null) ? window.to() : null)
+            .param("relay", action.relay())
             .param("templateId", templateId)
             .query(Long.class)
             .single();
@@ -109,8 +111,8 @@ class FlowRepository {
                     Duration.ofMillis(rs.getBigDecimal("delay_seconds").multiply(BigDecimal.valueOf(1000)).longValue()),
                     rs.getObject("delay_at", LocalTime.class), ActionStatus.valueOf(rs.getString("status")),
                     ActionKind.valueOf(rs.getString("kind")), rs.getBoolean("smart_sending"),
-                    OnCap.valueOf(rs.getString("on_cap")), sendWindow(rs), rs.getLong("template_id"),
-                    rs.getInt("template_version")))
+                    OnCap.valueOf(rs.getString("on_cap")), sendWindow(rs), rs.getString("relay"),
+                    rs.getLong("template_id"), rs.getInt("template_version")))
             .list();
         return jdbc.sql(SELECT_FLOW)
             .param("id", id)

@@ -44,9 +44,12 @@ public record FlowRequest(@NotBlank @Size(max = 200) @Pattern(
      * time when absent
      * @param at the delay ends at the first time after it that the customer's clock reads
      * this; the delay alone when absent
+     * @param relay the {@code flowbatch.relays.<name>} its mail leaves through; the
+     * {@code spring.mail.*} relay when absent
      */
     public record ActionRequest(@NotNull Duration delay, @NotNull ActionStatus status, @NotNull @Valid Email email,
-            ActionKind kind, Boolean smartSending, OnCap onCap, @Valid SendWindow sendWindow, LocalTime at) {
+            ActionKind kind, Boolean smartSending, OnCap onCap, @Valid SendWindow sendWindow, LocalTime at,
+            @Size(max = 100) String relay) {
 
         /** A marketing action with smart sending. */
         public ActionRequest(Duration delay, ActionStatus status, Email email) {
@@ -55,7 +58,13 @@ public record FlowRequest(@NotBlank @Size(max = 200) @Pattern(
 
         /** An action of this kind, without a send window or a local time. */
         public ActionRequest(Duration delay, ActionStatus status, Email email, ActionKind kind, Boolean smartSending) {
-            this(delay, status, email, kind, smartSending, null, null, null);
+            this(delay, status, email, kind, smartSending, null, null, null, null);
+        }
+
+        /** An action with these controls, through the default relay. */
+        public ActionRequest(Duration delay, ActionStatus status, Email email, ActionKind kind, Boolean smartSending,
+                OnCap onCap, SendWindow sendWindow, LocalTime at) {
+            this(delay, status, email, kind, smartSending, onCap, sendWindow, at, null);
         }
 
         public OnCap onCapOrDefault() {

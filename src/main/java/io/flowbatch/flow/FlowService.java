@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Optional;
 
 import io.flowbatch.delivery.EmailContent;
+import io.flowbatch.delivery.Relays;
 import io.flowbatch.delivery.TemplateProblem;
 import io.flowbatch.delivery.TemplateSandbox;
 import io.flowbatch.system.FieldProblem;
@@ -28,8 +29,11 @@ public class FlowService {
 
     private final RequestValidator validator;
 
-    FlowService(FlowRepository flows, TemplateSandbox templates, RequestValidator validator) {
+    private final Relays relays;
+
+    FlowService(FlowRepository flows, TemplateSandbox templates, RequestValidator validator, Relays relays) {
         this.flows = flows;
+        this.relays = relays;
         this.templates = templates;
         this.validator = validator;
     }
@@ -48,6 +52,10 @@ public class FlowService {
                 problems.add(new FieldProblem(path + ".delay", "must be between PT0S and P365D"));
             }
             marketingControlProblems(action, path, problems);
+            if (action.relay() != null && !relays.names().contains(action.relay())) {
+                problems.add(new FieldProblem(path + ".relay",
+                        "no relay named '" + action.relay() + "' is configured; configured: " + relays.names()));
+            }
             FlowRequest.Email email = action.email();
             for (TemplateProblem problem : templates
                 .validate(new EmailContent(email.from(), email.subject(), email.html(), email.text()))) {

@@ -13,9 +13,11 @@ public record FlowView(long id, String name, String triggerMetric, List<String> 
      *
      * @param at the local time its delay ends at, or null
      * @param sendWindow its send window, or null
+     * @param relay the relay it sends through, or null for {@code default}
      */
     public record Action(long id, int position, Duration delay, LocalTime at, ActionStatus status, ActionKind kind,
-            boolean smartSending, OnCap onCap, SendWindow sendWindow, long templateId, int templateVersion) {
+            boolean smartSending, OnCap onCap, SendWindow sendWindow, String relay, long templateId,
+            int templateVersion) {
     }
 
 }

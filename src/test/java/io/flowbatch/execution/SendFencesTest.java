@@ -11,9 +11,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import io.flowbatch.delivery.DeliveryProperties;
-import io.flowbatch.delivery.MessageFactory;
 import io.flowbatch.delivery.MarketingSends;
-import io.flowbatch.delivery.SmtpSender;
+import io.flowbatch.delivery.MessageFactory;
+import io.flowbatch.delivery.Relays;
 import io.flowbatch.delivery.TemplateSandbox;
 import io.flowbatch.delivery.UnsubscribeLinks;
 import io.flowbatch.evaluation.ClaimedEvaluation;
@@ -98,7 +98,7 @@ class SendFencesTest {
     UnsubscribeLinks unsubscribeLinks;
 
     @Autowired
-    SmtpSender sender;
+    Relays relays;
 
     @Autowired
     ExecutionProperties executionProperties;
@@ -144,7 +144,7 @@ class SendFencesTest {
         bufferOnly();
         StepExecution step = partition();
         MutableClock time = new MutableClock(clock.instant());
-        ClaimLeases leases = new ClaimLeases(jdbc, executionProperties, sender, time);
+        ClaimLeases leases = new ClaimLeases(jdbc, executionProperties, relays, time);
         ClaimLease lease = leases.open(step.getId());
         EvaluationReader reader = new EvaluationReader(action, step.getId(), 5, buckets, store, lease);
         List<ClaimedEvaluation> chunk = new ArrayList<>();
@@ -184,7 +184,7 @@ class SendFencesTest {
         fixture.dueCheckouts(0, 3);
         bufferOnly();
         StepExecution step = partition();
-        ClaimLease lease = new ClaimLeases(jdbc, executionProperties, sender, clock).open(step.getId());
+        ClaimLease lease = new ClaimLeases(jdbc, executionProperties, relays, clock).open(step.getId());
         expireInDatabase(step.getId());
 
         assertThat(lease.granted()).as("still valid locally").isTrue();
@@ -201,7 +201,7 @@ class SendFencesTest {
         fixture.dueCheckouts(0, 3);
         bufferOnly();
         StepExecution step = partition();
-        ClaimLease lease = new ClaimLeases(jdbc, executionProperties, sender, clock).open(step.getId());
+        ClaimLease lease = new ClaimLeases(jdbc, executionProperties, relays, clock).open(step.getId());
         EvaluationReader reader = new EvaluationReader(action, step.getId(), 3, buckets, store, lease);
         List<ClaimedEvaluation> chunk = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
@@ -226,7 +226,7 @@ class SendFencesTest {
         fixture.dueCheckouts(0, 3);
         bufferOnly();
         StepExecution step = partition();
-        ClaimLease lease = new ClaimLeases(jdbc, executionProperties, sender, clock).open(step.getId());
+        ClaimLease lease = new ClaimLeases(jdbc, executionProperties, relays, clock).open(step.getId());
         EvaluationReader reader = new EvaluationReader(action, step.getId(), 3, buckets, store, lease);
         List<ClaimedEvaluation> chunk = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
@@ -352,7 +352,7 @@ class SendFencesTest {
      */
     @Test
     void aLeaseIsRenewedOnlyWhileLiveAndWhileItsStepProgresses() {
-        ClaimLeases leases = new ClaimLeases(jdbc, executionProperties, sender, clock);
+        ClaimLeases leases = new ClaimLeases(jdbc, executionProperties, relays, clock);
         StepExecution progressing = partition();
         StepExecution expired = partition();
         StepExecution hung = partition();
@@ -450,7 +450,7 @@ class SendFencesTest {
     }
 
     private DeliveryWriter writer(long stepExecutionId, ClaimLease lease, DeliveryProperties delivery) {
-        return new DeliveryWriter(action, stepExecutionId, store, buckets, sender, outcomes, delivery, clock, metrics,
+        return new DeliveryWriter(action, stepExecutionId, store, buckets, relays, outcomes, delivery, clock, metrics,
                 lease, marketingSends);
     }
 

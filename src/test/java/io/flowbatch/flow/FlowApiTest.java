@@ -187,6 +187,7 @@ class FlowApiTest {
             "\"sendWindow\": {\"days\": [\"MON\"], \"to\": \"20:00\"} | actions[0].sendWindow.from",
             "\"at\": \"ten\" | actions[0].at", "\"onCap\": \"WAIT\" | actions[0].onCap",
             "\"kind\": \"TRANSACTIONAL\", \"onCap\": \"DEFER\" | actions[0].onCap",
+            "\"relay\": \"ses-eu\" | actions[0].relay",
             "\"kind\": \"TRANSACTIONAL\", \"sendWindow\": {\"days\": [\"MON\"], \"from\": \"09:00\", \"to\": \"20:00\"} | actions[0].sendWindow" })
     void aBadDeliveryControlIsABadRequestNamingItsFieldAndWritesNothing(String control, String field) throws Exception {
         mvc.perform(postJson("/api/flows", """

@@ -105,6 +105,11 @@ public final class TestSmtpServer {
         return SHARED;
     }
 
+    /** A server of its own, for a second relay; lives as long as the test JVM. */
+    public static TestSmtpServer another() {
+        return new TestSmtpServer();
+    }
+
     public int port() {
         return port;
     }
