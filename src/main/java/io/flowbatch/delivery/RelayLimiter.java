@@ -86,14 +86,15 @@ public final class RelayLimiter {
     }
 
     /**
-     * Waits at most {@code maxWait} for the rate to allow {@code messages} more (at most
-     * a window's worth at a time).
+     * Waits at most the relay's {@code max-wait} for the rate to allow {@code messages}
+     * more (at most a window's worth at a time).
      * @return whether they may go now
      */
-    public boolean acquire(int messages, Duration maxWait) throws InterruptedException {
+    public boolean acquire(int messages) throws InterruptedException {
         if (limit() == null || messages == 0) {
             return true;
         }
+        Duration maxWait = settings.maxWait();
         // A slow relay's burst can be smaller than a window: its messages are taken in
         // bursts.
         long deadline = System.nanoTime() + maxWait.toNanos();
@@ -111,13 +112,33 @@ public final class RelayLimiter {
 
     /**
      * Takes up to {@code messages} from the relay's rolling quotas.
-     * @return how many may go
+     * @return how many may go, and where to give back those that then did not
      */
-    public int takeQuota(int messages) {
+    public QuotaTaken takeQuota(int messages) {
         if (!hasQuota() || messages == 0) {
-            return messages;
+            return new QuotaTaken(messages, -1);
         }
-        return quota(messages).get(0).intValue();
+        long minute = clock.millis() / 60_000;
+        return new QuotaTaken(quota(minute, messages).get(0).intValue(), minute);
+    }
+
+    /**
+     * Gives back quota taken for messages that did not go out (held back by the rate,
+     * never handed over).
+     */
+    public void giveBack(QuotaTaken taken, int messages) {
+        if (taken.minute() >= 0 && messages > 0) {
+            redis.opsForValue().decrement(KEY_PREFIX + name + ":sent:" + taken.minute(), messages);
+        }
+    }
+
+    /**
+     * What {@link #takeQuota} granted.
+     *
+     * @param granted how many may go
+     * @param minute the epoch minute they were counted in; -1 without quotas
+     */
+    public record QuotaTaken(int granted, long minute) {
     }
 
     /**
@@ -128,7 +149,7 @@ public final class RelayLimiter {
         if (!hasQuota()) {
             return null;
         }
-        List<Long> used = quota(0);
+        List<Long> used = quota(clock.millis() / 60_000, 0);
         return List.of(used.get(1), used.get(2));
     }
 
@@ -170,9 +191,9 @@ public final class RelayLimiter {
         bucket().replaceConfiguration(configuration(newRate), TokensInheritanceStrategy.PROPORTIONALLY);
     }
 
-    private List<Long> quota(int messages) {
-        List<Long> result = redis.execute(QUOTA, List.of(KEY_PREFIX + name + ":sent:"),
-                Long.toString(clock.millis() / 60_000), Integer.toString(messages),
+    private List<Long> quota(long minute, int messages) {
+        List<Long> result = redis.execute(QUOTA, List.of(KEY_PREFIX + name + ":sent:"), Long.toString(minute),
+                Integer.toString(messages),
                 Long.toString((settings.hourlyQuota() != null) ? settings.hourlyQuota() : 0),
                 Long.toString((settings.dailyQuota() != null) ? settings.dailyQuota() : 0));
         return result;

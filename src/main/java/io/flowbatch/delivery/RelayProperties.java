@@ -1,11 +1,13 @@
 package io.flowbatch.delivery;
 
+import java.time.Duration;
 import java.util.Map;
 
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.Positive;
+import org.hibernate.validator.constraints.time.DurationMin;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -53,10 +55,14 @@ public record RelayProperties(Map<String, @Valid Relay> relays) {
      * no quota
      * @param dailyQuota messages in any rolling 24 hours (as SES counts), all instances
      * together; none for no quota
+     * @param maxWait the longest a connection waits for the rate to allow its next window
+     * of messages; the rest of its chunk then waits for the next run. The waits queue in
+     * order, so the relay is kept at its rate while less than this much demand is queued
      */
     public record Relay(String host, @DefaultValue("25") @Min(1) @Max(65535) int port, String username, String password,
             @DefaultValue("false") boolean tls, @DefaultValue("64") @Min(1) int maxConnections, @Positive Double rate,
-            @Positive Long hourlyQuota, @Positive Long dailyQuota) {
+            @Positive Long hourlyQuota, @Positive Long dailyQuota,
+            @DefaultValue("PT30S") @DurationMin(millis = 1) Duration maxWait) {
     }
 
 }

@@ -47,12 +47,6 @@ class DeliveryWriter implements ItemWriter<Delivery> {
     private static final Log logger = LogFactory.getLog(DeliveryWriter.class);
 
     /**
-     * The longest a connection waits for its relay's rate to allow its next window; the
-     * rest of the chunk then waits for the next run.
-     */
-    static final Duration RATE_WAIT = Duration.ofSeconds(5);
-
-    /**
      * When messages a relay's limits or throttling held back are due again: the next run.
      */
     static final Duration NEXT_RUN = Duration.ofMinutes(1);
@@ -152,7 +146,8 @@ class DeliveryWriter implements ItemWriter<Delivery> {
         // The relay's rolling quotas, for every instance together: what they do not allow
         // now waits for the next run, never failing for it.
         List<Outcome> heldBack = new ArrayList<>();
-        int allowed = relay.limiter().takeQuota(pending.size());
+        RelayLimiter.QuotaTaken quota = relay.limiter().takeQuota(pending.size());
+        int allowed = quota.granted();
         Instant nextRun = clock.instant().plus(NEXT_RUN);
         for (Delivery item : pending.subList(allowed, pending.size())) {
             heldBack.add(Outcome.deferred(item.evaluation().id(),
@@ -212,6 +207,7 @@ class DeliveryWriter implements ItemWriter<Delivery> {
             .filter((entry) -> entry.getValue().neverHandedOver())
             .map((entry) -> entry.getKey().evaluation().id())
             .toList();
+        giveBackQuota(relay, quota, allowed - (int) results.values().stream().filter(this::reachedRelay).count());
         results.forEach((item, result) -> {
             if (result.kind() == SendResult.Kind.SENT || result.kind() == SendResult.Kind.UNKNOWN) {
                 reserved.remove(item.evaluation().id());
@@ -261,7 +257,10 @@ class DeliveryWriter implements ItemWriter<Delivery> {
 
         /**
          * Waits, outside the lock so that other connections go on recording, for the
-         * relay's rate to allow the window.
+         * relay's rate to allow the window. Bucket4j queues the waits in order, so every
+         * partition of every node keeps sending at the relay's rate while the demand
+         * queued ahead of a window is less than the relay's {@code max-wait}; the node
+         * renews the claim lease while the thread waits.
          */
         private boolean rateAllows(List<Delivery> items, List<Integer> next) {
             long fresh = next.stream().filter((index) -> !isMarked(items.get(index).evaluation().id())).count();
@@ -269,7 +268,7 @@ class DeliveryWriter implements ItemWriter<Delivery> {
                 return fresh == 0;
             }
             try {
-                rateReached = !limiter.acquire((int) fresh, RATE_WAIT);
+                rateReached = !limiter.acquire((int) fresh);
             }
             catch (InterruptedException ex) {
                 Thread.currentThread().interrupt();
@@ -328,6 +327,24 @@ class DeliveryWriter implements ItemWriter<Delivery> {
             return recorded.contains(evaluationId);
         }
 
+    }
+
+    /** The relay saw it: it counts against the relay's quota. */
+    private boolean reachedRelay(SendResult result) {
+        return !result.neverHandedOver() && !result.throttled();
+    }
+
+    /**
+     * Quota taken for messages that did not reach the relay goes back; never fails the
+     * chunk: quota kept only holds later mail back.
+     */
+    private void giveBackQuota(Relays.Relay relay, RelayLimiter.QuotaTaken quota, int unused) {
+        try {
+            relay.limiter().giveBack(quota, unused);
+        }
+        catch (RuntimeException ex) {
+            logger.warn("Could not give back " + unused + " of relay " + relay.name() + "'s quota: " + ex.getMessage());
+        }
     }
 
     /**

@@ -45,6 +45,8 @@ class RelaysTest {
         registry.add("flowbatch.relays.slow.host", () -> "127.0.0.1");
         registry.add("flowbatch.relays.slow.port", BULK::port);
         registry.add("flowbatch.relays.slow.rate", () -> "1");
+        registry.add("flowbatch.relays.slow.hourly-quota", () -> "1000");
+        registry.add("flowbatch.relays.slow.max-wait", () -> "PT2S");
     }
 
     @Autowired
@@ -93,7 +95,7 @@ class RelaysTest {
     /**
      * {@code slow} takes one message a second (a burst of at most one window): of 120
      * due, what the rate allows while the chunk may wait goes; the rest waits for the
-     * next run, none failed.
+     * next run, none failed, and gives back the quota it took.
      */
     @Test
     void whatARelaysRateDoesNotAllowWaitsForTheNextRun() throws Exception {
@@ -114,6 +116,9 @@ class RelaysTest {
             .count("state = 'WAITING' AND attempts = 0 AND reason LIKE 'deferred: relay ''slow'' at its rate%'"))
             .isEqualTo(120 - sent);
         assertThat(fixture.count("state = 'FAILED'")).isZero();
+        mvc.perform(get("/api/admin/relays").with(httpBasic(FlowbatchTest.ADMIN_USER, FlowbatchTest.ADMIN_PASSWORD)))
+            .andExpect(jsonPath("$[?(@.name == 'slow')].quotaUsed.lastHour")
+                .value(org.hamcrest.Matchers.contains((int) sent)));
     }
 
     @Test
