@@ -216,19 +216,23 @@ public final class RelayLimiter {
     }
 
     private long capacity(double perSecond) {
-        return Math.max(1, Math.min(window, Math.round(perSecond * 60) / 2));
+        // At most a quarter of a minute's messages, so that the refill keeps at least
+        // half.
+        return Math.max(1, Math.min(window, Math.round(perSecond * 60) / 4));
     }
 
     /**
-     * A burst of one window, and a refill that keeps any minute, burst included, within
-     * {@code rate} × 60.
+     * A burst of one window, and a refill that keeps any minute as the relay sees it
+     * within {@code rate} × 60: the burst, plus a window's worth granted just before a
+     * minute and still on the wire when it starts, are taken off the refill. Measured
+     * without that second window: 200.3/s in the busiest minute at a limit of 200.
      */
     private BucketConfiguration configuration(double perSecond) {
         long perMinute = Math.max(1, Math.round(perSecond * 60));
         long capacity = capacity(perSecond);
         return BucketConfiguration.builder()
             .addLimit((limit) -> limit.capacity(capacity)
-                .refillGreedy(Math.max(1, perMinute - capacity), Duration.ofMinutes(1)))
+                .refillGreedy(Math.max(1, perMinute - 2 * capacity), Duration.ofMinutes(1)))
             .build();
     }
 

@@ -118,6 +118,26 @@ public class Relays implements DisposableBean {
             .description("Throttling replies from the relay (421, 451 4.7.x, 454)")
             .tag("relay", name)
             .register(meters);
+        if (limiter.hasQuota()) {
+            for (int index = 0; index < 2; index++) {
+                int window = index;
+                Gauge.builder(QUOTA_USED, limiter, (l) -> quotaUsed(l, window))
+                    .description("Messages counted against the relay's quota, all instances")
+                    .tag("relay", name)
+                    .tag("window", (window == 0) ? "hour" : "day")
+                    .register(meters);
+            }
+        }
+    }
+
+    /** Read from Redis at each scrape; NaN while Redis cannot be asked. */
+    private static double quotaUsed(RelayLimiter limiter, int window) {
+        try {
+            return limiter.quotaUsed().get(window);
+        }
+        catch (RuntimeException ex) {
+            return Double.NaN;
+        }
     }
 
     private SmtpSender sender(RelayProperties.Relay settings, JavaMailSenderImpl defaultMail,

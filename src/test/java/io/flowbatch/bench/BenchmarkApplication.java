@@ -1,6 +1,7 @@
 package io.flowbatch.bench;
 
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
 
@@ -41,11 +42,16 @@ final class BenchmarkApplication implements AutoCloseable {
     private int actions;
 
     BenchmarkApplication(Endpoints endpoints, Contender contender, int chunkSize) {
+        this(endpoints, contender, chunkSize, Map.of());
+    }
+
+    BenchmarkApplication(Endpoints endpoints, Contender contender, int chunkSize, Map<String, String> settings) {
         this.smtp = BenchSink.current();
-        this.app = StandaloneFlowbatch.start(endpoints.jdbcUrl(), endpoints.username(), endpoints.redisUrl(),
-                Map.of("flowbatch.execution.mode", (contender == Contender.PER_ITEM) ? "per-item" : "batched",
-                        "flowbatch.execution.chunk-size", Integer.toString(chunkSize), "spring.mail.port",
-                        Integer.toString(endpoints.smtpPort())));
+        Map<String, String> all = new LinkedHashMap<>(settings);
+        all.put("flowbatch.execution.mode", (contender == Contender.PER_ITEM) ? "per-item" : "batched");
+        all.put("flowbatch.execution.chunk-size", Integer.toString(chunkSize));
+        all.put("spring.mail.port", Integer.toString(endpoints.smtpPort()));
+        this.app = StandaloneFlowbatch.start(endpoints.jdbcUrl(), endpoints.username(), endpoints.redisUrl(), all);
         this.smtpLatencyMs = endpoints.smtpLatencyMs();
         this.jdbc = app.getBean(JdbcClient.class);
     }
@@ -55,8 +61,16 @@ final class BenchmarkApplication implements AutoCloseable {
      * number of actions.
      */
     void seed(int n, int actionCount) throws Exception {
+        seed(n, actionCount, false);
+    }
+
+    /**
+     * The spike; with {@code controls}, every delivery control on (see
+     * StandaloneFlowbatch).
+     */
+    void seed(int n, int actionCount, boolean controls) throws Exception {
         jdbc.sql(DROP_PEER_TABLE).update();
-        StandaloneFlowbatch.seedSpike(app, n, actionCount);
+        StandaloneFlowbatch.seedSpike(app, n, actionCount, controls);
         this.actions = actionCount;
         smtp.reset();
     }

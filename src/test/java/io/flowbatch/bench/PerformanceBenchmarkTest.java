@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 import io.flowbatch.delivery.MessageFactory;
@@ -118,6 +119,23 @@ class PerformanceBenchmarkTest {
                 }
             }
         }
+        // The delivery controls' cost: one action, loopback, all off, then all on (smart
+        // sending, frequency caps deferring, a send window, customers in time zones).
+        int controlsEvaluations = Integer.getInteger("flowbatch.bench.controls-evaluations", 0);
+        if (controlsEvaluations > 0) {
+            try (Endpoints direct = new Endpoints(services, 0, 0)) {
+                for (int round = 1; round <= 2; round++) {
+                    for (boolean on : List.of(false, true)) {
+                        Measurement m = measureControls(direct, controlsEvaluations, on);
+                        System.out.printf(Locale.ROOT,
+                                "CONTROLS %s round %d: N %,d  %.2f s  %,.0f /s  cpu/1000 jvm %.3f s pg %.3f s  together %.3f s%n",
+                                on ? "on " : "off", round, controlsEvaluations, m.seconds(), m.rate(),
+                                m.jvmCpuPerThousand(), m.postgresCpuPerThousand(),
+                                m.jvmCpuPerThousand() + m.postgresCpuPerThousand());
+                    }
+                }
+            }
+        }
         List<SmtpLimit.Rate> limits = new ArrayList<>();
         String versions;
         try (Endpoints direct = new Endpoints(services, 0, 0);
@@ -156,6 +174,16 @@ class PerformanceBenchmarkTest {
                     m.rate(), m.statementsPerEvaluation(), m.redisCommandsPerEvaluation(), m.jvmCpuPerThousand(),
                     m.postgresCpuPerThousand(), m.peakHeapMb(), m.peakRssMb());
             return m;
+        }
+    }
+
+    private Measurement measureControls(Endpoints endpoints, int n, boolean on) throws Exception {
+        Map<String, String> settings = on ? Map.of("flowbatch.delivery.frequency-caps", "3/P1D,10/P7D") : Map.of();
+        try (BenchmarkApplication app = new BenchmarkApplication(endpoints.application(), Contender.BATCHED, CHUNK_SIZE,
+                settings)) {
+            app.seed(n, 1, on);
+            System.gc();
+            return app.run(Contender.BATCHED, n, 0, CHUNK_SIZE);
         }
     }
 

@@ -20,8 +20,10 @@ import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.servlet.MockMvc;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
 import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.httpBasic;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.content;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
@@ -89,6 +91,11 @@ class RelaysTest {
             .andExpect(jsonPath("$[?(@.name == 'bulk')].quotaUsed.lastHour").value(100))
             .andExpect(jsonPath("$[?(@.name == 'bulk')].hourlyQuota").value(100))
             .andExpect(jsonPath("$[?(@.name == 'default')].rate").value(org.hamcrest.Matchers.contains((Object) null)));
+        mvc.perform(get("/actuator/prometheus").with(httpBasic(FlowbatchTest.ADMIN_USER, FlowbatchTest.ADMIN_PASSWORD)))
+            .andExpect(status().isOk())
+            .andExpect(content()
+                .string(containsString("flowbatch_relay_quota_used{relay=\"bulk\",window=\"hour\"} 100.0")))
+            .andExpect(content().string(containsString("flowbatch_relay_limit{relay=\"slow\"} 1.0")));
         assertThat(action).isPositive();
     }
 
@@ -108,8 +115,10 @@ class RelaysTest {
         Duration took = Duration.between(started, Instant.now());
 
         long sent = BULK.received().size();
-        // At most the burst (16) plus the refill (44 a minute) while the job ran.
-        long allowed = 16 + (long) Math.ceil(44 * took.toMillis() / 60_000.0);
+        // At most the burst (15, a quarter of a minute's 60) plus the refill (30 a
+        // minute)
+        // while the job ran.
+        long allowed = 15 + (long) Math.ceil(30 * took.toMillis() / 60_000.0);
         assertThat(sent).isPositive().isLessThanOrEqualTo(allowed);
         assertThat(fixture.count("state = 'SENT'")).isEqualTo(sent);
         assertThat(fixture

@@ -2,7 +2,10 @@ package io.flowbatch.support;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.LocalTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -10,9 +13,13 @@ import java.util.Set;
 import java.util.UUID;
 
 import io.flowbatch.FlowbatchApplication;
+import io.flowbatch.flow.ActionKind;
 import io.flowbatch.flow.ActionStatus;
 import io.flowbatch.flow.FlowRequest;
 import io.flowbatch.flow.FlowService;
+import io.flowbatch.flow.OnCap;
+import io.flowbatch.flow.SendDay;
+import io.flowbatch.flow.SendWindow;
 
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -58,6 +65,22 @@ public final class StandaloneFlowbatch {
      * that many new actions.
      */
     public static List<Long> seedSpike(ConfigurableApplicationContext app, int n, int actionCount) throws Exception {
+        return seedSpike(app, n, actionCount, false);
+    }
+
+    /**
+     * Zones whose clocks read UTC in winter, for customers of a spike with every delivery
+     * control on: a send window around the current UTC time is open for all of them.
+     */
+    static final List<String> WINTER_UTC_ZONES = List.of("UTC", "Europe/London", "Europe/Lisbon", "Africa/Abidjan",
+            "Atlantic/Reykjavik", "Africa/Dakar");
+
+    /**
+     * The spike; with {@code controls}, every action has smart sending, defers at the
+     * frequency caps and has a send window open now, and the customers have time zones.
+     */
+    public static List<Long> seedSpike(ConfigurableApplicationContext app, int n, int actionCount, boolean controls)
+            throws Exception {
         JdbcClient jdbc = app.getBean(JdbcClient.class);
         jdbc.sql(Spike.TRUNCATE).update();
         StringRedisTemplate redis = app.getBean(StringRedisTemplate.class);
@@ -73,13 +96,26 @@ public final class StandaloneFlowbatch {
                         List.of("Placed Order"), null,
                         List.of(new FlowRequest.ActionRequest(Duration.ofHours(1), ActionStatus.LIVE,
                                 new FlowRequest.Email("Shop <shop@example.com>", "Hi [[${customer.firstName}]]", html,
-                                        "Your cart is waiting")))))
+                                        "Your cart is waiting"),
+                                ActionKind.MARKETING, controls, controls ? OnCap.DEFER : null,
+                                controls ? openNow() : null, null))))
                 .actions()
                 .get(0)
                 .id());
         }
         Spike.seed(jdbc, n, actions);
+        if (controls) {
+            jdbc.sql("UPDATE customer SET timezone = (:zones::text[])[1 + id % cardinality(:zones::text[])]")
+                .param("zones", WINTER_UTC_ZONES.toArray(String[]::new))
+                .update();
+        }
         return actions;
+    }
+
+    /** Every day, from three hours before now to three hours after, in UTC. */
+    private static SendWindow openNow() {
+        LocalTime now = LocalTime.now(ZoneOffset.UTC);
+        return new SendWindow(Arrays.asList(SendDay.values()), now.minusHours(3), now.plusHours(3));
     }
 
 }

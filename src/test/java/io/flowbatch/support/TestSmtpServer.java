@@ -14,7 +14,9 @@ import java.security.GeneralSecurityException;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -51,6 +53,9 @@ public final class TestSmtpServer {
     private final List<Received> received = new CopyOnWriteArrayList<>();
 
     private final Map<String, AtomicInteger> countsByMessageId = new ConcurrentHashMap<>();
+
+    /** When each message was accepted (System.nanoTime), in count-only mode too. */
+    private final Queue<Long> acceptedAt = new ConcurrentLinkedQueue<>();
 
     private volatile boolean countOnly;
 
@@ -101,6 +106,11 @@ public final class TestSmtpServer {
         acceptLoop(serverSocket);
     }
 
+    /** When each message was accepted, as System.nanoTime, in order. */
+    public List<Long> acceptedAtNanos() {
+        return acceptedAt.stream().sorted().toList();
+    }
+
     public static TestSmtpServer shared() {
         return SHARED;
     }
@@ -126,6 +136,7 @@ public final class TestSmtpServer {
         closeSessions();
         received.clear();
         countsByMessageId.clear();
+        acceptedAt.clear();
         countOnly = false;
         delayPerMessageMillis = 0;
         replyAlways.clear();
@@ -464,6 +475,7 @@ public final class TestSmtpServer {
                     String messageId = header(message, "Message-ID");
                     countsByMessageId.computeIfAbsent(String.valueOf(messageId), (id) -> new AtomicInteger())
                         .incrementAndGet();
+                    acceptedAt.add(System.nanoTime());
                     if (!countOnly) {
                         received.add(new Received(recipient, messageId, message, tls, user));
                     }
