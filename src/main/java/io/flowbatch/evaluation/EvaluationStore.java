@@ -79,19 +79,25 @@ public class EvaluationStore {
     /**
      * One page of the due evaluations of a live action with a send window: those inside
      * it (the customer's clock; their zone, else {@code :defaultZone}) to BUFFERED, the
-     * others stay WAITING, due at the window's next opening, with the reason. Returns
-     * each row's id and whether it was buffered.
+     * others stay WAITING, due at the window's next opening, with the reason. The opening
+     * is the same for every customer of a zone, so it is computed once per zone of the
+     * page, not per row. Returns each row's id and whether it was buffered.
      */
     @Transition(from = WAITING, to = BUFFERED)
     static final String BUFFER_WINDOWED_PAGE = """
-            WITH due AS (
-                SELECT e.id, send_window_opening(:now, customer_zone(c.timezone, :defaultZone),
-                                                 :days::smallint[], :opens::time, :closes::time) AS opening
+            WITH page AS (
+                SELECT e.id, c.timezone
                 FROM evaluation e LEFT JOIN customer c ON c.id = e.customer_id
                 WHERE e.action_id = :actionId AND e.state = 'WAITING' AND e.due_at <= :now
                 ORDER BY e.due_at, e.id
                 LIMIT :limit
                 FOR UPDATE OF e SKIP LOCKED
+            ), zone AS (
+                SELECT z.timezone, send_window_opening(:now, customer_zone(z.timezone, :defaultZone),
+                                                       :days::smallint[], :opens::time, :closes::time) AS opening
+                FROM (SELECT DISTINCT timezone FROM page) z
+            ), due AS (
+                SELECT page.id, zone.opening FROM page JOIN zone ON COALESCE(zone.timezone, '') = COALESCE(page.timezone, '')
             )
             UPDATE evaluation e SET
                 state = CASE WHEN due.opening <= :now THEN 'BUFFERED' ELSE 'WAITING' END,
