@@ -67,12 +67,16 @@ public class EvaluationStore {
             FOR UPDATE SKIP LOCKED
             """;
 
-    /** One page of a live action's due evaluations to BUFFERED. */
+    /**
+     * One page of a live action's due evaluations to BUFFERED. The page's rows are found
+     * again by their ids as an array: joined to the page, the planner hashed the whole
+     * table for each page (a sequential scan of every evaluation per thousand buffered).
+     */
     @Transition(from = WAITING, to = BUFFERED)
     static final String BUFFER_PAGE = """
             WITH due AS (%s)
             UPDATE evaluation e SET state = 'BUFFERED', reason = NULL, claimed_by = NULL, updated_at = now()
-            FROM due WHERE e.id = due.id
+            WHERE e.id = ANY (ARRAY(SELECT id FROM due))
             RETURNING e.id
             """.formatted(DUE_PAGE);
 
@@ -97,16 +101,18 @@ public class EvaluationStore {
                                                        :days::smallint[], :opens::time, :closes::time) AS opening
                 FROM (SELECT DISTINCT timezone FROM page) z
             ), due AS (
-                SELECT page.id, zone.opening FROM page JOIN zone ON COALESCE(zone.timezone, '') = COALESCE(page.timezone, '')
+                SELECT array_agg(page.id) AS ids, array_agg(zone.opening) AS openings
+                FROM page JOIN zone ON COALESCE(zone.timezone, '') = COALESCE(page.timezone, '')
             )
             UPDATE evaluation e SET
-                state = CASE WHEN due.opening <= :now THEN 'BUFFERED' ELSE 'WAITING' END,
-                due_at = CASE WHEN due.opening <= :now THEN e.due_at ELSE due.opening END,
-                reason = CASE WHEN due.opening <= :now THEN NULL
+                state = CASE WHEN u.opening <= :now THEN 'BUFFERED' ELSE 'WAITING' END,
+                due_at = CASE WHEN u.opening <= :now THEN e.due_at ELSE u.opening END,
+                reason = CASE WHEN u.opening <= :now THEN NULL
                               ELSE 'deferred: outside the send window; it opens at '
-                                   || to_char(due.opening AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') END,
+                                   || to_char(u.opening AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') END,
                 claimed_by = NULL, updated_at = now()
-            FROM due WHERE e.id = due.id
+            FROM unnest((SELECT ids FROM due), (SELECT openings FROM due)) AS u(id, opening)
+            WHERE e.id = u.id
             RETURNING e.id, e.state = 'BUFFERED' AS buffered
             """;
 
