@@ -2,6 +2,7 @@ package io.flowbatch;
 
 import java.time.Duration;
 
+import io.flowbatch.delivery.BounceProperties;
 import io.flowbatch.delivery.DeliveryProperties;
 import io.flowbatch.delivery.FrequencyCap;
 import io.flowbatch.delivery.RelayProperties;
@@ -116,6 +117,13 @@ class SettingsStartupTest {
         assertThat(output).contains("flowbatch.relays");
     }
 
+    @Test
+    void aReturnPathDomainThatIsNoDomainFailsStartUpNamingTheProperty(CapturedOutput output) {
+        assertThatThrownBy(() -> start("flowbatch.bounces.return-path-domain=bounces shop.example")).isNotNull();
+
+        assertThat(output).contains("flowbatch.bounces.return-path-domain");
+    }
+
     private static ConfigurableApplicationContext start(String... properties) {
         return new SpringApplicationBuilder(Settings.class).web(WebApplicationType.NONE)
             .properties("flowbatch.embedded.enabled=false", "spring.main.banner-mode=off")
@@ -125,7 +133,7 @@ class SettingsStartupTest {
 
     @Configuration(proxyBeanMethods = false)
     @EnableConfigurationProperties({ ExecutionProperties.class, DeliveryProperties.class, LocalTimeProperties.class,
-            RelayProperties.class })
+            RelayProperties.class, BounceProperties.class })
     static class Settings {
 
     }

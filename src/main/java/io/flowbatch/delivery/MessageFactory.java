@@ -35,8 +35,11 @@ public class MessageFactory {
 
     private final Clock clock;
 
-    MessageFactory(DeliveryProperties properties, Clock clock) {
+    private final ReturnPath returnPath;
+
+    MessageFactory(DeliveryProperties properties, ReturnPath returnPath, Clock clock) {
         this.messageIdDomain = properties.messageIdDomain();
+        this.returnPath = returnPath;
         this.clock = clock;
     }
 
@@ -55,8 +58,11 @@ public class MessageFactory {
     public PreparedMessage build(OutgoingEmail email, RenderedEmail content) throws MessagingException {
         InternetAddress from = sender(email.from());
         InternetAddress to = recipient(email);
+        // The envelope sender is the evaluation's return path when there is a return-path
+        // domain: bounces come back naming the message.
+        String envelopeSender = returnPath.enabled() ? returnPath.address(email.evaluationId()) : from.getAddress();
         try {
-            return new PreparedMessage(from.getAddress(), List.of(to.getAddress()), write(email, from, to, content));
+            return new PreparedMessage(envelopeSender, List.of(to.getAddress()), write(email, from, to, content));
         }
         catch (IllegalArgumentException ex) {
             throw new MessagingException(ex.getMessage(), ex);

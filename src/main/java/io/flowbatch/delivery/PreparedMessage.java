@@ -8,7 +8,7 @@ import java.util.List;
  * is taken ({@link MessageFactory}), so a message that cannot be written fails alone and
  * never leaves a DATA half sent, and the connection's time is spent on the network only.
  *
- * @param sender the envelope sender (the message's From)
+ * @param sender the envelope sender: the evaluation's return path, or the message's From
  * @param recipients the envelope recipients
  * @param content the data, without its end-of-data line
  */

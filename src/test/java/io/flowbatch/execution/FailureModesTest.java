@@ -90,7 +90,7 @@ class FailureModesTest {
     void onlyTheItemsThatFailedAreRetriedAndPermanentFailuresFailAlone() throws Exception {
         due(200);
         for (int i = 10; i < 15; i++) {
-            fixture.smtp().replyOnce(Fixtures.email(i), "451 4.7.1 try again later");
+            fixture.smtp().replyOnce(Fixtures.email(i), "451 4.3.0 try again later");
         }
         for (int i = 20; i < 23; i++) {
             fixture.smtp().replyAlways(Fixtures.email(i), "550 5.1.1 mailbox unavailable");
