@@ -1,6 +1,7 @@
 /**
- * Keeping the sender's reputation: the suppression list operators keep through the admin
- * API. Bounces, complaints and the reputation guard come here too (the deliverability
- * work); the list itself is the customer's, owned by {@code intake}.
+ * Keeping the sender's reputation: bounces and complaints (reported through the admin API
+ * today), what each does, and the suppression list operators keep. Owns
+ * {@code delivery_event}; the list itself is the customer's, owned by {@code intake}, and
+ * an evaluation's move is the evaluation package's.
  */
 package io.flowbatch.deliverability;

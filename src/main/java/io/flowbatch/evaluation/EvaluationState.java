@@ -25,6 +25,10 @@ public enum EvaluationState {
     SENDING,
     /** The mail server accepted it. */
     SENT,
+    /** Accepted, then bounced for good: its address is suppressed. */
+    BOUNCED,
+    /** Accepted, then reported as spam by its recipient: suppressed and unsubscribed. */
+    COMPLAINED,
     /** Not sent on purpose; the reason says why. */
     SKIPPED,
     /** Permanent error or retries exhausted; an operator may requeue it. */
@@ -38,22 +42,28 @@ public enum EvaluationState {
      */
     CANCELLED;
 
-    private static final Map<EvaluationState, Set<EvaluationState>> MOVES = Map.of(WAITING,
-            EnumSet.of(BUFFERED, SKIPPED, CANCELLED), BUFFERED, EnumSet.of(PROCESSING), PROCESSING,
-            EnumSet.of(SENDING, SKIPPED, WAITING, BUFFERED), SENDING,
-            EnumSet.of(SENT, FAILED, WAITING, BUFFERED, IN_DOUBT), FAILED, EnumSet.of(WAITING), IN_DOUBT,
-            EnumSet.of(WAITING, SENT, FAILED), SENT, EnumSet.noneOf(EvaluationState.class), SKIPPED,
-            EnumSet.noneOf(EvaluationState.class), CANCELLED, EnumSet.noneOf(EvaluationState.class));
+    private static final Map<EvaluationState, Set<EvaluationState>> MOVES = Map.ofEntries(
+            Map.entry(WAITING, EnumSet.of(BUFFERED, SKIPPED, CANCELLED)), Map.entry(BUFFERED, EnumSet.of(PROCESSING)),
+            Map.entry(PROCESSING, EnumSet.of(SENDING, SKIPPED, WAITING, BUFFERED)),
+            Map.entry(SENDING, EnumSet.of(SENT, FAILED, WAITING, BUFFERED, IN_DOUBT)),
+            Map.entry(FAILED, EnumSet.of(WAITING)), Map.entry(IN_DOUBT, EnumSet.of(WAITING, SENT, FAILED)),
+            // What the recipient's mail server said later: a bounce, a complaint.
+            Map.entry(SENT, EnumSet.of(BOUNCED, COMPLAINED)), Map.entry(BOUNCED, EnumSet.of(COMPLAINED)),
+            Map.entry(COMPLAINED, EnumSet.noneOf(EvaluationState.class)),
+            Map.entry(SKIPPED, EnumSet.noneOf(EvaluationState.class)),
+            Map.entry(CANCELLED, EnumSet.noneOf(EvaluationState.class)));
 
     public boolean canMoveTo(EvaluationState next) {
         return MOVES.get(this).contains(next);
     }
 
     /**
-     * No automatic move leaves it (an operator may still requeue FAILED and IN_DOUBT).
+     * No move of the job leaves it (an operator may still requeue FAILED and IN_DOUBT; a
+     * bounce or a complaint still moves SENT).
      */
     public boolean isFinal() {
-        return this == SENT || this == SKIPPED || this == FAILED || this == IN_DOUBT || this == CANCELLED;
+        return this == SENT || this == BOUNCED || this == COMPLAINED || this == SKIPPED || this == FAILED
+                || this == IN_DOUBT || this == CANCELLED;
     }
 
     /**

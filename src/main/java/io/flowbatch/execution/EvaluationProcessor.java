@@ -168,11 +168,13 @@ class EvaluationProcessor
         if (recipient == null) {
             return "customer " + evaluation.customerId() + " no longer exists";
         }
-        if (!recipient.subscribed() && !action.transactional()) {
-            return "customer unsubscribed";
-        }
+        // Suppression first: it holds for every email, and says more (a complaint both
+        // suppresses and unsubscribes).
         if (recipient.suppressed()) {
             return "customer suppressed: " + recipient.suppressionReason();
+        }
+        if (!recipient.subscribed() && !action.transactional()) {
+            return "customer unsubscribed";
         }
         if (recipient.email() == null || !EmailAddress.Validator.isValid(recipient.email())) {
             return "invalid email address: " + recipient.email();

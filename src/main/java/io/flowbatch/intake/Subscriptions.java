@@ -15,6 +15,12 @@ public class Subscriptions {
             WHERE id = :id
             """;
 
+    static final String UNSUBSCRIBE_EMAIL = """
+            UPDATE customer SET subscription = 'UNSUBSCRIBED', unsubscribed_at = COALESCE(unsubscribed_at, now()),
+                                updated_at = now()
+            WHERE email = :email
+            """;
+
     static final String SELECT_EMAIL = "SELECT email FROM customer WHERE id = :id";
 
     private final JdbcClient jdbc;
@@ -34,6 +40,13 @@ public class Subscriptions {
      */
     public boolean unsubscribe(long customerId) {
         return jdbc.sql(UNSUBSCRIBE).param("id", customerId).update() == 1;
+    }
+
+    /**
+     * Unsubscribes the customer with this (normalized) address; false when none has it.
+     */
+    public boolean unsubscribe(String email) {
+        return jdbc.sql(UNSUBSCRIBE_EMAIL).param("email", email).update() == 1;
     }
 
 }

@@ -3,7 +3,9 @@ package io.flowbatch.evaluation;
 import org.junit.jupiter.api.Test;
 
 import static io.flowbatch.evaluation.EvaluationState.BUFFERED;
+import static io.flowbatch.evaluation.EvaluationState.BOUNCED;
 import static io.flowbatch.evaluation.EvaluationState.CANCELLED;
+import static io.flowbatch.evaluation.EvaluationState.COMPLAINED;
 import static io.flowbatch.evaluation.EvaluationState.FAILED;
 import static io.flowbatch.evaluation.EvaluationState.IN_DOUBT;
 import static io.flowbatch.evaluation.EvaluationState.PROCESSING;
@@ -24,9 +26,11 @@ class EvaluationStateTest {
     }
 
     @Test
-    void sentSkippedAndCancelledAreTerminalAndFailedAndInDoubtWaitForAnOperator() {
+    void sentMovesOnlyOnABounceOrAComplaintSkippedAndCancelledAreTerminalAndFailedAndInDoubtWaitForAnOperator() {
         for (EvaluationState next : EvaluationState.values()) {
-            assertThat(SENT.canMoveTo(next)).isFalse();
+            assertThat(SENT.canMoveTo(next)).as("SENT -> " + next).isEqualTo(next == BOUNCED || next == COMPLAINED);
+            assertThat(BOUNCED.canMoveTo(next)).as("BOUNCED -> " + next).isEqualTo(next == COMPLAINED);
+            assertThat(COMPLAINED.canMoveTo(next)).isFalse();
             assertThat(SKIPPED.canMoveTo(next)).isFalse();
             assertThat(CANCELLED.canMoveTo(next)).isFalse();
         }
@@ -34,7 +38,7 @@ class EvaluationStateTest {
         assertThat(IN_DOUBT.canMoveTo(WAITING)).isTrue();
         assertThat(IN_DOUBT.canMoveTo(FAILED)).isTrue();
         assertThat(EvaluationState.values()).filteredOn(EvaluationState::isFinal)
-            .containsExactlyInAnyOrder(SENT, SKIPPED, FAILED, IN_DOUBT, CANCELLED);
+            .containsExactlyInAnyOrder(SENT, BOUNCED, COMPLAINED, SKIPPED, FAILED, IN_DOUBT, CANCELLED);
     }
 
     @Test

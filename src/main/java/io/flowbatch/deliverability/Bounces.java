@@ -1,0 +1,111 @@
+package io.flowbatch.deliverability;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import io.flowbatch.evaluation.EvaluationState;
+import io.flowbatch.evaluation.Feedback;
+import io.flowbatch.intake.Subscriptions;
+import io.flowbatch.intake.Suppressions;
+import io.flowbatch.system.FieldProblem;
+import io.flowbatch.system.InvalidRequestException;
+import io.flowbatch.system.NotFoundException;
+
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * What a bounce or a complaint does, once: a hard bounce suppresses the address and moves
+ * the message's evaluation to BOUNCED; a complaint suppresses and unsubscribes, and moves
+ * it to COMPLAINED; a soft bounce is recorded. The same report again changes nothing.
+ */
+@Service
+public class Bounces {
+
+    /** The Message-IDs flowbatch makes: {@code <evaluation-{id}@{domain}>}. */
+    private static final Pattern MESSAGE_ID = Pattern.compile("<?evaluation-(\\d{1,18})@([^<>\\s]+)>?");
+
+    private final Feedback feedback;
+
+    private final Suppressions suppressions;
+
+    private final Subscriptions subscriptions;
+
+    private final DeliveryEvents events;
+
+    Bounces(Feedback feedback, Suppressions suppressions, Subscriptions subscriptions, DeliveryEvents events) {
+        this.feedback = feedback;
+        this.suppressions = suppressions;
+        this.subscriptions = subscriptions;
+        this.events = events;
+    }
+
+    /** What a report did. */
+    public record Applied(String outcome, BounceType type, Long evaluationId, String email, boolean suppressed,
+            EvaluationState state) {
+    }
+
+    /** Applies the report in one transaction, or nothing of it. */
+    @Transactional
+    public Applied report(BounceRequest request, String source) {
+        if ((request.messageId() == null) == (request.email() == null)) {
+            throw new InvalidRequestException(
+                    List.of(new FieldProblem("messageId", "give a messageId or an email, not both"),
+                            new FieldProblem("email", "give a messageId or an email, not both")));
+        }
+        Feedback.SentMessage message = (request.messageId() != null) ? message(request.messageId()) : null;
+        Long evaluationId = (message != null) ? message.evaluationId() : null;
+        String email = (message != null) ? message.recipient() : request.email().strip().toLowerCase(Locale.ROOT);
+        String diagnostic = (request.diagnostic() != null && !request.diagnostic().isBlank())
+                ? request.diagnostic().strip() : null;
+        if (!events.record(request.type(), evaluationId, email, diagnostic, source)) {
+            return new Applied("DUPLICATE", request.type(), evaluationId, email, false, null);
+        }
+        String said = (diagnostic != null) ? ": " + diagnostic : "";
+        return switch (request.type()) {
+            case HARD -> {
+                suppressions.suppress(email, "hard bounce" + said);
+                yield applied(request.type(), message, email, EvaluationState.BOUNCED, "bounced" + said);
+            }
+            case COMPLAINT -> {
+                suppressions.suppress(email, "complaint" + said);
+                if (message != null) {
+                    subscriptions.unsubscribe(message.customerId());
+                }
+                else {
+                    subscriptions.unsubscribe(email);
+                }
+                yield applied(request.type(), message, email, EvaluationState.COMPLAINED, "complained about" + said);
+            }
+            case SOFT -> new Applied("APPLIED", request.type(), evaluationId, email, false, null);
+        };
+    }
+
+    private Applied applied(BounceType type, Feedback.SentMessage message, String email, EvaluationState state,
+            String reason) {
+        if (message == null) {
+            return new Applied("APPLIED", type, null, email, true, null);
+        }
+        boolean moved = feedback.mark(message.evaluationId(), state, reason);
+        return new Applied("APPLIED", type, message.evaluationId(), email, true, moved ? state : null);
+    }
+
+    /**
+     * The message flowbatch sent with this Message-ID; a Message-ID it did not make, or
+     * for a message it did not send, is not found.
+     */
+    private Feedback.SentMessage message(String messageId) {
+        Matcher matcher = MESSAGE_ID.matcher(messageId.strip());
+        if (matcher.matches()) {
+            String normalized = "<evaluation-" + matcher.group(1) + "@" + matcher.group(2) + ">";
+            Feedback.SentMessage sent = feedback.sentMessage(Long.parseLong(matcher.group(1))).orElse(null);
+            if (sent != null && sent.messageId().equals(normalized)) {
+                return sent;
+            }
+        }
+        throw new NotFoundException("No message flowbatch sent has the Message-ID " + messageId);
+    }
+
+}
