@@ -146,12 +146,21 @@ class DeliveryWriter implements ItemWriter<Delivery> {
         // The relay's rolling quotas, for every instance together: what they do not allow
         // now waits for the next run, never failing for it.
         List<Outcome> heldBack = new ArrayList<>();
-        RelayLimiter.QuotaTaken quota = relay.limiter().takeQuota(pending.size());
+        RelayLimiter.QuotaTaken quota;
+        String heldBackReason = "deferred: relay '" + relay.name() + "' reached its quota; waits for the next run";
+        try {
+            quota = relay.limiter().takeQuota(pending.size());
+        }
+        catch (RuntimeException ex) {
+            // The quotas cannot be asked (Redis out of reach): nothing leaves uncounted.
+            quota = new RelayLimiter.QuotaTaken(0, -1);
+            heldBackReason = "deferred: relay '" + relay.name() + "': its quota could not be read (" + ex.getMessage()
+                    + "); waits for the next run";
+        }
         int allowed = quota.granted();
         Instant nextRun = clock.instant().plus(NEXT_RUN);
         for (Delivery item : pending.subList(allowed, pending.size())) {
-            heldBack.add(Outcome.deferred(item.evaluation().id(),
-                    "deferred: relay '" + relay.name() + "' reached its quota; waits for the next run", nextRun));
+            heldBack.add(Outcome.deferred(item.evaluation().id(), heldBackReason, nextRun));
         }
         pending = new ArrayList<>(pending.subList(0, allowed));
         Map<Delivery, SendResult> results = new LinkedHashMap<>();
