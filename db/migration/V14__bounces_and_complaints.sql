@@ -6,15 +6,17 @@ ALTER TABLE evaluation ADD CONSTRAINT evaluation_state_check
     CHECK (state IN ('WAITING', 'BUFFERED', 'PROCESSING', 'SENDING', 'SENT', 'BOUNCED', 'COMPLAINED',
                      'SKIPPED', 'FAILED', 'IN_DOUBT', 'CANCELLED'));
 
--- Every bounce and complaint received, applied or not: a report seen before (the same kind for the
--- same message, or for the same address when no message is named) is recognised by its key and
--- changes nothing.
+-- Every bounce and complaint received, applied or rejected: a report seen before (the same kind
+-- for the same message, or for the same address when no message is named) is recognised by its
+-- key and changes nothing. A rejected one (a forged return path, a report that names no message)
+-- is kept with its reason and changes nothing.
 CREATE TABLE delivery_event (
     id            bigserial   PRIMARY KEY,
-    dedupe_key    text        NOT NULL UNIQUE,
-    type          text        NOT NULL CHECK (type IN ('HARD', 'SOFT', 'COMPLAINT')),
+    dedupe_key    text        UNIQUE,
+    type          text        CHECK (type IN ('HARD', 'SOFT', 'COMPLAINT')),
+    rejected      text,
     evaluation_id bigint,
-    email         text        NOT NULL,
+    email         text,
     diagnostic    text,
     source        text        NOT NULL,
     received_at   timestamptz NOT NULL DEFAULT now()

@@ -47,6 +47,20 @@ public class Bounces {
             EvaluationState state) {
     }
 
+    /**
+     * A report that came back to an evaluation's return path: applied to its message, or,
+     * when flowbatch sent no message for it, kept as rejected.
+     */
+    @Transactional
+    public Applied report(long evaluationId, BounceType type, String diagnostic, String source) {
+        Feedback.SentMessage message = feedback.sentMessage(evaluationId).orElse(null);
+        if (message == null) {
+            events.reject("no message was sent for evaluation " + evaluationId, null, diagnostic, source);
+            return new Applied("REJECTED", type, evaluationId, null, false, null);
+        }
+        return apply(type, message, message.recipient(), diagnostic, source);
+    }
+
     /** Applies the report in one transaction, or nothing of it. */
     @Transactional
     public Applied report(BounceRequest request, String source) {
@@ -60,14 +74,20 @@ public class Bounces {
         String email = (message != null) ? message.recipient() : request.email().strip().toLowerCase(Locale.ROOT);
         String diagnostic = (request.diagnostic() != null && !request.diagnostic().isBlank())
                 ? request.diagnostic().strip() : null;
-        if (!events.record(request.type(), evaluationId, email, diagnostic, source)) {
-            return new Applied("DUPLICATE", request.type(), evaluationId, email, false, null);
+        return apply(request.type(), message, email, diagnostic, source);
+    }
+
+    private Applied apply(BounceType type, Feedback.SentMessage message, String email, String diagnostic,
+            String source) {
+        Long evaluationId = (message != null) ? message.evaluationId() : null;
+        if (!events.record(type, evaluationId, email, diagnostic, source)) {
+            return new Applied("DUPLICATE", type, evaluationId, email, false, null);
         }
         String said = (diagnostic != null) ? ": " + diagnostic : "";
-        return switch (request.type()) {
+        return switch (type) {
             case HARD -> {
                 suppressions.suppress(email, "hard bounce" + said);
-                yield applied(request.type(), message, email, EvaluationState.BOUNCED, "bounced" + said);
+                yield applied(type, message, email, EvaluationState.BOUNCED, "bounced" + said);
             }
             case COMPLAINT -> {
                 suppressions.suppress(email, "complaint" + said);
@@ -77,9 +97,9 @@ public class Bounces {
                 else {
                     subscriptions.unsubscribe(email);
                 }
-                yield applied(request.type(), message, email, EvaluationState.COMPLAINED, "complained about" + said);
+                yield applied(type, message, email, EvaluationState.COMPLAINED, "complained about" + said);
             }
-            case SOFT -> new Applied("APPLIED", request.type(), evaluationId, email, false, null);
+            case SOFT -> new Applied("APPLIED", type, evaluationId, email, false, null);
         };
     }
 

@@ -14,6 +14,11 @@ class DeliveryEvents {
             ON CONFLICT (dedupe_key) DO NOTHING
             """;
 
+    /** A report that changes nothing, kept with why. */
+    static final String REJECT = """
+            INSERT INTO delivery_event (rejected, email, diagnostic, source) VALUES (:reason, :email, :diagnostic, :source)
+            """;
+
     private final JdbcClient jdbc;
 
     DeliveryEvents(JdbcClient jdbc) {
@@ -34,6 +39,18 @@ class DeliveryEvents {
             .param("diagnostic", diagnostic)
             .param("source", source)
             .update() == 1;
+    }
+
+    /**
+     * Keeps a report that names no message flowbatch sent, or says nothing it acts on.
+     */
+    void reject(String reason, String address, String diagnostic, String source) {
+        jdbc.sql(REJECT)
+            .param("reason", reason)
+            .param("email", address)
+            .param("diagnostic", diagnostic)
+            .param("source", source)
+            .update();
     }
 
 }
