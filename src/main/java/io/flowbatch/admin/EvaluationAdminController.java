@@ -7,6 +7,7 @@ import java.util.Map;
 import io.flowbatch.evaluation.EvaluationState;
 import io.flowbatch.evaluation.OperatorMoves;
 import io.flowbatch.system.InvalidRequestException;
+import io.flowbatch.system.Paging;
 import jakarta.validation.constraints.Size;
 
 import org.springframework.web.bind.annotation.GetMapping;

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.flowbatch.system.NotFoundException;
+import io.flowbatch.system.Paging;
 
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.configuration.JobRegistry;

@@ -3,8 +3,8 @@ package io.flowbatch.deliverability;
 import java.util.List;
 
 import io.flowbatch.intake.Suppressions;
-import io.flowbatch.system.InvalidRequestException;
 import io.flowbatch.system.NotFoundException;
+import io.flowbatch.system.Paging;
 import io.flowbatch.system.RequestValidator;
 
 import org.springframework.http.HttpStatus;
@@ -41,14 +41,10 @@ class SuppressionController {
     @GetMapping("/api/admin/suppressions")
     SuppressionPage list(@RequestParam(required = false) String email, @RequestParam(defaultValue = "0") int page,
             @RequestParam(defaultValue = "50") int size) {
-        if (page < 0) {
-            throw new InvalidRequestException("page", "must be 0 or more");
-        }
-        if (size < 1 || size > MAX_PAGE_SIZE) {
-            throw new InvalidRequestException("size", "must be between 1 and " + MAX_PAGE_SIZE);
-        }
+        Paging paging = Paging.of(page, size, MAX_PAGE_SIZE);
         String search = (email != null && !email.isBlank()) ? email : null;
-        return new SuppressionPage(page, size, suppressions.count(search), suppressions.page(search, page, size));
+        return new SuppressionPage(page, size, suppressions.count(search),
+                suppressions.page(search, paging.page(), paging.size()));
     }
 
     @PostMapping("/api/admin/suppressions")

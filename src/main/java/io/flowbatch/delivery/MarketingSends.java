@@ -51,9 +51,7 @@ public class MarketingSends {
                 SELECT customer_id, ARRAY[:now::timestamptz], ARRAY[evaluation_id], ARRAY[:actionId::bigint]
                 FROM candidate
                 ON CONFLICT (customer_id) DO UPDATE SET (sends_at, evaluation_ids, action_ids) = (
-                    SELECT COALESCE(array_agg(k.sent_at ORDER BY k.sent_at, k.evaluation_id), '{}'),
-                           COALESCE(array_agg(k.evaluation_id ORDER BY k.sent_at, k.evaluation_id), '{}'),
-                           COALESCE(array_agg(k.action_id ORDER BY k.sent_at, k.evaluation_id), '{}')
+                    SELECT %1$s
                     FROM (
                         SELECT u.sent_at, u.evaluation_id, u.action_id FROM (
                             SELECT o.sent_at, o.evaluation_id, o.action_id
@@ -75,19 +73,29 @@ public class MarketingSends {
             SELECT c.evaluation_id, u.sends_at, u.evaluation_ids, u.action_ids
             FROM unnest(:customers::bigint[], :evaluations::bigint[]) AS c(customer_id, evaluation_id)
             LEFT JOIN upserted u ON u.customer_id = c.customer_id
-            """;
+            """
+        .formatted(entries("k"));
 
     /** Gives reservations back: each evaluation's entry leaves its customer's row. */
     static final String RELEASE = """
             UPDATE marketing_send m SET (sends_at, evaluation_ids, action_ids) = (
-                SELECT COALESCE(array_agg(o.sent_at ORDER BY o.sent_at, o.evaluation_id), '{}'),
-                       COALESCE(array_agg(o.evaluation_id ORDER BY o.sent_at, o.evaluation_id), '{}'),
-                       COALESCE(array_agg(o.action_id ORDER BY o.sent_at, o.evaluation_id), '{}')
+                SELECT %s
                 FROM unnest(m.sends_at, m.evaluation_ids, m.action_ids) AS o(sent_at, evaluation_id, action_id)
                 WHERE o.evaluation_id <> r.evaluation_id)
             FROM unnest(:customers::bigint[], :evaluations::bigint[]) AS r(customer_id, evaluation_id)
             WHERE m.customer_id = r.customer_id AND r.evaluation_id = ANY (m.evaluation_ids)
-            """;
+            """.formatted(entries("o"));
+
+    /**
+     * A row's three arrays again from the entries of relation {@code entry} (its columns
+     * {@code sent_at, evaluation_id, action_id}), oldest first, in the same order.
+     */
+    private static String entries(String entry) {
+        return """
+                COALESCE(array_agg(%1$s.sent_at ORDER BY %1$s.sent_at, %1$s.evaluation_id), '{}'),
+                COALESCE(array_agg(%1$s.evaluation_id ORDER BY %1$s.sent_at, %1$s.evaluation_id), '{}'),
+                COALESCE(array_agg(%1$s.action_id ORDER BY %1$s.sent_at, %1$s.evaluation_id), '{}')""".formatted(entry);
+    }
 
     private final JdbcClient jdbc;
 

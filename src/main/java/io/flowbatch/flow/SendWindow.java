@@ -14,10 +14,4 @@ import jakarta.validation.constraints.Size;
  */
 public record SendWindow(@NotEmpty @Size(max = 7) List<@NotNull SendDay> days, @NotNull LocalTime from,
         @NotNull LocalTime to) {
-
-    /** Over midnight: closes the day after it opens. */
-    public boolean overMidnight() {
-        return to.isBefore(from);
-    }
-
 }

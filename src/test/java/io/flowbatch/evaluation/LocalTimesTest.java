@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.time.LocalTime;
 import java.time.OffsetDateTime;
 import java.util.Arrays;
+import java.util.Map;
 
 import io.flowbatch.support.FlowbatchTest;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -41,13 +42,8 @@ class LocalTimesTest {
             "2026-04-05, 02:30, Australia/Sydney, 2026-04-04T15:30:00Z",
             "2026-06-01, 09:00, Europe/Berlin, 2026-06-01T07:00:00Z" })
     void aLocalTimeIsTheInstantTheClockFirstReadsIt(String day, String time, String zone, String expected) {
-        Instant reading = jdbc.sql("SELECT local_instant(:day::date, :time::time, :zone)")
-            .param("day", day)
-            .param("time", time)
-            .param("zone", zone)
-            .query(OffsetDateTime.class)
-            .single()
-            .toInstant();
+        Instant reading = instant("SELECT local_instant(:day::date, :time::time, :zone)",
+                Map.of("day", day, "time", time, "zone", zone));
 
         assertThat(reading).isEqualTo(Instant.parse(expected));
     }
@@ -66,13 +62,8 @@ class LocalTimesTest {
             "2026-10-03T12:00:00Z, 10:00, Australia/Sydney, 2026-10-03T23:00:00Z",
             "2026-06-01T08:00:00Z, 10:00, Europe/Berlin, 2026-06-01T08:00:00Z" })
     void aDelayEndsAtTheNextReadingOfItsLocalTime(String after, String time, String zone, String expected) {
-        Instant next = jdbc.sql("SELECT next_local_time(:after::timestamptz, :time::time, :zone)")
-            .param("after", after)
-            .param("time", time)
-            .param("zone", zone)
-            .query(OffsetDateTime.class)
-            .single()
-            .toInstant();
+        Instant next = instant("SELECT next_local_time(:after::timestamptz, :time::time, :zone)",
+                Map.of("after", after, "time", time, "zone", zone));
 
         assertThat(next).isEqualTo(Instant.parse(expected));
     }
@@ -96,16 +87,10 @@ class LocalTimesTest {
     void anEvaluationOutsideItsWindowWaitsForTheNextOpening(String at, String zone, String days, String opens,
             String closes, String expected) {
         Integer[] isoDays = Arrays.stream(days.split(",")).map(Integer::valueOf).toArray(Integer[]::new);
-        Instant opening = jdbc
-            .sql("SELECT send_window_opening(:at::timestamptz, :zone, :days::smallint[], :opens::time, :closes::time)")
-            .param("at", at)
-            .param("zone", zone)
-            .param("days", isoDays)
-            .param("opens", LocalTime.parse(opens))
-            .param("closes", LocalTime.parse(closes))
-            .query(OffsetDateTime.class)
-            .single()
-            .toInstant();
+        Instant opening = instant(
+                "SELECT send_window_opening(:at::timestamptz, :zone, :days::smallint[], :opens::time, :closes::time)",
+                Map.of("at", at, "zone", zone, "days", isoDays, "opens", LocalTime.parse(opens), "closes",
+                        LocalTime.parse(closes)));
 
         assertThat(opening).isEqualTo(Instant.parse(expected));
     }
@@ -116,6 +101,11 @@ class LocalTimesTest {
         assertThat(
                 jdbc.sql("SELECT customer_zone(:zone, 'Asia/Tokyo')").param("zone", zone).query(String.class).single())
             .isEqualTo(expected);
+    }
+
+    /** The instant one function call returns. */
+    private Instant instant(String sql, Map<String, Object> parameters) {
+        return jdbc.sql(sql).params(parameters).query(OffsetDateTime.class).single().toInstant();
     }
 
 }

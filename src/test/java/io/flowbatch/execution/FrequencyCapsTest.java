@@ -6,8 +6,6 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
-import java.util.stream.Collectors;
 
 import io.flowbatch.flow.ActionKind;
 import io.flowbatch.flow.ActionStatus;
@@ -15,7 +13,6 @@ import io.flowbatch.flow.FlowRequest;
 import io.flowbatch.flow.OnCap;
 import io.flowbatch.support.Fixtures;
 import io.flowbatch.support.FlowbatchTest;
-import io.flowbatch.support.TestSmtpServer;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -68,7 +65,7 @@ class FrequencyCapsTest {
 
         fixture.runMinute();
 
-        assertThat(receivedPerRecipient()).containsOnlyKeys(Fixtures.email(1), Fixtures.email(3));
+        assertThat(fixture.smtp().countByRecipient()).containsOnlyKeys(Fixtures.email(1), Fixtures.email(3));
         assertThat(reason(0)).isEqualTo("frequency cap 2/P1D: 2 marketing emails went to this customer within P1D");
         assertThat(reason(2)).isEqualTo("frequency cap 3/P7D: 3 marketing emails went to this customer within P7D");
         assertThat(fixture.count("state = 'SKIPPED'")).isEqualTo(2);
@@ -94,7 +91,7 @@ class FrequencyCapsTest {
 
         fixture.runMinute();
 
-        assertThat(receivedPerRecipient()).containsOnlyKeys(Fixtures.email(2));
+        assertThat(fixture.smtp().countByRecipient()).containsOnlyKeys(Fixtures.email(2));
         Instant allowed = fiveHoursAgo.plus(Duration.ofDays(1));
         assertThat(row(0)).containsEntry("state", "WAITING")
             .containsEntry("reason",
@@ -128,7 +125,8 @@ class FrequencyCapsTest {
 
         assertThat(fixture.runMinute().getStatus()).isEqualTo(BatchStatus.COMPLETED);
 
-        assertThat(receivedPerRecipient()).hasSize(200).allSatisfy((recipient, count) -> assertThat(count).isOne());
+        assertThat(fixture.smtp().countByRecipient()).hasSize(200)
+            .allSatisfy((recipient, count) -> assertThat(count).isOne());
         assertThat(fixture.count("state = 'SENT'")).isEqualTo(200);
         assertThat(fixture.count("state = 'SKIPPED' AND reason LIKE 'frequency cap 2/P1D: %'")).isEqualTo(200);
     }
@@ -176,14 +174,6 @@ class FrequencyCapsTest {
 
     private Instant dueAt(int customer) {
         return ((Timestamp) row(customer).get("due_at")).toInstant();
-    }
-
-    private Map<String, Long> receivedPerRecipient() {
-        return fixture.smtp()
-            .received()
-            .stream()
-            .map(TestSmtpServer.Received::recipient)
-            .collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
     }
 
 }

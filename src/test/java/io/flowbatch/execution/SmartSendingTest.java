@@ -3,16 +3,12 @@ package io.flowbatch.execution;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
-import java.util.function.Function;
-import java.util.stream.Collectors;
 
 import io.flowbatch.flow.ActionKind;
 import io.flowbatch.flow.ActionStatus;
 import io.flowbatch.flow.FlowRequest;
 import io.flowbatch.support.Fixtures;
 import io.flowbatch.support.FlowbatchTest;
-import io.flowbatch.support.TestSmtpServer;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -52,7 +48,8 @@ class SmartSendingTest {
 
         assertThat(fixture.runMinute().getStatus()).isEqualTo(BatchStatus.COMPLETED);
 
-        assertThat(receivedPerRecipient()).hasSize(300).allSatisfy((recipient, count) -> assertThat(count).isOne());
+        assertThat(fixture.smtp().countByRecipient()).hasSize(300)
+            .allSatisfy((recipient, count) -> assertThat(count).isOne());
         assertThat(fixture.count("state = 'SENT'")).isEqualTo(300);
         assertThat(fixture.count("state = 'SKIPPED' AND reason LIKE 'smart sending: %'")).isEqualTo(300);
         assertThat(fixture.count("action_id IN (" + first + ", " + second + ")")).isEqualTo(600);
@@ -68,7 +65,8 @@ class SmartSendingTest {
 
         fixture.runMinute();
 
-        assertThat(receivedPerRecipient()).hasSize(20).allSatisfy((recipient, count) -> assertThat(count).isEqualTo(2));
+        assertThat(fixture.smtp().countByRecipient()).hasSize(20)
+            .allSatisfy((recipient, count) -> assertThat(count).isEqualTo(2));
         assertThat(fixture.count("state = 'SENT'")).isEqualTo(40);
     }
 
@@ -91,7 +89,7 @@ class SmartSendingTest {
 
         fixture.runMinute();
 
-        assertThat(receivedPerRecipient()).containsOnlyKeys(Fixtures.email(1));
+        assertThat(fixture.smtp().countByRecipient()).containsOnlyKeys(Fixtures.email(1));
         assertThat(fixture.count("state = 'SKIPPED' AND reason LIKE "
                 + "'smart sending: a marketing email (action 999) went to this customer at %, within PT16H'"))
             .isEqualTo(1);
@@ -113,7 +111,7 @@ class SmartSendingTest {
 
         fixture.runMinute();
 
-        assertThat(receivedPerRecipient()).hasSize(10);
+        assertThat(fixture.smtp().countByRecipient()).hasSize(10);
         assertThat(fixture.count("action_id = " + without + " AND state = 'SENT'")).isEqualTo(10);
         assertThat(fixture.data()
             .jdbc()
@@ -172,14 +170,6 @@ class SmartSendingTest {
             .actions()
             .get(0)
             .id();
-    }
-
-    private Map<String, Long> receivedPerRecipient() {
-        return fixture.smtp()
-            .received()
-            .stream()
-            .map(TestSmtpServer.Received::recipient)
-            .collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
     }
 
 }

@@ -332,6 +332,11 @@ public final class TestSmtpServer {
             .collect(Collectors.toMap(Map.Entry::getKey, (entry) -> (long) entry.getValue().get()));
     }
 
+    /** Messages received per recipient. */
+    public Map<String, Long> countByRecipient() {
+        return received().stream().collect(Collectors.groupingBy(Received::recipient, Collectors.counting()));
+    }
+
     public int connections() {
         return connections.get();
     }

@@ -1,11 +1,9 @@
-package io.flowbatch.admin;
-
-import io.flowbatch.system.InvalidRequestException;
+package io.flowbatch.system;
 
 /** A validated page request of the admin API: page from 0, size from 1 to a maximum. */
-record Paging(int page, int size) {
+public record Paging(int page, int size) {
 
-    static Paging of(int page, int size, int maxSize) {
+    public static Paging of(int page, int size, int maxSize) {
         if (page < 0) {
             throw new InvalidRequestException("page", "must be 0 or more");
         }
