@@ -39,7 +39,7 @@ class ArchitectureTest {
             Map.entry("schedule", Set.of("execution")), Map.entry("cluster", Set.of("execution", "delivery", "system")),
             Map.entry("admin", Set.of("evaluation", "execution", "cluster", "schedule", "delivery", "system")),
             Map.entry("embedded", Set.of("admin", "flow", "intake", "system")),
-            Map.entry("deliverability", Set.of("evaluation", "intake", "delivery", "system")));
+            Map.entry("deliverability", Set.of("evaluation", "intake", "delivery", "flow", "system")));
 
     /** A statement that writes the evaluation table or its delivery log. */
     static final Pattern WRITES_EVALUATIONS = Pattern

@@ -6,6 +6,7 @@ import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.util.List;
 
+import io.flowbatch.delivery.SendTally;
 import io.flowbatch.evaluation.EvaluationPurge;
 import io.flowbatch.execution.FlowExecutionLauncher;
 import org.apache.commons.logging.Log;
@@ -18,7 +19,8 @@ import org.springframework.stereotype.Service;
 
 /**
  * The daily purge: one JobInstance a minute is 1,440 a day, and every evaluation stays a
- * row after it ran. Both are deleted past the retention, in bounded batches. Running
+ * row after it ran. Both are deleted past the retention, in bounded batches, and so are
+ * the reputation guard's minutes of sends (its windows reach no further back). Running
  * executions, evaluations still in flight and IN_DOUBT ones are never touched.
  */
 @Service
@@ -43,10 +45,13 @@ public class Housekeeping {
 
     private final EvaluationPurge evaluationPurge;
 
+    private final SendTally sendTally;
+
     private final Clock clock;
 
     Housekeeping(JobRepository jobRepository, JdbcClient jdbc, HousekeepingProperties properties,
-            EvaluationPurge evaluationPurge, Clock clock) {
+            EvaluationPurge evaluationPurge, SendTally sendTally, Clock clock) {
+        this.sendTally = sendTally;
         this.jobRepository = jobRepository;
         this.jdbc = jdbc;
         this.properties = properties;
@@ -80,8 +85,9 @@ public class Housekeeping {
         }
         while (ids.size() == properties.purgeBatch());
         long evaluations = evaluationPurge.finishedBefore(cutoff, properties.purgeBatch());
-        logger.info("Purged " + instances + " job instances and " + evaluations + " finished evaluations older than "
-                + properties.retention());
+        int minutes = sendTally.deleteBefore(cutoff);
+        logger.info("Purged " + instances + " job instances, " + evaluations + " finished evaluations and " + minutes
+                + " minutes of send tallies older than " + properties.retention());
         return new Purged(instances, evaluations);
     }
 

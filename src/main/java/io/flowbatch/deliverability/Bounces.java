@@ -1,5 +1,7 @@
 package io.flowbatch.deliverability;
 
+import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
@@ -19,7 +21,10 @@ import org.springframework.transaction.annotation.Transactional;
 /**
  * What a bounce or a complaint does, once: a hard bounce suppresses the address and moves
  * the message's evaluation to BOUNCED; a complaint suppresses and unsubscribes, and moves
- * it to COMPLAINED; a soft bounce is recorded. The same report again changes nothing.
+ * it to COMPLAINED; a soft bounce is recorded, and {@code soft-bounce-threshold} of them
+ * within {@code soft-bounce-window} suppress the address for
+ * {@code soft-bounce-suppression}. A hard bounce or complaint about a message then counts
+ * for the reputation guard of its action. The same report again changes nothing.
  */
 @Service
 public class Bounces {
@@ -35,16 +40,40 @@ public class Bounces {
 
     private final DeliveryEvents events;
 
-    Bounces(Feedback feedback, Suppressions suppressions, Subscriptions subscriptions, DeliveryEvents events) {
+    private final ReputationGuard guard;
+
+    private final DeliverabilityProperties properties;
+
+    private final Clock clock;
+
+    Bounces(Feedback feedback, Suppressions suppressions, Subscriptions subscriptions, DeliveryEvents events,
+            ReputationGuard guard, DeliverabilityProperties properties, Clock clock) {
         this.feedback = feedback;
         this.suppressions = suppressions;
         this.subscriptions = subscriptions;
         this.events = events;
+        this.guard = guard;
+        this.properties = properties;
+        this.clock = clock;
     }
 
-    /** What a report did. */
+    /**
+     * What a report did.
+     *
+     * @param paused why the reputation guard paused the message's action upon it, or null
+     */
     public record Applied(String outcome, BounceType type, Long evaluationId, String email, boolean suppressed,
-            EvaluationState state) {
+            EvaluationState state, String paused) {
+
+        Applied(String outcome, BounceType type, Long evaluationId, String email, boolean suppressed,
+                EvaluationState state) {
+            this(outcome, type, evaluationId, email, suppressed, state, null);
+        }
+
+        Applied paused(String reason) {
+            return new Applied(outcome, type, evaluationId, email, suppressed, state, reason);
+        }
+
     }
 
     /**
@@ -84,7 +113,7 @@ public class Bounces {
             return new Applied("DUPLICATE", type, evaluationId, email, false, null);
         }
         String said = (diagnostic != null) ? ": " + diagnostic : "";
-        return switch (type) {
+        Applied applied = switch (type) {
             case HARD -> {
                 suppressions.suppress(email, "hard bounce" + said);
                 yield applied(type, message, email, EvaluationState.BOUNCED, "bounced" + said);
@@ -99,8 +128,20 @@ public class Bounces {
                 }
                 yield applied(type, message, email, EvaluationState.COMPLAINED, "complained about" + said);
             }
-            case SOFT -> new Applied("APPLIED", type, evaluationId, email, false, null);
+            case SOFT -> softBounce(email, evaluationId, said);
         };
+        return (message != null) ? applied.paused(guard.received(message.actionId(), type)) : applied;
+    }
+
+    private Applied softBounce(String email, Long evaluationId, String said) {
+        Instant now = clock.instant();
+        long count = events.softBounces(email, now.minus(properties.softBounceWindow()));
+        boolean suppress = count >= properties.softBounceThreshold();
+        if (suppress) {
+            suppressions.suppress(email, count + " soft bounces within " + properties.softBounceWindow() + said,
+                    now.plus(properties.softBounceSuppression()));
+        }
+        return new Applied("APPLIED", BounceType.SOFT, evaluationId, email, suppress, null);
     }
 
     private Applied applied(BounceType type, Feedback.SentMessage message, String email, EvaluationState state,

@@ -1,5 +1,11 @@
 package io.flowbatch.deliverability;
 
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -19,18 +25,29 @@ class DeliveryEvents {
             INSERT INTO delivery_event (rejected, email, diagnostic, source) VALUES (:reason, :email, :diagnostic, :source)
             """;
 
+    /** An address's soft bounces received since {@code :since}. */
+    static final String SOFT_BOUNCES = """
+            SELECT count(*) FROM delivery_event
+            WHERE email = :email AND received_at >= :since AND type = 'SOFT' AND rejected IS NULL
+            """;
+
     private final JdbcClient jdbc;
 
-    DeliveryEvents(JdbcClient jdbc) {
+    private final Clock clock;
+
+    DeliveryEvents(JdbcClient jdbc, Clock clock) {
         this.jdbc = jdbc;
+        this.clock = clock;
     }
 
     /**
      * Records a report; false when the same one (the same kind about the same message, or
-     * about the same address when it names no message) was recorded before.
+     * about the same address on the same day when it names no message: soft bounces of an
+     * address on different days count apart) was recorded before.
      */
     boolean record(BounceType type, Long evaluationId, String email, String diagnostic, String source) {
-        String key = type + ":" + ((evaluationId != null) ? "evaluation:" + evaluationId : "email:" + email);
+        String key = type + ":" + ((evaluationId != null) ? "evaluation:" + evaluationId
+                : "email:" + email + ":" + LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC));
         return jdbc.sql(RECORD)
             .param("key", key)
             .param("type", type.name())
@@ -39,6 +56,14 @@ class DeliveryEvents {
             .param("diagnostic", diagnostic)
             .param("source", source)
             .update() == 1;
+    }
+
+    long softBounces(String email, Instant since) {
+        return jdbc.sql(SOFT_BOUNCES)
+            .param("email", email)
+            .param("since", Timestamp.from(since))
+            .query(Long.class)
+            .single();
     }
 
     /**

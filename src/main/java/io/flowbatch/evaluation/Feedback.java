@@ -19,7 +19,7 @@ public class Feedback {
 
     /** The message flowbatch sent for an evaluation, as its delivery log has it. */
     static final String SENT_MESSAGE = """
-            SELECT d.evaluation_id, d.message_id, d.recipient, e.customer_id FROM delivery_log d
+            SELECT d.evaluation_id, d.message_id, d.recipient, e.customer_id, e.action_id FROM delivery_log d
             JOIN evaluation e ON e.id = d.evaluation_id
             WHERE d.evaluation_id = :id
             """;
@@ -37,15 +37,18 @@ public class Feedback {
         this.jdbc = jdbc;
     }
 
-    /** A message that went out: its evaluation, Message-ID, recipient and customer. */
-    public record SentMessage(long evaluationId, String messageId, String recipient, long customerId) {
+    /**
+     * A message that went out: its evaluation, Message-ID, recipient, customer and
+     * action.
+     */
+    public record SentMessage(long evaluationId, String messageId, String recipient, long customerId, long actionId) {
     }
 
     public Optional<SentMessage> sentMessage(long evaluationId) {
         return jdbc.sql(SENT_MESSAGE)
             .param("id", evaluationId)
             .query((rs, row) -> new SentMessage(rs.getLong("evaluation_id"), rs.getString("message_id"),
-                    rs.getString("recipient"), rs.getLong("customer_id")))
+                    rs.getString("recipient"), rs.getLong("customer_id"), rs.getLong("action_id")))
             .optional();
     }
 

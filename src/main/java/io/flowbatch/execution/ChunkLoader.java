@@ -36,7 +36,8 @@ class ChunkLoader {
 
     static final String RECIPIENTS = """
             SELECT x.evaluation_id, c.id IS NOT NULL AS customer_found, c.email, c.first_name, c.last_name,
-                   c.properties::text AS customer_properties, c.subscription, c.suppressed_at IS NOT NULL AS suppressed,
+                   c.properties::text AS customer_properties, c.subscription,
+                   c.suppressed_at IS NOT NULL AND (c.suppressed_until IS NULL OR c.suppressed_until > now()) AS suppressed,
                    c.suppression_reason, ev.properties::text AS event_properties
             FROM unnest(:evaluationIds::bigint[], :customerIds::bigint[], :eventIds::bigint[])
                 AS x(evaluation_id, customer_id, event_id)

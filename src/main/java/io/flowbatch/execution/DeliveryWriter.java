@@ -15,8 +15,10 @@ import io.flowbatch.delivery.MarketingSends;
 import io.flowbatch.delivery.RelayLimiter;
 import io.flowbatch.delivery.Relays;
 import io.flowbatch.delivery.SendLedger;
+import io.flowbatch.delivery.SendTally;
 import io.flowbatch.delivery.SendResult;
 import io.flowbatch.evaluation.EvaluationStore;
+import io.flowbatch.evaluation.EvaluationState;
 import io.flowbatch.evaluation.Outcome;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -73,10 +75,13 @@ class DeliveryWriter implements ItemWriter<Delivery> {
 
     private final MarketingSends marketingSends;
 
+    private final SendTally tally;
+
     DeliveryWriter(long actionId, long stepExecutionId, EvaluationStore store, Buckets buckets, Relays relays,
             ChunkOutcomes chunkOutcomes, DeliveryProperties delivery, Clock clock, JobMetrics metrics, ClaimLease lease,
-            MarketingSends marketingSends) {
+            MarketingSends marketingSends, SendTally tally) {
         this.marketingSends = marketingSends;
+        this.tally = tally;
         this.actionId = actionId;
         this.stepExecutionId = stepExecutionId;
         this.store = store;
@@ -94,8 +99,9 @@ class DeliveryWriter implements ItemWriter<Delivery> {
         List<Outcome> outcomes = chunkOutcomes.drain();
         Map<Long, Long> reserved = chunkOutcomes.drainReserved();
         List<Outcome> reported = new ArrayList<>(outcomes);
+        Relays.Relay relay = null;
         if (!chunk.isEmpty()) {
-            Relays.Relay relay = relays.relay(chunkOutcomes.relay());
+            relay = relays.relay(chunkOutcomes.relay());
             InFlight inFlight = new InFlight(relay.limiter());
             List<Outcome> sent;
             try {
@@ -110,6 +116,13 @@ class DeliveryWriter implements ItemWriter<Delivery> {
             sent.stream().filter((outcome) -> !inFlight.recorded(outcome.evaluationId())).forEach(outcomes::add);
         }
         store.recordOutcomes(stepExecutionId, outcomes, clock.instant());
+        if (relay != null) {
+            // In the chunk's transaction, so that a send counts for the guard exactly
+            // when it
+            // is recorded; last, so that the tally's row is locked only until the commit.
+            tally.sent(actionId, relay.name(),
+                    (int) reported.stream().filter((outcome) -> outcome.state() == EvaluationState.SENT).count());
+        }
         giveBack(reserved);
         metrics.outcomes(actionId, reported);
         metrics.chunk(actionId, chunkOutcomes.startNanos());

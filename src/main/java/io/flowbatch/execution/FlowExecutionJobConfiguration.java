@@ -6,6 +6,7 @@ import io.flowbatch.delivery.DeliveryProperties;
 import io.flowbatch.delivery.MarketingSends;
 import io.flowbatch.delivery.MessageFactory;
 import io.flowbatch.delivery.Relays;
+import io.flowbatch.delivery.SendTally;
 import io.flowbatch.delivery.TemplateSandbox;
 import io.flowbatch.delivery.UnsubscribeLinks;
 import io.flowbatch.evaluation.ClaimedEvaluation;
@@ -211,9 +212,9 @@ public class FlowExecutionJobConfiguration {
     DeliveryWriter deliveryWriter(@Value("#{stepExecutionContext['actionId']}") long actionId,
             @Value("#{stepExecution.id}") long stepExecutionId, EvaluationStore store, Buckets buckets, Relays relays,
             ChunkOutcomes chunkOutcomes, DeliveryProperties delivery, Clock clock, JobMetrics metrics,
-            ClaimLeases claimLeases, MarketingSends marketingSends) {
+            ClaimLeases claimLeases, MarketingSends marketingSends, SendTally tally) {
         return new DeliveryWriter(actionId, stepExecutionId, store, buckets, relays, chunkOutcomes, delivery, clock,
-                metrics, claimLeases.of(stepExecutionId), marketingSends);
+                metrics, claimLeases.of(stepExecutionId), marketingSends, tally);
     }
 
 }

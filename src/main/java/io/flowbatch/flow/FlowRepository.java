@@ -42,7 +42,7 @@ class FlowRepository {
             """;
 
     static final String SELECT_ACTIONS = """
-            SELECT a.id, a.position, extract(epoch FROM a.delay) AS delay_seconds, a.delay_at, a.status, a.kind,
+            SELECT a.id, a.position, extract(epoch FROM a.delay) AS delay_seconds, a.delay_at, a.status, a.status_reason, a.kind,
                    a.smart_sending, a.on_cap, a.send_window_days, a.send_window_from, a.send_window_to, a.relay,
                    a.template_id,
                    t.version AS template_version
@@ -53,8 +53,14 @@ class FlowRepository {
 
     static final String SELECT_FLOW_ID_BY_NAME = "SELECT id FROM flow WHERE name = :name ORDER BY id LIMIT 1";
 
+    /**
+     * An operator's change; setting a held action live again starts the reputation
+     * guard's window afresh, so that it judges the action on what it sends from now.
+     */
     static final String UPDATE_ACTION_STATUS = """
-            UPDATE action SET status = :status, updated_at = now() WHERE id = :id
+            UPDATE action SET status = :status, status_reason = NULL, updated_at = now(),
+                guard_since = CASE WHEN :status = 'LIVE' AND status <> 'LIVE' THEN now() ELSE guard_since END
+            WHERE id = :id
             """;
 
     private final JdbcClient jdbc;
@@ -110,9 +116,9 @@ class FlowRepository {
             .query((rs, row) -> new FlowView.Action(rs.getLong("id"), rs.getInt("position"),
                     Duration.ofMillis(rs.getBigDecimal("delay_seconds").multiply(BigDecimal.valueOf(1000)).longValue()),
                     rs.getObject("delay_at", LocalTime.class), ActionStatus.valueOf(rs.getString("status")),
-                    ActionKind.valueOf(rs.getString("kind")), rs.getBoolean("smart_sending"),
-                    OnCap.valueOf(rs.getString("on_cap")), sendWindow(rs), rs.getString("relay"),
-                    rs.getLong("template_id"), rs.getInt("template_version")))
+                    rs.getString("status_reason"), ActionKind.valueOf(rs.getString("kind")),
+                    rs.getBoolean("smart_sending"), OnCap.valueOf(rs.getString("on_cap")), sendWindow(rs),
+                    rs.getString("relay"), rs.getLong("template_id"), rs.getInt("template_version")))
             .list();
         return jdbc.sql(SELECT_FLOW)
             .param("id", id)

@@ -9,6 +9,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 
+import io.flowbatch.delivery.SendTally;
 import io.flowbatch.evaluation.EvaluationPurge;
 import io.flowbatch.schedule.ScheduleRegistrar;
 import io.flowbatch.support.Fixtures;
@@ -47,6 +48,9 @@ class HousekeepingTest {
 
     @Autowired
     DataSource dataSource;
+
+    @Autowired
+    SendTally sendTally;
 
     @Autowired
     HousekeepingProperties properties;
@@ -105,7 +109,8 @@ class HousekeepingTest {
         // The retention passes on the clock the purge reads, not by back-dating the row.
         MutableClock clock = new MutableClock(Instant.now());
         clock.advance(properties.retention().plusDays(1));
-        Housekeeping pastRetention = new Housekeeping(jobRepository, data.jdbc(), properties, evaluationPurge, clock);
+        Housekeeping pastRetention = new Housekeeping(jobRepository, data.jdbc(), properties, evaluationPurge,
+                sendTally, clock);
 
         try (Connection operator = dataSource.getConnection()) {
             operator.setAutoCommit(false);

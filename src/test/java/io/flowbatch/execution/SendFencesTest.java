@@ -14,6 +14,7 @@ import io.flowbatch.delivery.DeliveryProperties;
 import io.flowbatch.delivery.MarketingSends;
 import io.flowbatch.delivery.MessageFactory;
 import io.flowbatch.delivery.Relays;
+import io.flowbatch.delivery.SendTally;
 import io.flowbatch.delivery.TemplateSandbox;
 import io.flowbatch.delivery.UnsubscribeLinks;
 import io.flowbatch.evaluation.ClaimedEvaluation;
@@ -93,6 +94,9 @@ class SendFencesTest {
 
     @Autowired
     MarketingSends marketingSends;
+
+    @Autowired
+    SendTally tally;
 
     @Autowired
     UnsubscribeLinks unsubscribeLinks;
@@ -451,7 +455,7 @@ class SendFencesTest {
 
     private DeliveryWriter writer(long stepExecutionId, ClaimLease lease, DeliveryProperties delivery) {
         return new DeliveryWriter(action, stepExecutionId, store, buckets, relays, outcomes, delivery, clock, metrics,
-                lease, marketingSends);
+                lease, marketingSends, tally);
     }
 
     private Chunk<Delivery> deliveries(List<ClaimedEvaluation> claimed) {

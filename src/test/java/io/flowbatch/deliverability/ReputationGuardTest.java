@@ -1,0 +1,152 @@
+package io.flowbatch.deliverability;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+import io.flowbatch.flow.ActionStatus;
+import io.flowbatch.flow.ActionStatusRequest;
+import io.flowbatch.support.Fixtures;
+import io.flowbatch.support.FlowbatchTest;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The reputation guard and soft bounces on real PostgreSQL, Redis and SMTP, at the
+ * default limits (0.3 % complaints, 5 % hard bounces, over the latest 1,000 sends, judged
+ * from 100 sends): a complaint rate above the limit pauses the action with the rate in
+ * its reason, its due evaluations wait and none is lost, and an operator who resumes it
+ * starts the window afresh; hard bounces pause it only above their limit; three soft
+ * bounces suppress an address for a while.
+ */
+@FlowbatchTest
+class ReputationGuardTest {
+
+    @Autowired
+    Fixtures fixture;
+
+    @Autowired
+    Bounces bounces;
+
+    @BeforeEach
+    void reset() {
+        fixture.reset();
+    }
+
+    @Test
+    void aComplaintRateAboveTheLimitPausesTheActionAndItsEvaluationsWaitUntilItIsResumed() throws Exception {
+        long action = fixture.checkoutFlow("Cart");
+        fixture.dueCheckouts(0, 200);
+        fixture.runMinute();
+        assertThat(fixture.count("state = 'SENT'")).isEqualTo(200);
+
+        Bounces.Applied complaint = bounces.report(request(0, BounceType.COMPLAINT), "test");
+
+        assertThat(complaint.paused()).isEqualTo(
+                "paused by the reputation guard: complaint rate 0.50 % (1 of the action's latest 200 sends) is above 0.30 %");
+        assertThat(status(action)).isEqualTo("PAUSED");
+        assertThat(
+                fixture.flows().get(fixture.flows().findIdByName("Cart").orElseThrow()).actions().get(0).statusReason())
+            .isEqualTo(complaint.paused());
+
+        int received = fixture.smtp().received().size();
+        fixture.events(Fixtures.TRIGGER, 0, 50, Instant.now().minus(Duration.ofHours(2)));
+        fixture.runMinute();
+        assertThat(fixture.smtp().received()).as("a paused action sends nothing").hasSize(received);
+        assertThat(fixture.count("state = 'WAITING'")).as("its due evaluations wait").isEqualTo(50);
+
+        fixture.flows().changeActionStatus(action, new ActionStatusRequest(ActionStatus.LIVE));
+        assertThat(bounces.report(request(1, BounceType.COMPLAINT), "test").paused())
+            .as("resumed, the guard judges only what the action sends from now")
+            .isNull();
+        fixture.runMinute();
+        assertThat(status(action)).isEqualTo("LIVE");
+        assertThat(fixture.smtp().received()).hasSize(received + 50 - 2);
+        assertThat(fixture.count("state = 'WAITING'")).isZero();
+    }
+
+    @Test
+    void hardBouncesPauseTheActionOnlyAboveTheirLimit() throws Exception {
+        long action = fixture.checkoutFlow("Cart");
+        fixture.dueCheckouts(0, 200);
+        fixture.runMinute();
+
+        for (int customer = 0; customer < 10; customer++) {
+            assertThat(bounces.report(request(customer, BounceType.HARD), "test").paused()).isNull();
+        }
+        assertThat(status(action)).as("10 of 200 is 5 %, not above it").isEqualTo("LIVE");
+        assertThat(bounces.report(request(10, BounceType.HARD), "test").paused()).isEqualTo(
+                "paused by the reputation guard: hard-bounce rate 5.50 % (11 of the action's latest 200 sends) is above 5.00 %");
+        assertThat(status(action)).isEqualTo("PAUSED");
+        assertThat(fixture.count("state = 'BOUNCED'")).isEqualTo(11);
+    }
+
+    @Test
+    void aWindowWithFewerSendsThanTheMinimumIsNotJudged() throws Exception {
+        long action = fixture.checkoutFlow("Cart");
+        fixture.dueCheckouts(0, 20);
+        fixture.runMinute();
+
+        bounces.report(request(0, BounceType.COMPLAINT), "test");
+        bounces.report(request(1, BounceType.HARD), "test");
+
+        assertThat(status(action)).isEqualTo("LIVE");
+    }
+
+    @Test
+    void threeSoftBouncesSuppressTheAddressForAWhile() throws Exception {
+        fixture.checkoutFlow("Cart");
+        for (int round = 0; round < 3; round++) {
+            fixture.dueCheckouts(0, 1);
+            fixture.runMinute();
+            long evaluation = fixture.data()
+                .jdbc()
+                .sql("SELECT max(evaluation_id) FROM delivery_log")
+                .query(Long.class)
+                .single();
+            Bounces.Applied soft = bounces.report(evaluation, BounceType.SOFT, "452 4.2.2 mailbox full", "test");
+            assertThat(soft.suppressed()).as("soft bounce %d", round + 1).isEqualTo(round == 2);
+        }
+
+        List<Object> suppression = fixture.data()
+            .jdbc()
+            .sql("SELECT suppression_reason, suppressed_until > now() + interval '6 days' FROM customer")
+            .query((rs, row) -> List.<Object>of(rs.getString(1), rs.getBoolean(2)))
+            .single();
+        assertThat(suppression).containsExactly("3 soft bounces within PT168H: 452 4.2.2 mailbox full", true);
+        int received = fixture.smtp().received().size();
+        fixture.dueCheckouts(0, 1);
+        fixture.runMinute();
+        assertThat(fixture.smtp().received()).hasSize(received);
+        assertThat(fixture.count("state = 'SKIPPED' AND reason LIKE 'customer suppressed: 3 soft bounces%'")).isOne();
+
+        fixture.data().jdbc().sql("UPDATE customer SET suppressed_until = now() - interval '1 second'").update();
+        fixture.dueCheckouts(0, 1);
+        fixture.runMinute();
+        assertThat(fixture.smtp().received()).as("a suppression that ended suppresses no more").hasSize(received + 1);
+    }
+
+    private BounceRequest request(int customer, BounceType type) {
+        String messageId = fixture.data()
+            .jdbc()
+            .sql("SELECT message_id FROM delivery_log WHERE recipient = :email")
+            .param("email", Fixtures.email(customer))
+            .query(String.class)
+            .single();
+        return new BounceRequest(messageId, null, type, null);
+    }
+
+    private String status(long action) {
+        return fixture.data()
+            .jdbc()
+            .sql("SELECT status FROM action WHERE id = :id")
+            .param("id", action)
+            .query(String.class)
+            .single();
+    }
+
+}
