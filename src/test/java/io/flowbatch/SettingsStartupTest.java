@@ -2,6 +2,8 @@ package io.flowbatch;
 
 import java.time.Duration;
 
+import io.flowbatch.deliverability.DeliverabilityProperties;
+import io.flowbatch.deliverability.WebhookProperties;
 import io.flowbatch.delivery.BounceProperties;
 import io.flowbatch.delivery.DeliveryProperties;
 import io.flowbatch.delivery.FrequencyCap;
@@ -124,6 +126,26 @@ class SettingsStartupTest {
         assertThat(output).contains("flowbatch.bounces.return-path-domain");
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = { "flowbatch.deliverability.max-complaint-rate=0",
+            "flowbatch.deliverability.max-hard-bounce-rate=1.5", "flowbatch.deliverability.guard-window=0",
+            "flowbatch.deliverability.guard-window=50", "flowbatch.deliverability.soft-bounce-suppression=PT0S" })
+    void aGuardOrSoftBounceSettingOutOfRangeFailsStartUpNamingTheProperty(String setting, CapturedOutput output) {
+        assertThatThrownBy(() -> start(setting)).isNotNull();
+
+        assertThat(output).contains(setting.substring(0, setting.indexOf('=')));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "flowbatch.webhooks.sendgrid.public-key=bm90IGEga2V5",
+            "flowbatch.webhooks.postmark.username=postmark", "flowbatch.webhooks.ses.certificate-host=sns.(",
+            "flowbatch.webhooks.max-age=PT0S" })
+    void aWebhookSettingThatCannotWorkFailsStartUpNamingTheProperty(String setting, CapturedOutput output) {
+        assertThatThrownBy(() -> start(setting)).isNotNull();
+
+        assertThat(output).contains(setting.substring(0, setting.indexOf('=')));
+    }
+
     private static ConfigurableApplicationContext start(String... properties) {
         return new SpringApplicationBuilder(Settings.class).web(WebApplicationType.NONE)
             .properties("flowbatch.embedded.enabled=false", "spring.main.banner-mode=off")
@@ -133,7 +155,7 @@ class SettingsStartupTest {
 
     @Configuration(proxyBeanMethods = false)
     @EnableConfigurationProperties({ ExecutionProperties.class, DeliveryProperties.class, LocalTimeProperties.class,
-            RelayProperties.class, BounceProperties.class })
+            RelayProperties.class, BounceProperties.class, DeliverabilityProperties.class, WebhookProperties.class })
     static class Settings {
 
     }

@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -106,6 +107,26 @@ public class Bounces {
         return apply(request.type(), message, email, diagnostic, source);
     }
 
+    /**
+     * An event a provider's webhook reported: applied to the message its Message-ID names
+     * when flowbatch sent it, else to the address; one that names neither is kept as
+     * rejected.
+     */
+    @Transactional
+    public Applied report(ProviderEvent event, String source) {
+        if (event.type() == null) {
+            return new Applied("IGNORED", null, null, event.email(), false, null);
+        }
+        Feedback.SentMessage message = (event.messageId() != null) ? find(event.messageId()).orElse(null) : null;
+        String email = (message != null) ? message.recipient() : address(event.email());
+        String diagnostic = diagnostic(event.diagnostic());
+        if (email == null) {
+            events.reject("names no message flowbatch sent and no address", null, diagnostic, source);
+            return new Applied("REJECTED", event.type(), null, null, false, null);
+        }
+        return apply(event.type(), message, email, diagnostic, source);
+    }
+
     private Applied apply(BounceType type, Feedback.SentMessage message, String email, String diagnostic,
             String source) {
         Long evaluationId = (message != null) ? message.evaluationId() : null;
@@ -158,15 +179,35 @@ public class Bounces {
      * for a message it did not send, is not found.
      */
     private Feedback.SentMessage message(String messageId) {
+        return find(messageId)
+            .orElseThrow(() -> new NotFoundException("No message flowbatch sent has the Message-ID " + messageId));
+    }
+
+    private Optional<Feedback.SentMessage> find(String messageId) {
         Matcher matcher = MESSAGE_ID.matcher(messageId.strip());
-        if (matcher.matches()) {
-            String normalized = "<evaluation-" + matcher.group(1) + "@" + matcher.group(2) + ">";
-            Feedback.SentMessage sent = feedback.sentMessage(Long.parseLong(matcher.group(1))).orElse(null);
-            if (sent != null && sent.messageId().equals(normalized)) {
-                return sent;
-            }
+        if (!matcher.matches()) {
+            return Optional.empty();
         }
-        throw new NotFoundException("No message flowbatch sent has the Message-ID " + messageId);
+        String normalized = "<evaluation-" + matcher.group(1) + "@" + matcher.group(2) + ">";
+        return feedback.sentMessage(Long.parseLong(matcher.group(1)))
+            .filter((sent) -> sent.messageId().equals(normalized));
+    }
+
+    /** A provider's address, if it looks like one. */
+    private static String address(String email) {
+        if (email == null) {
+            return null;
+        }
+        String address = email.strip().toLowerCase(Locale.ROOT);
+        return (address.length() <= 320 && address.indexOf('@') > 0 && !address.contains(" ")) ? address : null;
+    }
+
+    private static String diagnostic(String diagnostic) {
+        if (diagnostic == null || diagnostic.isBlank()) {
+            return null;
+        }
+        String said = diagnostic.strip().replaceAll("\\p{Cntrl}+", " ");
+        return (said.length() > 1000) ? said.substring(0, 1000) : said;
     }
 
 }

@@ -54,6 +54,21 @@ public class SecurityConfiguration {
             .build());
     }
 
+    /**
+     * Provider webhooks: each provider authenticates its requests its own way (a
+     * signature, or credentials of its own), checked by the endpoint itself, so that
+     * flowbatch's API credentials never need to be given to a provider.
+     */
+    @Bean
+    @Order(0)
+    SecurityFilterChain webhookChain(HttpSecurity http) throws Exception {
+        return http.securityMatcher("/api/webhooks/**")
+            .authorizeHttpRequests((requests) -> requests.anyRequest().permitAll())
+            .sessionManagement((session) -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+            .csrf((csrf) -> csrf.disable())
+            .build();
+    }
+
     /** The REST API: stateless, API key or HTTP Basic, answers in JSON. */
     @Bean
     @Order(1)
