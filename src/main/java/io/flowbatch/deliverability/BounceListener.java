@@ -69,7 +69,6 @@ class BounceListener implements SmartLifecycle, SimpleMessageListener {
         if (message.length > limit) {
             throw new TooMuchDataException("larger than " + properties.smtp().maxMessageSize() + " bytes");
         }
-        OptionalLong evaluationId = returnPath.evaluationId(recipient);
         BounceReports.Report report;
         try {
             report = BounceReports.read(new ByteArrayInputStream(message));
@@ -77,6 +76,13 @@ class BounceListener implements SmartLifecycle, SimpleMessageListener {
         catch (MessagingException | RuntimeException ex) {
             events.reject("not a readable message: " + ex.getMessage(), recipient, null, SOURCE);
             return;
+        }
+        // A feedback loop writes to the address registered with it, not to the message's
+        // return path; the report names that return path (signed, so it is trusted
+        // alike).
+        OptionalLong evaluationId = returnPath.evaluationId(recipient);
+        if (evaluationId.isEmpty() && report.returnPath() != null) {
+            evaluationId = returnPath.evaluationId(report.returnPath());
         }
         if (evaluationId.isEmpty()) {
             events.reject("the return path is forged or unknown", recipient, report.diagnostic(), SOURCE);

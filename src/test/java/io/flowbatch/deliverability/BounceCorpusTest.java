@@ -14,6 +14,7 @@ import jakarta.mail.MessagingException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -56,6 +57,10 @@ class BounceCorpusTest {
             # No Diagnostic-Code: the Status is the diagnostic.
             dsn-status-without-diagnostic-code.eml | HARD | 5.2.1
             dsn-without-action.eml | NONE | a delivery status without an Action
+            # A DMARC block (5.7.26) says nothing against the address: soft, never suppressed for good.
+            gmail-dmarc-block.eml | SOFT | 550-5.7.26 Unauthenticated email from shop.example
+            # RFC 6533, an internationalised address.
+            postfix-global-delivery-status.eml | HARD | 550 5.1.1 <jörg@example.net>
             # Prose bounces: the first enhanced status code that is not 2.x.x, and its line.
             exim-prose-user-unknown.eml | HARD | 550 5.1.1 <jane@example.net>: Recipient address rejected
             # Exim calls it a permanent error (given up after retries), but the code is 4.2.2.
@@ -64,16 +69,23 @@ class BounceCorpusTest {
             qmail-prose-user-unknown.eml | HARD | Remote host said: 550 5.1.1 <zoe@example.net>
             # 250 2.0.0, 250 2.1.0 come first and are skipped.
             relay-prose-success-then-failure.eml | HARD | <<< 550 5.1.1 <tom@example.com>... No such user here
-            # A plain 554 with no enhanced code: the heuristic finds nothing, though it is a hard bounce.
-            yahoo-prose-no-account.eml | NONE | no status code in the text
-            # By their codes: 5.2.2 (mailbox full) and 5.7.9 (policy) are both hard.
-            yahoo-prose-mailbox-full.eml | HARD | 552 5.2.2 <rob@example.org>: mailbox full
-            yahoo-prose-policy-rejection.eml | HARD | 554 5.7.9 Message not accepted for policy reasons
+            # A bare 554 with no enhanced code: hard, since its line blames the address.
+            yahoo-prose-no-account.eml | HARD | 554: delivery error: dd This user doesn't have a yahoo.com account
+            # A full mailbox (5.2.2) and a policy block (5.7.9) are permanent failures that say
+            # nothing against the address: soft.
+            yahoo-prose-mailbox-full.eml | SOFT | 552 5.2.2 <rob@example.org>: mailbox full
+            yahoo-prose-policy-rejection.eml | SOFT | 554 5.7.9 Message not accepted for policy reasons
             autoreply-out-of-office.eml | NONE | no status code in the text
-            # RFC 5965 feedback reports: any type but not-spam is a complaint.
+            # A date and a version number that look like status codes, but follow no reply code.
+            autoreply-with-dates-and-versions.eml | NONE | no status code in the text
+            # RFC 5965 feedback reports: abuse, fraud and other are complaints.
             arf-yahoo-abuse.eml | COMPLAINT | feedback report: abuse
             arf-isp-abuse.eml | COMPLAINT | feedback report: abuse
+            # Sent to the feedback loop's own address: the enclosed copy's Return-Path names the message.
+            arf-feedback-loop-address.eml | COMPLAINT | feedback report: abuse
             arf-not-spam.eml | NONE | a feedback report of type not-spam
+            # A DMARC failure report (RFC 6591) is not a recipient's complaint.
+            arf-auth-failure.eml | NONE | a feedback report of type auth-failure
             # Malformed. No line is the header's boundary: Jakarta Mail's parser refuses the
             # multipart (ParseException), and read throws.
             malformed-boundary-never-appears.eml | THROWS | Missing start boundary
@@ -110,6 +122,17 @@ class BounceCorpusTest {
 
         assertReads(file + " as stored (LF)", stored, expected, diagnostic);
         assertReads(file + " as it comes by SMTP (CRLF)", crlf(stored), expected, diagnostic);
+    }
+
+    /**
+     * A feedback report names the message's return path, whatever address it was sent to:
+     * from its Original-Mail-From, or from the Return-Path of the copy it encloses.
+     */
+    @ParameterizedTest
+    @CsvSource({ "arf-yahoo-abuse.eml, bounces+1013-9b0e6c2f7a14@bounces.shop.example",
+            "arf-feedback-loop-address.eml, bounces+1022-5c7e9a1b3d4f@bounces.shop.example" })
+    void aFeedbackReportNamesTheReturnPathOfTheMessageReported(String file, String returnPath) throws Exception {
+        assertThat(read(resource(file)).returnPath()).isEqualTo(returnPath);
     }
 
     @Test

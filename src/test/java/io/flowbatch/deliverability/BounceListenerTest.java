@@ -151,6 +151,50 @@ class BounceListenerTest {
             .containsExactly("the return path is forged or unknown");
     }
 
+    @Test
+    void aFeedbackLoopReportToItsOwnAddressFindsTheMessageByTheReturnPathItNames() {
+        String genuine = returnPathOf(0);
+        String forged = returnPathOf(1).replaceFirst("-[0-9a-f]{12}@", "-000000000000@");
+        for (String reported : List.of(genuine, forged)) {
+            deliver("fbl@" + DOMAIN, """
+                    From: staff@hotmail.example
+                    To: fbl@%s
+                    Subject: complaint
+                    MIME-Version: 1.0
+                    Content-Type: multipart/report; report-type=feedback-report; boundary="f1"
+
+                    --f1
+                    Content-Type: text/plain
+
+                    This is an email abuse report.
+                    --f1
+                    Content-Type: message/feedback-report
+
+                    Feedback-Type: abuse
+                    Version: 1
+                    --f1
+                    Content-Type: text/rfc822-headers
+
+                    Return-Path: <%s>
+                    Subject: You left something in your cart
+                    --f1--
+                    """.formatted(DOMAIN, reported));
+        }
+
+        assertThat(fixture.count("state = 'COMPLAINED'")).isOne();
+        assertThat(suppressionReason(0)).isEqualTo("complaint: feedback report: abuse");
+        assertThat(fixture.data()
+            .jdbc()
+            .sql("SELECT count(*) FROM customer WHERE suppressed_at IS NOT NULL")
+            .query(Long.class)
+            .single()).isOne();
+        assertThat(fixture.data()
+            .jdbc()
+            .sql("SELECT rejected FROM delivery_event WHERE rejected IS NOT NULL")
+            .query(String.class)
+            .list()).containsExactly("the return path is forged or unknown");
+    }
+
     private String returnPathOf(int customer) {
         long evaluation = fixture.data()
             .jdbc()
