@@ -18,9 +18,9 @@ import org.springframework.stereotype.Component;
 /**
  * Builds the message for one evaluation, with the headers the README's API section
  * promises: a Message-ID derived from the evaluation (so a resend is recognisably the
- * same message), the evaluation id, and one-click unsubscribe (RFC 8058). Jakarta Mail
- * only parses and encodes the addresses and the subject; {@link MimeWriter} writes the
- * rest.
+ * same message), the evaluation id, and one-click unsubscribe (RFC 8058); signed with
+ * DKIM when its From domain has a key ({@link DkimSigner}). Jakarta Mail only parses and
+ * encodes the addresses and the subject; {@link MimeWriter} writes the rest.
  */
 @Component
 public class MessageFactory {
@@ -37,9 +37,12 @@ public class MessageFactory {
 
     private final ReturnPath returnPath;
 
-    MessageFactory(DeliveryProperties properties, ReturnPath returnPath, Clock clock) {
+    private final DkimSigner dkim;
+
+    MessageFactory(DeliveryProperties properties, ReturnPath returnPath, DkimSigner dkim, Clock clock) {
         this.messageIdDomain = properties.messageIdDomain();
         this.returnPath = returnPath;
+        this.dkim = dkim;
         this.clock = clock;
     }
 
@@ -62,7 +65,9 @@ public class MessageFactory {
         // domain: bounces come back naming the message.
         String envelopeSender = returnPath.enabled() ? returnPath.address(email.evaluationId()) : from.getAddress();
         try {
-            return new PreparedMessage(envelopeSender, List.of(to.getAddress()), write(email, from, to, content));
+            String domain = from.getAddress().substring(from.getAddress().lastIndexOf('@') + 1);
+            return new PreparedMessage(envelopeSender, List.of(to.getAddress()),
+                    dkim.sign(domain, write(email, from, to, content)));
         }
         catch (IllegalArgumentException ex) {
             throw new MessagingException(ex.getMessage(), ex);

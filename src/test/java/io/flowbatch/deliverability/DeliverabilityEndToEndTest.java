@@ -1,8 +1,11 @@
 package io.flowbatch.deliverability;
 
+import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
@@ -15,6 +18,7 @@ import javax.crypto.spec.SecretKeySpec;
 import io.flowbatch.delivery.ReturnPath;
 import io.flowbatch.flow.ActionStatus;
 import io.flowbatch.flow.ActionStatusRequest;
+import io.flowbatch.support.DkimKeys;
 import io.flowbatch.support.Fixtures;
 import io.flowbatch.support.FlowbatchTest;
 import jakarta.mail.Address;
@@ -42,7 +46,7 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
  * Mailgun webhook. The 35 addresses are suppressed, the reputation guard pauses the
  * action on the complaint that takes its rate above 0.3 % (the fourth: 4 of 1,000), its
  * due evaluations wait, and once resumed the next run skips the 35 with their reasons and
- * sends the other 965.
+ * sends the other 965. Every message is DKIM-signed and verifies as the relay stored it.
  */
 @FlowbatchTest
 class DeliverabilityEndToEndTest {
@@ -53,6 +57,8 @@ class DeliverabilityEndToEndTest {
 
     static final String MAILGUN_KEY = "end-to-end-signing-key";
 
+    static final Path DKIM_KEY = DkimKeys.privateKeyFile(temporaryDirectory());
+
     @DynamicPropertySource
     static void deliverability(DynamicPropertyRegistry registry) {
         registry.add("spring.quartz.scheduler-name", () -> "flowbatch-deliverability-end-to-end-test");
@@ -60,6 +66,8 @@ class DeliverabilityEndToEndTest {
         registry.add("flowbatch.bounces.smtp.port", () -> PORT);
         registry.add("flowbatch.bounces.smtp.bind-address", () -> "127.0.0.1");
         registry.add("flowbatch.webhooks.mailgun.signing-key", () -> MAILGUN_KEY);
+        registry.add("flowbatch.dkim[example.com].selector", () -> DkimKeys.SELECTOR);
+        registry.add("flowbatch.dkim[example.com].private-key", () -> "file:" + DKIM_KEY);
     }
 
     @Autowired
@@ -79,6 +87,10 @@ class DeliverabilityEndToEndTest {
         fixture.runMinute();
         assertThat(fixture.smtp().received()).hasSize(1000);
         assertThat(fixture.count("state = 'SENT'")).isEqualTo(1000);
+        assertThat(fixture.smtp().received())
+            .as("every message the relay stored verifies against the DKIM key published for example.com")
+            .allSatisfy((received) -> assertThat(DkimKeys.verifier("example.com")
+                .verify(new ByteArrayInputStream(received.raw().getBytes(StandardCharsets.ISO_8859_1)))).hasSize(1));
 
         bounceThroughTheListener(0, 30);
         assertThat(fixture.count("state = 'BOUNCED'")).isEqualTo(30);
@@ -188,6 +200,15 @@ class DeliverabilityEndToEndTest {
             .query(String.class)
             .list();
         return values.get(0);
+    }
+
+    private static Path temporaryDirectory() {
+        try {
+            return Files.createTempDirectory("dkim");
+        }
+        catch (java.io.IOException ex) {
+            throw new IllegalStateException(ex);
+        }
     }
 
     private static int freePort() {

@@ -32,7 +32,7 @@ class MessageFactoryTest {
     private static final Instant NOW = Instant.parse("2026-03-29T01:30:05Z");
 
     private final MessageFactory factory = new MessageFactory(properties(), ReturnPathTest.none(),
-            Clock.fixed(NOW, ZoneOffset.ofHours(2)));
+            DkimSignerTest.none(), Clock.fixed(NOW, ZoneOffset.ofHours(2)));
 
     @Test
     void anAsciiMessageHasEveryHeaderAndBothPartsAsTheyWereRendered() throws Exception {

@@ -58,7 +58,8 @@ class ReturnPathTest {
 
     @Test
     void theMessageGoesOutWithItsReturnPathAsEnvelopeSender() throws Exception {
-        MessageFactory messages = new MessageFactory(properties(), returnPath, Clock.systemUTC());
+        MessageFactory messages = new MessageFactory(properties(), returnPath, DkimSignerTest.none(),
+                Clock.systemUTC());
 
         PreparedMessage message = messages.build(
                 new OutgoingEmail(77, "jane@example.com", "Jane", "Shop <shop@example.com>", null),

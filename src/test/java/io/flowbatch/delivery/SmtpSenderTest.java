@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 class SmtpSenderTest {
 
     private static final MessageFactory MESSAGES = new MessageFactory(properties(1, 16), ReturnPathTest.none(),
-            Clock.systemUTC());
+            DkimSignerTest.none(), Clock.systemUTC());
 
     private final TestSmtpServer smtp = TestSmtpServer.shared();
 
