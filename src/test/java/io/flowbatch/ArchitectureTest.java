@@ -37,7 +37,8 @@ class ArchitectureTest {
             Map.entry("flow", Set.of("delivery", "system")), Map.entry("intake", Set.of("evaluation", "system")),
             Map.entry("execution", Set.of("evaluation", "delivery", "system")),
             Map.entry("schedule", Set.of("execution")), Map.entry("cluster", Set.of("execution", "delivery", "system")),
-            Map.entry("admin", Set.of("evaluation", "execution", "cluster", "schedule", "delivery", "system")),
+            Map.entry("admin",
+                    Set.of("evaluation", "execution", "cluster", "schedule", "delivery", "deliverability", "system")),
             Map.entry("embedded", Set.of("admin", "flow", "intake", "system")),
             Map.entry("deliverability", Set.of("evaluation", "intake", "delivery", "flow", "system")));
 

@@ -3,6 +3,7 @@ package io.flowbatch.admin;
 import java.time.Clock;
 import java.util.List;
 
+import io.flowbatch.deliverability.Reputation;
 import io.flowbatch.evaluation.EvaluationState;
 import io.flowbatch.evaluation.OperatorMoves;
 import io.flowbatch.system.NotFoundException;
@@ -34,10 +35,13 @@ class ActionPageController {
 
     private final InDoubtClosures closures;
 
+    private final Reputation reputation;
+
     private final Clock clock;
 
     ActionPageController(DashboardQueries dashboard, EvaluationQueries evaluations, OperatorMoves moves,
-            InDoubtClosures closures, Clock clock) {
+            InDoubtClosures closures, Reputation reputation, Clock clock) {
+        this.reputation = reputation;
         this.dashboard = dashboard;
         this.evaluations = evaluations;
         this.moves = moves;
@@ -57,6 +61,8 @@ class ActionPageController {
         long total = evaluations.count(id, stateName);
         model.addAttribute("action", action);
         model.addAttribute("skips", dashboard.skips(id));
+        model.addAttribute("reputation", reputation.ofAction(id));
+        model.addAttribute("limits", reputation.limits());
         model.addAttribute("state", stateName);
         model.addAttribute("states", EvaluationState.values());
         model.addAttribute("evaluations", evaluations.page(id, stateName, current, PAGE_SIZE));
@@ -64,6 +70,16 @@ class ActionPageController {
         model.addAttribute("pages", Math.max(1, (total + PAGE_SIZE - 1) / PAGE_SIZE));
         model.addAttribute("total", total);
         return "admin/action";
+    }
+
+    /** Sets an action the reputation guard (or anything) paused live again. */
+    @PostMapping("/actions/{id}/resume")
+    String resume(@PathVariable long id, RedirectAttributes redirect) {
+        if (!reputation.resume(id)) {
+            throw new NotFoundException("No action with id " + id);
+        }
+        redirect.addFlashAttribute("message", "Action " + id + " is live again; the reputation guard counts afresh.");
+        return "redirect:/admin/actions/" + id;
     }
 
     @PostMapping("/actions/{id}/requeue")

@@ -2,6 +2,7 @@ package io.flowbatch.admin;
 
 import java.util.Map;
 
+import io.flowbatch.deliverability.Reputation;
 import io.flowbatch.system.NotFoundException;
 
 import org.springframework.web.bind.annotation.GetMapping;
@@ -17,8 +18,11 @@ class ActionStatsController {
 
     private final DashboardQueries queries;
 
-    ActionStatsController(DashboardQueries queries) {
+    private final Reputation reputation;
+
+    ActionStatsController(DashboardQueries queries, Reputation reputation) {
         this.queries = queries;
+        this.reputation = reputation;
     }
 
     @GetMapping("/api/admin/actions/{id}/stats")
@@ -27,7 +31,8 @@ class ActionStatsController {
         if (action == null) {
             throw new NotFoundException("No action with id " + id);
         }
-        return new ActionStats(id, action.counts(), action.buffered(), queries.skips(id), action.deferred());
+        return new ActionStats(id, action.counts(), action.buffered(), queries.skips(id), action.deferred(),
+                reputation.ofAction(id));
     }
 
     /**
@@ -35,10 +40,11 @@ class ActionStatsController {
      * bucket, the skipped ones by cause ({@code smart sending}, {@code frequency cap},
      * {@code unsubscribed}, {@code suppressed}, {@code exited the flow}, {@code draft},
      * {@code other}), and the WAITING ones a send window or a cap defers, with the
-     * earliest due.
+     * earliest due, and its hard-bounce and complaint rates over its latest sends as the
+     * reputation guard measures them.
      */
     record ActionStats(long actionId, Map<String, Long> states, long buffered, Map<String, Long> skipped,
-            DashboardQueries.Deferred deferred) {
+            DashboardQueries.Deferred deferred, Reputation.Standing reputation) {
     }
 
 }

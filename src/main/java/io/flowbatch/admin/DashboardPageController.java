@@ -3,6 +3,7 @@ package io.flowbatch.admin;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.flowbatch.deliverability.Reputation;
 import io.flowbatch.cluster.NodeRegistry;
 import io.flowbatch.evaluation.EvaluationState;
 import io.flowbatch.execution.FlowExecutionLauncher;
@@ -21,8 +22,9 @@ import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 
 /**
  * The dashboard: the schedule and its switch, runs in progress and recent ones, every
- * action's evaluations by state, the last hour's sends, the nodes and the dependencies.
- * Every change is a POST with a CSRF token, answered by a redirect and a message.
+ * action's evaluations by state, the last hour's sends, the nodes and the dependencies,
+ * the relays with their bounce and complaint rates, and the actions the reputation guard
+ * paused. Every change is a POST with a CSRF token, answered by a redirect and a message.
  */
 @Controller
 @RequestMapping("/admin")
@@ -46,10 +48,13 @@ class DashboardPageController {
 
     private final RelayOverview relays;
 
+    private final Reputation reputation;
+
     DashboardPageController(DashboardQueries dashboard, ExecutionQueries executions, ExecutionOperations operations,
             ScheduleOperations schedule, JobRepository jobRepository, Outbox outbox, NodeRegistry nodes,
-            DependencyHealth dependencies, RelayOverview relays) {
+            DependencyHealth dependencies, RelayOverview relays, Reputation reputation) {
         this.relays = relays;
+        this.reputation = reputation;
         this.dashboard = dashboard;
         this.executions = executions;
         this.operations = operations;
@@ -78,6 +83,8 @@ class DashboardPageController {
         model.addAttribute("outboxAvailable", outbox.available());
         model.addAttribute("nodes", nodes.nodes());
         model.addAttribute("relays", relays.relays());
+        model.addAttribute("guardPaused", reputation.pausedByTheGuard());
+        model.addAttribute("limits", reputation.limits());
         model.addAttribute("self", nodes.self().id());
         model.addAttribute("dependencies", dependencies.all());
         return "admin/dashboard";

@@ -26,7 +26,7 @@ import org.springframework.stereotype.Repository;
 class DashboardQueries {
 
     static final String ACTION_COLUMNS = """
-            SELECT a.id, f.name AS flow_name, f.trigger_metric, a.position, a.status, a.kind,
+            SELECT a.id, f.name AS flow_name, f.trigger_metric, a.position, a.status, a.status_reason, a.kind,
                    extract(epoch FROM a.delay) AS delay_seconds
             FROM action a JOIN flow f ON f.id = a.flow_id
             """;
@@ -144,17 +144,18 @@ class DashboardQueries {
     }
 
     /** An action as stored, before its counts are added. */
-    private record ActionRow(long id, String flowName, String triggerMetric, int position, String status, String kind,
-            long delaySeconds) {
+    private record ActionRow(long id, String flowName, String triggerMetric, int position, String status,
+            String statusReason, String kind, long delaySeconds) {
 
         static ActionRow of(ResultSet rs, int row) throws SQLException {
             return new ActionRow(rs.getLong("id"), rs.getString("flow_name"), rs.getString("trigger_metric"),
-                    rs.getInt("position"), rs.getString("status"), rs.getString("kind"), rs.getLong("delay_seconds"));
+                    rs.getInt("position"), rs.getString("status"), rs.getString("status_reason"), rs.getString("kind"),
+                    rs.getLong("delay_seconds"));
         }
 
         ActionOverview overview(Counts counts, long buffered) {
-            return new ActionOverview(id, flowName, triggerMetric, position, status, kind, delaySeconds, counts.byState,
-                    buffered, new Deferred(counts.deferred, counts.nextDeferredDue));
+            return new ActionOverview(id, flowName, triggerMetric, position, status, statusReason, kind, delaySeconds,
+                    counts.byState, buffered, new Deferred(counts.deferred, counts.nextDeferredDue));
         }
 
     }
@@ -190,8 +191,9 @@ class DashboardQueries {
      * One action with its evaluations by state, its Redis bucket depth, and those
      * deferred (counted among WAITING).
      */
-    record ActionOverview(long id, String flowName, String triggerMetric, int position, String status, String kind,
-            long delaySeconds, Map<String, Long> counts, long buffered, Deferred deferred) {
+    record ActionOverview(long id, String flowName, String triggerMetric, int position, String status,
+            String statusReason, String kind, long delaySeconds, Map<String, Long> counts, long buffered,
+            Deferred deferred) {
 
         public long total() {
             return counts.values().stream().mapToLong(Long::longValue).sum();

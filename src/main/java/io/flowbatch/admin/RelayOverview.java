@@ -2,6 +2,7 @@ package io.flowbatch.admin;
 
 import java.util.List;
 
+import io.flowbatch.deliverability.Reputation;
 import io.flowbatch.delivery.RelayLimiter;
 import io.flowbatch.delivery.Relays;
 import org.apache.commons.logging.Log;
@@ -9,7 +10,10 @@ import org.apache.commons.logging.LogFactory;
 
 import org.springframework.stereotype.Component;
 
-/** Each relay as operators see it: where it is, how fast it may go, what it used. */
+/**
+ * Each relay as operators see it: where it is, how fast it may go, what it used, how its
+ * mail is received.
+ */
 @Component
 class RelayOverview {
 
@@ -17,8 +21,11 @@ class RelayOverview {
 
     private final Relays relays;
 
-    RelayOverview(Relays relays) {
+    private final Reputation reputation;
+
+    RelayOverview(Relays relays, Reputation reputation) {
         this.relays = relays;
+        this.reputation = reputation;
     }
 
     /**
@@ -30,9 +37,11 @@ class RelayOverview {
      * null without quotas (or while Redis cannot be asked)
      * @param throttled throttling replies this node received since it started
      * @param connections connections this node has open to it
+     * @param reputation hard-bounce and complaint rates over its latest sends, as the
+     * reputation guard measures them
      */
     record RelayView(String name, String host, Double rate, Double limit, QuotaUsed quotaUsed, Long hourlyQuota,
-            Long dailyQuota, long throttled, int connections) {
+            Long dailyQuota, long throttled, int connections, Reputation.Standing reputation) {
     }
 
     /** Sends counted against the quotas. */
@@ -40,14 +49,14 @@ class RelayOverview {
     }
 
     List<RelayView> relays() {
-        return relays.all().stream().map(RelayOverview::view).toList();
+        return relays.all().stream().map(this::view).toList();
     }
 
-    private static RelayView view(Relays.Relay relay) {
+    private RelayView view(Relays.Relay relay) {
         RelayLimiter limiter = relay.limiter();
         return new RelayView(relay.name(), relay.sender().relay(), limiter.rate(), limiter.limit(), quotaUsed(relay),
                 limiter.hourlyQuota(), limiter.dailyQuota(), limiter.throttledReplies(),
-                relay.sender().openConnections());
+                relay.sender().openConnections(), reputation.ofRelay(relay.name()));
     }
 
     private static QuotaUsed quotaUsed(Relays.Relay relay) {

@@ -6,6 +6,9 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -31,13 +34,18 @@ class DeliveryEvents {
             WHERE email = :email AND received_at >= :since AND type = 'SOFT' AND rejected IS NULL
             """;
 
+    static final String EVENTS = "flowbatch.deliverability.events";
+
     private final JdbcClient jdbc;
 
     private final Clock clock;
 
-    DeliveryEvents(JdbcClient jdbc, Clock clock) {
+    private final MeterRegistry registry;
+
+    DeliveryEvents(JdbcClient jdbc, Clock clock, MeterRegistry registry) {
         this.jdbc = jdbc;
         this.clock = clock;
+        this.registry = registry;
     }
 
     /**
@@ -48,7 +56,7 @@ class DeliveryEvents {
     boolean record(BounceType type, Long evaluationId, String email, String diagnostic, String source) {
         String key = type + ":" + ((evaluationId != null) ? "evaluation:" + evaluationId
                 : "email:" + email + ":" + LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC));
-        return jdbc.sql(RECORD)
+        boolean recorded = jdbc.sql(RECORD)
             .param("key", key)
             .param("type", type.name())
             .param("evaluationId", evaluationId)
@@ -56,6 +64,8 @@ class DeliveryEvents {
             .param("diagnostic", diagnostic)
             .param("source", source)
             .update() == 1;
+        count(recorded ? type.name() : "DUPLICATE", source);
+        return recorded;
     }
 
     long softBounces(String email, Instant since) {
@@ -76,6 +86,16 @@ class DeliveryEvents {
             .param("diagnostic", diagnostic)
             .param("source", source)
             .update();
+        count("REJECTED", source);
+    }
+
+    private void count(String outcome, String source) {
+        Counter.builder(EVENTS)
+            .description("Bounces and complaints received, by type (or DUPLICATE, REJECTED) and source")
+            .tag("type", outcome)
+            .tag("source", source)
+            .register(registry)
+            .increment();
     }
 
 }

@@ -28,6 +28,9 @@ public class ReputationGuard {
 
     static final String PAUSED = "flowbatch.guard.paused";
 
+    /** How the reason of every pause the guard makes starts. */
+    static final String REASON = "paused by the reputation guard: ";
+
     private static final Log logger = LogFactory.getLog(ReputationGuard.class);
 
     private final SendTally tally;
@@ -76,7 +79,7 @@ public class ReputationGuard {
         if (breach == null) {
             return null;
         }
-        String reason = "paused by the reputation guard: " + breach;
+        String reason = REASON + breach;
         if (!pauses.pause(actionId, reason)) {
             return null;
         }

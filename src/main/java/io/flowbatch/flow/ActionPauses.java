@@ -2,6 +2,7 @@ package io.flowbatch.flow;
 
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -23,6 +24,13 @@ public class ActionPauses {
     static final String PAUSE = """
             UPDATE action SET status = 'PAUSED', status_reason = :reason, updated_at = now()
             WHERE id = :id AND status = 'LIVE'
+            """;
+
+    /** Paused actions with a reason (one an operator paused has none), newest first. */
+    static final String PAUSED_WITH_REASON = """
+            SELECT a.id, f.name, a.status_reason FROM action a JOIN flow f ON f.id = a.flow_id
+            WHERE a.status = 'PAUSED' AND a.status_reason IS NOT NULL
+            ORDER BY a.updated_at DESC
             """;
 
     private final JdbcClient jdbc;
@@ -47,6 +55,16 @@ public class ActionPauses {
             return new Guarded(ActionStatus.valueOf(rs.getString("status")), rs.getString("relay"),
                     (since != null) ? since.toInstant() : null);
         }).optional();
+    }
+
+    /** A paused action, its flow's name and why it was paused. */
+    public record Paused(long actionId, String flow, String reason) {
+    }
+
+    public List<Paused> pausedWithReason() {
+        return jdbc.sql(PAUSED_WITH_REASON)
+            .query((rs, row) -> new Paused(rs.getLong("id"), rs.getString("name"), rs.getString("status_reason")))
+            .list();
     }
 
     /** Pauses the action if it is live; false when it was not. */

@@ -4,16 +4,26 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
-import io.flowbatch.flow.ActionStatus;
-import io.flowbatch.flow.ActionStatusRequest;
 import io.flowbatch.support.Fixtures;
 import io.flowbatch.support.FlowbatchTest;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.test.web.servlet.MockMvc;
+import org.springframework.test.web.servlet.request.RequestPostProcessor;
+import org.springframework.web.util.HtmlUtils;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.csrf;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.httpBasic;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.content;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
 /**
  * The reputation guard and soft bounces on real PostgreSQL, Redis and SMTP, at the
@@ -32,6 +42,9 @@ class ReputationGuardTest {
     @Autowired
     Bounces bounces;
 
+    @Autowired
+    MockMvc mvc;
+
     @BeforeEach
     void reset() {
         fixture.reset();
@@ -48,7 +61,7 @@ class ReputationGuardTest {
 
         assertThat(complaint.paused()).isEqualTo(
                 "paused by the reputation guard: complaint rate 0.50 % (1 of the action's latest 200 sends) is above 0.30 %");
-        assertThat(status(action)).isEqualTo("PAUSED");
+        assertThat(actionStatus(action)).isEqualTo("PAUSED");
         assertThat(
                 fixture.flows().get(fixture.flows().findIdByName("Cart").orElseThrow()).actions().get(0).statusReason())
             .isEqualTo(complaint.paused());
@@ -59,12 +72,29 @@ class ReputationGuardTest {
         assertThat(fixture.smtp().received()).as("a paused action sends nothing").hasSize(received);
         assertThat(fixture.count("state = 'WAITING'")).as("its due evaluations wait").isEqualTo(50);
 
-        fixture.flows().changeActionStatus(action, new ActionStatusRequest(ActionStatus.LIVE));
+        mvc.perform(get("/api/admin/actions/{id}/stats", action).with(admin()))
+            .andExpect(jsonPath("$.reputation.sent").value(200))
+            .andExpect(jsonPath("$.reputation.complaints").value(1))
+            .andExpect(jsonPath("$.reputation.complaintRate").value(0.005))
+            .andExpect(jsonPath("$.reputation.breach")
+                .value(complaint.paused().substring(ReputationGuard.REASON.length())));
+        mvc.perform(get("/admin").with(page()))
+            .andExpect(content().string(containsString("Paused by the reputation guard")))
+            .andExpect(content().string(containsString(HtmlUtils.htmlEscape(complaint.paused()))));
+        mvc.perform(get("/admin/actions/{id}", action).with(page()))
+            .andExpect(content().string(containsString("Resume the action")))
+            .andExpect(content().string(containsString("0.50%")));
+        mvc.perform(get("/actuator/prometheus").with(admin()))
+            .andExpect(content().string(containsString("flowbatch_guard_paused_total{action=\"" + action + "\"} 1.0")))
+            .andExpect(content().string(containsString("type=\"COMPLAINT\"")));
+
+        mvc.perform(post("/admin/actions/{id}/resume", action).with(page()).with(csrf()))
+            .andExpect(status().is3xxRedirection());
         assertThat(bounces.report(request(1, BounceType.COMPLAINT), "test").paused())
             .as("resumed, the guard judges only what the action sends from now")
             .isNull();
         fixture.runMinute();
-        assertThat(status(action)).isEqualTo("LIVE");
+        assertThat(actionStatus(action)).isEqualTo("LIVE");
         assertThat(fixture.smtp().received()).hasSize(received + 50 - 2);
         assertThat(fixture.count("state = 'WAITING'")).isZero();
     }
@@ -78,10 +108,10 @@ class ReputationGuardTest {
         for (int customer = 0; customer < 10; customer++) {
             assertThat(bounces.report(request(customer, BounceType.HARD), "test").paused()).isNull();
         }
-        assertThat(status(action)).as("10 of 200 is 5 %, not above it").isEqualTo("LIVE");
+        assertThat(actionStatus(action)).as("10 of 200 is 5 %, not above it").isEqualTo("LIVE");
         assertThat(bounces.report(request(10, BounceType.HARD), "test").paused()).isEqualTo(
                 "paused by the reputation guard: hard-bounce rate 5.50 % (11 of the action's latest 200 sends) is above 5.00 %");
-        assertThat(status(action)).isEqualTo("PAUSED");
+        assertThat(actionStatus(action)).isEqualTo("PAUSED");
         assertThat(fixture.count("state = 'BOUNCED'")).isEqualTo(11);
     }
 
@@ -94,7 +124,7 @@ class ReputationGuardTest {
         bounces.report(request(0, BounceType.COMPLAINT), "test");
         bounces.report(request(1, BounceType.HARD), "test");
 
-        assertThat(status(action)).isEqualTo("LIVE");
+        assertThat(actionStatus(action)).isEqualTo("LIVE");
     }
 
     @Test
@@ -130,6 +160,14 @@ class ReputationGuardTest {
         assertThat(fixture.smtp().received()).as("a suppression that ended suppresses no more").hasSize(received + 1);
     }
 
+    private static RequestPostProcessor admin() {
+        return httpBasic(FlowbatchTest.ADMIN_USER, FlowbatchTest.ADMIN_PASSWORD);
+    }
+
+    private static RequestPostProcessor page() {
+        return user(FlowbatchTest.ADMIN_USER).roles("ADMIN");
+    }
+
     private BounceRequest request(int customer, BounceType type) {
         String messageId = fixture.data()
             .jdbc()
@@ -140,7 +178,7 @@ class ReputationGuardTest {
         return new BounceRequest(messageId, null, type, null);
     }
 
-    private String status(long action) {
+    private String actionStatus(long action) {
         return fixture.data()
             .jdbc()
             .sql("SELECT status FROM action WHERE id = :id")
