@@ -70,7 +70,8 @@ final class BounceReports {
     /** What a reply without an enhanced code says when it blames the address. */
     private static final Pattern ADDRESS_UNKNOWN = Pattern.compile(
             "(?i)user unknown|unknown user|no such (user|mailbox|recipient)|does not exist|doesn't have an? [^\\n]*account"
-                    + "|mailbox (unavailable|not found)|invalid (recipient|mailbox|address)|recipient not found");
+                    + "|mailbox (unavailable|not found)|invalid (recipient|mailbox|address)|recipient not found"
+                    + "|address unknown|unknown (address|recipient)");
 
     /**
      * Where a prose bounce starts quoting the message it returns: codes after it are the
@@ -178,6 +179,19 @@ final class BounceReports {
         if (quoted.find()) {
             own = own.substring(0, quoted.start());
         }
+        return replies(own);
+    }
+
+    /**
+     * A relay's refusal while the message was being sent ({@code 550 5.1.1 ...}): hard or
+     * soft as a bounce saying the same would be.
+     */
+    static Report ofReply(String reply) {
+        return replies(reply);
+    }
+
+    /** The SMTP replies a text quotes: the first that is not a success decides. */
+    private static Report replies(String own) {
         Matcher status = PROSE_STATUS.matcher(own);
         while (status.find()) {
             if (!status.group(1).equals("2")) {

@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.flowbatch.delivery.MessagesRefused;
 import io.flowbatch.evaluation.EvaluationState;
 import io.flowbatch.evaluation.Feedback;
 import io.flowbatch.intake.Subscriptions;
@@ -17,6 +18,7 @@ import io.flowbatch.system.InvalidRequestException;
 import io.flowbatch.system.NotFoundException;
 
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
@@ -32,6 +34,9 @@ public class Bounces {
 
     /** The Message-IDs flowbatch makes: {@code <evaluation-{id}@{domain}>}. */
     private static final Pattern MESSAGE_ID = Pattern.compile("<?evaluation-(\\d{1,18})@([^<>\\s]+)>?");
+
+    /** The source of refusals the relay gave while a message was being sent. */
+    static final String REFUSED_SOURCE = "relay-reply";
 
     private final Feedback feedback;
 
@@ -125,6 +130,31 @@ public class Bounces {
             return new Applied("REJECTED", event.type(), null, null, false, null);
         }
         return apply(event.type(), message, email, diagnostic, source);
+    }
+
+    /**
+     * A message the relay refused for good while it was being sent: its evaluation stays
+     * FAILED, but a reply that blames the address suppresses it as a hard bounce would
+     * (and counts for the guard), and a soft one counts towards the soft-bounce
+     * threshold. In a transaction of its own: it runs after the chunk's has committed.
+     */
+    @Transactional(propagation = Propagation.REQUIRES_NEW)
+    public Applied refused(long actionId, MessagesRefused.Refused refusal) {
+        BounceReports.Report report = BounceReports.ofReply(String.valueOf(refusal.reply()));
+        String email = address(refusal.recipient());
+        if (report.type() == null || email == null) {
+            return new Applied("IGNORED", null, refusal.evaluationId(), email, false, null);
+        }
+        String diagnostic = diagnostic(refusal.reply());
+        if (!events.record(report.type(), refusal.evaluationId(), email, diagnostic, REFUSED_SOURCE)) {
+            return new Applied("DUPLICATE", report.type(), refusal.evaluationId(), email, false, null);
+        }
+        if (report.type() == BounceType.SOFT) {
+            return softBounce(email, refusal.evaluationId(), ": " + diagnostic);
+        }
+        suppressions.suppress(email, "hard bounce: " + diagnostic);
+        return new Applied("APPLIED", BounceType.HARD, refusal.evaluationId(), email, true, null)
+            .paused(guard.received(actionId, BounceType.HARD));
     }
 
     private Applied apply(BounceType type, Feedback.SentMessage message, String email, String diagnostic,

@@ -4,7 +4,9 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -53,9 +55,12 @@ public class SendTally {
 
     private final Clock clock;
 
-    SendTally(JdbcClient jdbc, Clock clock) {
+    private final ApplicationEventPublisher events;
+
+    SendTally(JdbcClient jdbc, Clock clock, ApplicationEventPublisher events) {
         this.jdbc = jdbc;
         this.clock = clock;
+        this.events = events;
     }
 
     /** Sends, hard bounces and complaints over a window of sends. */
@@ -71,10 +76,18 @@ public class SendTally {
 
     }
 
-    /** A chunk's messages that went out. */
-    public void sent(long actionId, String relay, int count) {
-        if (count > 0) {
-            add(actionId, relay, count, 0, 0);
+    /**
+     * A chunk's messages that reached a decision: {@code sent} accepted, and those the
+     * relay refused for good, which count as sends (the guard's rates are per send
+     * attempted) and are published for deliverability to judge as bounces once the chunk
+     * commits.
+     */
+    public void chunk(long actionId, String relay, int sent, List<MessagesRefused.Refused> refused) {
+        if (sent + refused.size() > 0) {
+            add(actionId, relay, sent + refused.size(), 0, 0);
+        }
+        if (!refused.isEmpty()) {
+            events.publishEvent(new MessagesRefused(actionId, name(relay), List.copyOf(refused)));
         }
     }
 

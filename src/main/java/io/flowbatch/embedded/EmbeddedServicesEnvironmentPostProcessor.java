@@ -17,7 +17,7 @@ import org.springframework.util.StringUtils;
 /**
  * The zero-setup run: when no database is configured, starts embedded PostgreSQL, Redis
  * and an SMTP sink before any bean exists, and points the standard Spring Boot properties
- * at them. Everything downstream (DataSource, Flyway, Redis, mail) is then configured
+ * at them (and, with the sink, the bounce listener that its bounces come back to). Everything downstream (DataSource, Flyway, Redis, mail) is then configured
  * exactly as in production. A service the user did configure is left alone.
  */
 public class EmbeddedServicesEnvironmentPostProcessor implements EnvironmentPostProcessor, Ordered {
@@ -25,6 +25,9 @@ public class EmbeddedServicesEnvironmentPostProcessor implements EnvironmentPost
     static final String PROPERTY_SOURCE_NAME = "flowbatchEmbeddedServices";
 
     static final String DEFAULTS_SOURCE_NAME = "flowbatchEmbeddedDefaults";
+
+    /** The return-path domain of the zero-setup run, whose mail never leaves this host. */
+    static final String DEMO_RETURN_PATH_DOMAIN = "bounces.flowbatch.local";
 
     private final Log logger;
 
@@ -63,6 +66,16 @@ public class EmbeddedServicesEnvironmentPostProcessor implements EnvironmentPost
             properties.put("spring.mail.host", smtp.host());
             properties.put("spring.mail.port", smtp.port());
             logger.info("Embedded SMTP sink at " + smtp.host() + ":" + smtp.port());
+            if (!isSet(environment, "flowbatch.bounces.return-path-domain")) {
+                // Bounces come back as they would from the Internet: to each message's
+                // return path, through the inbound listener.
+                int listener = ProcessFiles.freePort();
+                properties.put("flowbatch.bounces.return-path-domain", DEMO_RETURN_PATH_DOMAIN);
+                properties.put("flowbatch.bounces.smtp.port", listener);
+                properties.put("flowbatch.bounces.smtp.bind-address", smtp.host());
+                smtp.returnBouncesTo(listener);
+                logger.info("Bounce listener for " + DEMO_RETURN_PATH_DOMAIN + " at " + smtp.host() + ":" + listener);
+            }
         }
         // First: these only name services the user left blank, and a blank value set
         // elsewhere

@@ -12,6 +12,7 @@ import java.util.Set;
 
 import io.flowbatch.delivery.DeliveryProperties;
 import io.flowbatch.delivery.MarketingSends;
+import io.flowbatch.delivery.MessagesRefused;
 import io.flowbatch.delivery.RelayLimiter;
 import io.flowbatch.delivery.Relays;
 import io.flowbatch.delivery.SendLedger;
@@ -100,12 +101,13 @@ class DeliveryWriter implements ItemWriter<Delivery> {
         Map<Long, Long> reserved = chunkOutcomes.drainReserved();
         List<Outcome> reported = new ArrayList<>(outcomes);
         Relays.Relay relay = null;
+        List<MessagesRefused.Refused> refused = new ArrayList<>();
         if (!chunk.isEmpty()) {
             relay = relays.relay(chunkOutcomes.relay());
             InFlight inFlight = new InFlight(relay.limiter());
             List<Outcome> sent;
             try {
-                sent = send(relay, chunk.getItems(), inFlight, reserved);
+                sent = send(relay, chunk.getItems(), inFlight, reserved, refused);
             }
             catch (MailServerUnavailableException ex) {
                 // Nothing went out.
@@ -120,8 +122,9 @@ class DeliveryWriter implements ItemWriter<Delivery> {
             // In the chunk's transaction, so that a send counts for the guard exactly
             // when it
             // is recorded; last, so that the tally's row is locked only until the commit.
-            tally.sent(actionId, relay.name(),
-                    (int) reported.stream().filter((outcome) -> outcome.state() == EvaluationState.SENT).count());
+            tally.chunk(actionId, relay.name(),
+                    (int) reported.stream().filter((outcome) -> outcome.state() == EvaluationState.SENT).count(),
+                    refused);
         }
         giveBack(reserved);
         metrics.outcomes(actionId, reported);
@@ -147,10 +150,11 @@ class DeliveryWriter implements ItemWriter<Delivery> {
     /**
      * Sends the chunk; takes out of {@code reserved} every message that may have left
      * (accepted, or in doubt: resent later under at-least-once, but possibly delivered),
-     * whose smart-sending reservation must stand.
+     * whose smart-sending reservation must stand; adds to {@code refused} every message
+     * the relay refused for good.
      */
     private List<Outcome> send(Relays.Relay relay, List<? extends Delivery> deliveries, InFlight inFlight,
-            Map<Long, Long> reserved) throws InterruptedException {
+            Map<Long, Long> reserved, List<MessagesRefused.Refused> refused) throws InterruptedException {
         // One message per id, whatever the chunk holds: an id the chunk carries twice (a
         // row recovered and claimed again) is sent once at most.
         Map<Long, Delivery> byId = new LinkedHashMap<>();
@@ -233,6 +237,9 @@ class DeliveryWriter implements ItemWriter<Delivery> {
         results.forEach((item, result) -> {
             if (result.kind() == SendResult.Kind.SENT || result.kind() == SendResult.Kind.UNKNOWN) {
                 reserved.remove(item.evaluation().id());
+            }
+            else if (result.kind() == SendResult.Kind.PERMANENT) {
+                refused.add(new MessagesRefused.Refused(item.evaluation().id(), item.recipient(), result.reply()));
             }
         });
         if (!notSent.isEmpty()) {

@@ -128,6 +128,39 @@ class ReputationGuardTest {
     }
 
     @Test
+    void aRelayRefusalThatBlamesTheAddressSuppressesItAndCountsForTheGuard() throws Exception {
+        fixture.checkoutFlow("Cart");
+        fixture.smtp()
+            .replyAlways(Fixtures.email(0),
+                    "550 5.1.1 <" + Fixtures.email(0) + ">: Recipient address rejected: User unknown");
+        fixture.smtp().replyAlways(Fixtures.email(1), "554 5.7.1 Service unavailable; client host blocked");
+        fixture.dueCheckouts(0, 3);
+        fixture.runMinute();
+
+        assertThat(fixture.count("state = 'FAILED' AND reason LIKE 'refused by the mail server: 550 5.1.1%'")).isOne();
+        assertThat(fixture.data()
+            .jdbc()
+            .sql("SELECT email || ': ' || suppression_reason FROM customer WHERE suppressed_at IS NOT NULL")
+            .query(String.class)
+            .list()).singleElement().asString().startsWith(Fixtures.email(0) + ": hard bounce: 550 5.1.1");
+        assertThat(fixture.data()
+            .jdbc()
+            .sql("SELECT type || ' ' || source FROM delivery_event ORDER BY id")
+            .query(String.class)
+            .list()).containsExactlyInAnyOrder("HARD relay-reply", "SOFT relay-reply");
+        assertThat(fixture.data()
+            .jdbc()
+            .sql("SELECT sum(sent) || ' ' || sum(hard_bounces) FROM send_tally")
+            .query(String.class)
+            .single()).as("three sends attempted, one hard bounce").isEqualTo("3 1");
+
+        fixture.events(Fixtures.TRIGGER, 0, 1, Instant.now().minus(Duration.ofHours(2)));
+        fixture.runMinute();
+        assertThat(fixture.count("state = 'SKIPPED' AND reason LIKE 'customer suppressed: hard bounce: 550 5.1.1%'"))
+            .isOne();
+    }
+
+    @Test
     void threeSoftBouncesSuppressTheAddressForAWhile() throws Exception {
         fixture.checkoutFlow("Cart");
         for (int round = 0; round < 3; round++) {
