@@ -17,8 +17,9 @@ import org.springframework.util.StringUtils;
 /**
  * The zero-setup run: when no database is configured, starts embedded PostgreSQL, Redis
  * and an SMTP sink before any bean exists, and points the standard Spring Boot properties
- * at them (and, with the sink, the bounce listener that its bounces come back to). Everything downstream (DataSource, Flyway, Redis, mail) is then configured
- * exactly as in production. A service the user did configure is left alone.
+ * at them (and, with the sink, the bounce listener that its bounces come back to).
+ * Everything downstream (DataSource, Flyway, Redis, mail) is then configured exactly as
+ * in production. A service the user did configure is left alone.
  */
 public class EmbeddedServicesEnvironmentPostProcessor implements EnvironmentPostProcessor, Ordered {
 
@@ -26,7 +27,9 @@ public class EmbeddedServicesEnvironmentPostProcessor implements EnvironmentPost
 
     static final String DEFAULTS_SOURCE_NAME = "flowbatchEmbeddedDefaults";
 
-    /** The return-path domain of the zero-setup run, whose mail never leaves this host. */
+    /**
+     * The return-path domain of the zero-setup run, whose mail never leaves this host.
+     */
     static final String DEMO_RETURN_PATH_DOMAIN = "bounces.flowbatch.local";
 
     private final Log logger;
@@ -73,7 +76,7 @@ public class EmbeddedServicesEnvironmentPostProcessor implements EnvironmentPost
                 properties.put("flowbatch.bounces.return-path-domain", DEMO_RETURN_PATH_DOMAIN);
                 properties.put("flowbatch.bounces.smtp.port", listener);
                 properties.put("flowbatch.bounces.smtp.bind-address", smtp.host());
-                smtp.returnBouncesTo(listener);
+                smtp.returnBouncesTo(listener, settings.bounceDelay());
                 logger.info("Bounce listener for " + DEMO_RETURN_PATH_DOMAIN + " at " + smtp.host() + ":" + listener);
             }
         }

@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -45,9 +46,6 @@ public final class EmbeddedSmtpServer implements AutoCloseable {
     /** How many received messages the outbox can show; older ones are dropped. */
     static final int KEPT = 2_000;
 
-    /** How long after accepting a message its bounce comes back. */
-    static final long BOUNCE_DELAY_SECONDS = 20;
-
     private static final Log logger = LogFactory.getLog(EmbeddedSmtpServer.class);
 
     private static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("EEE, d MMM yyyy HH:mm:ss Z",
@@ -66,6 +64,8 @@ public final class EmbeddedSmtpServer implements AutoCloseable {
     });
 
     private volatile int bouncePort;
+
+    private volatile Duration bounceDelay = Duration.ZERO;
 
     private EmbeddedSmtpServer(int port) {
         this.port = port;
@@ -90,9 +90,13 @@ public final class EmbeddedSmtpServer implements AutoCloseable {
         return port;
     }
 
-    /** Where bounces go: the bounce listener's port on this host. */
-    void returnBouncesTo(int listenerPort) {
+    /**
+     * Where bounces go (the bounce listener's port on this host), and how long after the
+     * message.
+     */
+    void returnBouncesTo(int listenerPort, Duration delay) {
         this.bouncePort = listenerPort;
+        this.bounceDelay = delay;
     }
 
     /** What it received, oldest first: the last {@value #KEPT} messages. */
@@ -149,8 +153,8 @@ public final class EmbeddedSmtpServer implements AutoCloseable {
             for (String recipient : recipients) {
                 if (DemoMailboxes.bouncesLater(recipient) && sender != null && !sender.isEmpty() && bouncePort > 0) {
                     String returnPath = sender;
-                    bounces.schedule(() -> bounce(returnPath, recipient, bytes), BOUNCE_DELAY_SECONDS,
-                            TimeUnit.SECONDS);
+                    bounces.schedule(() -> bounce(returnPath, recipient, bytes), bounceDelay.toMillis(),
+                            TimeUnit.MILLISECONDS);
                 }
             }
             return null;
@@ -162,7 +166,9 @@ public final class EmbeddedSmtpServer implements AutoCloseable {
 
     }
 
-    /** A delivery status notification in Postfix's shape, to the message's return path. */
+    /**
+     * A delivery status notification in Postfix's shape, to the message's return path.
+     */
     private void bounce(String returnPath, String recipient, byte[] original) {
         String text = new String(original, StandardCharsets.ISO_8859_1);
         int end = text.indexOf("\r\n\r\n");

@@ -7,6 +7,12 @@ import java.util.Properties;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
 import io.flowbatch.FlowbatchApplication;
+import io.flowbatch.delivery.ReturnPath;
+import jakarta.mail.Message;
+import jakarta.mail.MessagingException;
+import jakarta.mail.Session;
+import jakarta.mail.Transport;
+import jakarta.mail.internet.MimeMessage;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -17,6 +23,7 @@ import org.springframework.mail.SimpleMailMessage;
 import org.springframework.mail.javamail.JavaMailSender;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -27,11 +34,12 @@ import static org.awaitility.Awaitility.await;
 class StartupModesTest {
 
     @Test
-    void withNothingConfiguredItStartsEmbeddedServicesAndTheDemo() {
+    void withNothingConfiguredItStartsEmbeddedServicesAndTheDemo() throws Exception {
         Properties settings = new Properties();
         settings.put("server.port", "0");
         settings.put("flowbatch.embedded.data-directory", "target/embedded-services");
         settings.put("flowbatch.demo.interval", "PT0.2S");
+        settings.put("flowbatch.embedded.bounce-delay", "PT0.1S");
         settings.put("spring.quartz.auto-startup", "false");
         settings.put("spring.quartz.scheduler-name", "startup-" + java.util.UUID.randomUUID());
         try (ConfigurableApplicationContext app = new SpringApplicationBuilder(FlowbatchApplication.class)
@@ -54,6 +62,21 @@ class StartupModesTest {
             int received = smtp.receivedMessages().size();
             send(app.getBean(JavaMailSender.class), "zero-setup");
             assertThat(smtp.receivedMessages()).hasSize(received + 1);
+
+            // Like the Internet, the sink refuses an address that does not exist, and
+            // bounces another later, to the message's return path, through the listener.
+            String returnPath = app.getBean(ReturnPath.class).address(424242);
+            assertThat(returnPath).endsWith("@" + EmbeddedServicesEnvironmentPostProcessor.DEMO_RETURN_PATH_DOMAIN);
+            assertThatThrownBy(() -> sendFrom(smtp, returnPath, DemoTraffic.email(12))).isInstanceOfSatisfying(
+                    MessagingException.class,
+                    (refused) -> assertThat(refused.getNextException()).hasMessageContaining("550 5.1.1"));
+            sendFrom(smtp, returnPath, DemoTraffic.email(56));
+            JdbcClient events = app.getBean(JdbcClient.class);
+            await().atMost(Duration.ofSeconds(30))
+                .until(() -> events.sql("SELECT count(*) FROM delivery_event WHERE source = 'smtp' AND rejected = :why")
+                    .param("why", "no message was sent for evaluation 424242")
+                    .query(Long.class)
+                    .single() == 1);
 
             JdbcClient jdbc = app.getBean(JdbcClient.class);
             assertThat(jdbc.sql("SELECT count(*) FROM flow WHERE name = 'Abandoned checkout' AND status = 'LIVE'")
@@ -123,6 +146,20 @@ class StartupModesTest {
         message.setSubject("startup mode");
         message.setText(text);
         sender.send(message);
+    }
+
+    /** One message with the return path as its envelope sender, straight to the sink. */
+    private static void sendFrom(EmbeddedSmtpServer smtp, String returnPath, String recipient) throws Exception {
+        Properties mail = new Properties();
+        mail.put("mail.smtp.host", smtp.host());
+        mail.put("mail.smtp.port", Integer.toString(smtp.port()));
+        mail.put("mail.smtp.from", returnPath);
+        MimeMessage message = new MimeMessage(Session.getInstance(mail));
+        message.setFrom("shop@example.com");
+        message.setRecipients(Message.RecipientType.TO, recipient);
+        message.setSubject("Your cart");
+        message.setText("Still there");
+        Transport.send(message);
     }
 
     private static String envOr(String name, String fallback) {
