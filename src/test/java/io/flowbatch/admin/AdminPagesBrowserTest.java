@@ -6,6 +6,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 
+import io.flowbatch.deliverability.BounceRequest;
+import io.flowbatch.deliverability.BounceType;
+import io.flowbatch.deliverability.Bounces;
 import io.flowbatch.support.Fixtures;
 import io.flowbatch.support.FlowbatchTest;
 import io.flowbatch.support.TestSmtpServer;
@@ -58,6 +61,9 @@ class AdminPagesBrowserTest {
     @Autowired
     Fixtures fixtures;
 
+    @Autowired
+    Bounces bounces;
+
     TestSmtpServer smtp;
 
     @BeforeAll
@@ -98,12 +104,7 @@ class AdminPagesBrowserTest {
         assertThat(failed.getStatus()).isEqualTo(BatchStatus.FAILED);
         smtp.acceptConnections();
 
-        open("/admin");
-        assertThat(browser.getCurrentUrl()).endsWith("/login");
-        browser.findElement(By.id("username")).sendKeys(FlowbatchTest.ADMIN_USER);
-        browser.findElement(By.id("password")).sendKeys(FlowbatchTest.ADMIN_PASSWORD);
-        browser.findElement(By.id("login")).click();
-        waitFor(By.id("schedule"));
+        logIn();
         assertThat(browser.getTitle()).startsWith("Dashboard");
         assertThat(browser.findElement(By.id("actions")).getText()).contains("Abandoned checkout · 1");
         screenshot("dashboard");
@@ -136,6 +137,60 @@ class AdminPagesBrowserTest {
         assertThat(browser.findElement(By.id("evaluations")).findElements(By.tagName("tr"))).hasSize(26);
         open("/admin");
         screenshot("dashboard-after-restart");
+    }
+
+    @Test
+    void anOperatorSeesTheGuardPauseAnActionResumesItAndRemovesASuppressedAddress() throws Exception {
+        long action = fixtures.checkoutFlow("Browse abandonment");
+        fixtures.dueCheckouts(0, 200);
+        fixtures.runMinute();
+        bounces.report(new BounceRequest(fixtures.messageIdSentTo(7), null, BounceType.COMPLAINT, "abuse"), "test");
+
+        logIn();
+        assertThat(browser.findElement(By.id("guard-alert")).getText()).contains(
+                "Browse abandonment (action " + action + ")", "paused by the reputation guard: complaint rate 0.50 %");
+        screenshot("dashboard-guard");
+        browser.findElement(By.id("guard-alert")).findElement(By.tagName("a")).click();
+        waitFor(By.id("reputation"));
+        assertThat(browser.findElement(By.id("guard-reason")).getText()).contains("complaint rate 0.50 %");
+        assertThat(browser.findElement(By.id("complaint-rate")).getText()).isEqualTo("0.50% (1)");
+        screenshot("action-guard");
+        browser.findElement(By.id("resume")).click();
+        new WebDriverWait(browser, Duration.ofSeconds(10))
+            .until(ExpectedConditions.textToBePresentInElementLocated(By.className("flash"), "is live again"));
+        assertThat(fixtures.data()
+            .jdbc()
+            .sql("SELECT status FROM action WHERE id = :id")
+            .param("id", action)
+            .query(String.class)
+            .single()).isEqualTo("LIVE");
+
+        open("/admin/suppressions");
+        browser.findElement(By.name("email")).sendKeys("customer7@");
+        browser.findElement(By.cssSelector("#search button")).click();
+        waitFor(By.id("suppressions"));
+        assertThat(browser.findElement(By.id("suppressions")).getText()).contains(Fixtures.email(7),
+                "complaint: abuse");
+        screenshot("suppressions");
+        browser.findElement(By.id("suppressions")).findElement(By.tagName("button")).click();
+        new WebDriverWait(browser, Duration.ofSeconds(10))
+            .until(ExpectedConditions.textToBePresentInElementLocated(By.className("flash"), "is mailed again"));
+        assertThat(fixtures.data()
+            .jdbc()
+            .sql("SELECT count(*) FROM customer WHERE suppressed_at IS NOT NULL")
+            .query(Long.class)
+            .single()).isZero();
+    }
+
+    /** Logs in through the form, unless the browser's session still is. */
+    private void logIn() {
+        open("/admin");
+        if (browser.getCurrentUrl().endsWith("/login")) {
+            browser.findElement(By.id("username")).sendKeys(FlowbatchTest.ADMIN_USER);
+            browser.findElement(By.id("password")).sendKeys(FlowbatchTest.ADMIN_PASSWORD);
+            browser.findElement(By.id("login")).click();
+        }
+        waitFor(By.id("schedule"));
     }
 
     private void open(String path) {

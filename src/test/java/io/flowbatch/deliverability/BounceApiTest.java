@@ -45,7 +45,7 @@ class BounceApiTest {
         fixture.checkoutFlow("Cart");
         fixture.dueCheckouts(0, 3);
         fixture.runMinute();
-        String bounced = messageIdOf(0);
+        String bounced = fixture.messageIdSentTo(0);
 
         report("{\"messageId\": \"" + bounced
                 + "\", \"type\": \"HARD\", \"diagnostic\": \"smtp; 550 5.1.1 no such user\"}")
@@ -56,7 +56,8 @@ class BounceApiTest {
         report("{\"messageId\": \"" + bounced.substring(1, bounced.length() - 1) + "\", \"type\": \"HARD\"}")
             .andExpect(status().isOk())
             .andExpect(jsonPath("$.outcome").value("DUPLICATE"));
-        report("{\"messageId\": \"" + messageIdOf(1) + "\", \"type\": \"COMPLAINT\", \"diagnostic\": \"abuse\"}")
+        report("{\"messageId\": \"" + fixture.messageIdSentTo(1)
+                + "\", \"type\": \"COMPLAINT\", \"diagnostic\": \"abuse\"}")
             .andExpect(jsonPath("$.state").value("COMPLAINED"));
         report("{\"email\": \"customer2@example.com\", \"type\": \"SOFT\", \"diagnostic\": \"mailbox full\"}")
             .andExpect(jsonPath("$.outcome").value("APPLIED"))
@@ -88,7 +89,7 @@ class BounceApiTest {
         fixture.checkoutFlow("Cart");
         fixture.dueCheckouts(0, 1);
         fixture.runMinute();
-        String genuine = messageIdOf(0);
+        String genuine = fixture.messageIdSentTo(0);
 
         report("{\"messageId\": \"" + genuine.replace("@", "@elsewhere.") + "\", \"type\": \"HARD\"}")
             .andExpect(status().isNotFound());
@@ -126,15 +127,6 @@ class BounceApiTest {
             .perform(post("/api/admin/bounces").with(httpBasic(FlowbatchTest.ADMIN_USER, FlowbatchTest.ADMIN_PASSWORD))
                 .contentType(MediaType.APPLICATION_JSON)
                 .content(body));
-    }
-
-    private String messageIdOf(int customer) {
-        return fixture.data()
-            .jdbc()
-            .sql("SELECT message_id FROM delivery_log WHERE recipient = :email")
-            .param("email", Fixtures.email(customer))
-            .query(String.class)
-            .single();
     }
 
 }

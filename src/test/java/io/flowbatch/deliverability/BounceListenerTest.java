@@ -33,7 +33,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @FlowbatchTest
 class BounceListenerTest {
 
-    static final int PORT = freePort();
+    static final int PORT = Fixtures.freePort();
 
     static final String DOMAIN = "bounces.shop.example";
 
@@ -196,13 +196,7 @@ class BounceListenerTest {
     }
 
     private String returnPathOf(int customer) {
-        long evaluation = fixture.data()
-            .jdbc()
-            .sql("SELECT evaluation_id FROM delivery_log WHERE recipient = :email")
-            .param("email", Fixtures.email(customer))
-            .query(Long.class)
-            .single();
-        return returnPath.address(evaluation);
+        return returnPath.address(fixture.evaluationSentTo(customer));
     }
 
     private String suppressionReason(int customer) {
@@ -270,15 +264,6 @@ class BounceListenerTest {
             line = in.readLine();
         }
         return String.valueOf(line);
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-        catch (IOException ex) {
-            throw new UncheckedIOException(ex);
-        }
     }
 
 }

@@ -51,7 +51,7 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 @FlowbatchTest
 class DeliverabilityEndToEndTest {
 
-    static final int PORT = freePort();
+    static final int PORT = Fixtures.freePort();
 
     static final String DOMAIN = "bounces.shop.example";
 
@@ -153,7 +153,7 @@ class DeliverabilityEndToEndTest {
         Mac mac = Mac.getInstance("HmacSHA256");
         mac.init(new SecretKeySpec(MAILGUN_KEY.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
         String signature = HexFormat.of().formatHex(mac.doFinal((timestamp + token).getBytes(StandardCharsets.UTF_8)));
-        String messageId = messageIdOf(customer);
+        String messageId = fixture.messageIdSentTo(customer);
         mvc.perform(post("/api/webhooks/mailgun").contentType(MediaType.APPLICATION_JSON)
             .content("""
                     {"signature": {"timestamp": "%s", "token": "%s", "signature": "%s"},
@@ -167,21 +167,7 @@ class DeliverabilityEndToEndTest {
     }
 
     private String returnPathOf(int customer) {
-        return returnPath.address(fixture.data()
-            .jdbc()
-            .sql("SELECT evaluation_id FROM delivery_log WHERE recipient = :email")
-            .param("email", Fixtures.email(customer))
-            .query(Long.class)
-            .single());
-    }
-
-    private String messageIdOf(int customer) {
-        return fixture.data()
-            .jdbc()
-            .sql("SELECT message_id FROM delivery_log WHERE recipient = :email")
-            .param("email", Fixtures.email(customer))
-            .query(String.class)
-            .single();
+        return returnPath.address(fixture.evaluationSentTo(customer));
     }
 
     private String actionStatus(long action) {
@@ -205,15 +191,6 @@ class DeliverabilityEndToEndTest {
     private static Path temporaryDirectory() {
         try {
             return Files.createTempDirectory("dkim");
-        }
-        catch (java.io.IOException ex) {
-            throw new IllegalStateException(ex);
-        }
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
         }
         catch (java.io.IOException ex) {
             throw new IllegalStateException(ex);

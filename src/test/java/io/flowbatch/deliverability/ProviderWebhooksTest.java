@@ -114,22 +114,22 @@ class ProviderWebhooksTest {
         ses(confirmation).andExpect(status().isOk());
         assertThat(FETCHED).as("the subscription is confirmed at its SubscribeURL").contains("/confirm");
 
-        String bounce = sns("Notification", sesBounce(messageIdOf(0), Fixtures.email(0)), certificateUrl(),
+        String bounce = sns("Notification", sesBounce(fixture.messageIdSentTo(0), Fixtures.email(0)), certificateUrl(),
                 Instant.now());
         ses(bounce).andExpect(status().isOk()).andExpect(jsonPath("$.applied").value(1));
         ses(bounce).andExpect(status().isOk()).andExpect(jsonPath("$.duplicates").value(1));
         assertThat(fixture.count("state = 'BOUNCED'")).isOne();
 
-        String complaint = sns("Notification", sesComplaint(messageIdOf(1), Fixtures.email(1)), certificateUrl(),
-                Instant.now());
+        String complaint = sns("Notification", sesComplaint(fixture.messageIdSentTo(1), Fixtures.email(1)),
+                certificateUrl(), Instant.now());
         ses(complaint).andExpect(status().isOk()).andExpect(jsonPath("$.applied").value(1));
         assertThat(fixture.count("state = 'COMPLAINED'")).isOne();
 
         ses(bounce.replace(Fixtures.email(0), Fixtures.email(2))).andExpect(status().isUnauthorized());
-        ses(sns("Notification", sesBounce(messageIdOf(3), Fixtures.email(3)), "https://sns.attacker.example/cert.pem",
-                Instant.now()))
+        ses(sns("Notification", sesBounce(fixture.messageIdSentTo(3), Fixtures.email(3)),
+                "https://sns.attacker.example/cert.pem", Instant.now()))
             .andExpect(status().isUnauthorized());
-        ses(sns("Notification", sesBounce(messageIdOf(4), Fixtures.email(4)), certificateUrl(),
+        ses(sns("Notification", sesBounce(fixture.messageIdSentTo(4), Fixtures.email(4)), certificateUrl(),
                 Instant.now().minus(Duration.ofHours(1))))
             .andExpect(status().isUnauthorized());
         ses("{\"Type\": \"Notification\", \"Message\": \"{}\"}").andExpect(status().isUnauthorized());
@@ -148,8 +148,8 @@ class ProviderWebhooksTest {
                  {"email": "%s", "event": "spamreport", "smtp-id": "%s", "sg_event_id": "c3BhbQ-2"},
                  {"email": "%s", "event": "delivered", "smtp-id": "%s", "sg_event_id": "ZGVs-3"},
                  {"email": "%s", "event": "bounce", "type": "blocked", "status": "4.7.1", "reason": "try later"}]
-                """.formatted(Fixtures.email(0), messageIdOf(0), Fixtures.email(1), messageIdOf(1), Fixtures.email(2),
-                messageIdOf(2), Fixtures.email(3));
+                """.formatted(Fixtures.email(0), fixture.messageIdSentTo(0), Fixtures.email(1),
+                fixture.messageIdSentTo(1), Fixtures.email(2), fixture.messageIdSentTo(2), Fixtures.email(3));
         String now = Long.toString(Instant.now().getEpochSecond());
 
         sendGrid(events, now, sendGridSignature(now, events)).andExpect(status().isOk())
@@ -197,10 +197,10 @@ class ProviderWebhooksTest {
                 {"event": "failed", "severity": "permanent", "recipient": "%s",
                  "message": {"headers": {"message-id": "%s"}},
                  "delivery-status": {"code": 550, "description": "550 5.1.1 No such user"}}
-                """.formatted(Fixtures.email(0), stripped(messageIdOf(0))));
+                """.formatted(Fixtures.email(0), stripped(fixture.messageIdSentTo(0))));
         String complained = mailgun(now, "token-2", MAILGUN_KEY, """
                 {"event": "complained", "recipient": "%s", "message": {"headers": {"message-id": "%s"}}}
-                """.formatted(Fixtures.email(1), stripped(messageIdOf(1))));
+                """.formatted(Fixtures.email(1), stripped(fixture.messageIdSentTo(1))));
 
         mailgun(failed).andExpect(status().isOk()).andExpect(jsonPath("$.applied").value(1));
         mailgun(failed).andExpect(status().isOk()).andExpect(jsonPath("$.duplicates").value(1));
@@ -317,15 +317,6 @@ class ProviderWebhooksTest {
 
     private static String certificateUrl() {
         return "https://localhost:" + SNS.getAddress().getPort() + "/cert.pem";
-    }
-
-    private String messageIdOf(int customer) {
-        return fixture.data()
-            .jdbc()
-            .sql("SELECT message_id FROM delivery_log WHERE recipient = :email")
-            .param("email", Fixtures.email(customer))
-            .query(String.class)
-            .single();
     }
 
     private static String stripped(String messageId) {

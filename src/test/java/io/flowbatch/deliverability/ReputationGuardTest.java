@@ -202,13 +202,7 @@ class ReputationGuardTest {
     }
 
     private BounceRequest request(int customer, BounceType type) {
-        String messageId = fixture.data()
-            .jdbc()
-            .sql("SELECT message_id FROM delivery_log WHERE recipient = :email")
-            .param("email", Fixtures.email(customer))
-            .query(String.class)
-            .single();
-        return new BounceRequest(messageId, null, type, null);
+        return new BounceRequest(fixture.messageIdSentTo(customer), null, type, null);
     }
 
     private String actionStatus(long action) {

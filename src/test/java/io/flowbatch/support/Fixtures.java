@@ -152,6 +152,34 @@ public class Fixtures {
             .plusNanos(System.nanoTime() % 1_000_000_000L));
     }
 
+    /** The Message-ID of the one message sent to customer {@code i}. */
+    public String messageIdSentTo(int i) {
+        return sentTo(i, "message_id", String.class);
+    }
+
+    /** The evaluation of the one message sent to customer {@code i}. */
+    public long evaluationSentTo(int i) {
+        return sentTo(i, "evaluation_id", Long.class);
+    }
+
+    private <T> T sentTo(int i, String column, Class<T> type) {
+        return data.jdbc()
+            .sql("SELECT " + column + " FROM delivery_log WHERE recipient = :email")
+            .param("email", email(i))
+            .query(type)
+            .single();
+    }
+
+    /** A port nothing listens on now, for a server a test starts. */
+    public static int freePort() {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+        catch (java.io.IOException ex) {
+            throw new java.io.UncheckedIOException(ex);
+        }
+    }
+
     public long count(String where) {
         return data.jdbc().sql("SELECT count(*) FROM evaluation WHERE " + where).query(Long.class).single();
     }
