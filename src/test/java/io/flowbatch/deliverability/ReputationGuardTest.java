@@ -80,7 +80,8 @@ class ReputationGuardTest {
                 .value(complaint.paused().substring(ReputationGuard.REASON.length())));
         mvc.perform(get("/admin").with(page()))
             .andExpect(content().string(containsString("Paused by the reputation guard")))
-            .andExpect(content().string(containsString(HtmlUtils.htmlEscape(complaint.paused()))));
+            .andExpect(content().string(containsString(HtmlUtils.htmlEscape(complaint.paused()))))
+            .andExpect(content().string(containsString("0.00% · 0.50%")));
         mvc.perform(get("/admin/actions/{id}", action).with(page()))
             .andExpect(content().string(containsString("Resume the action")))
             .andExpect(content().string(containsString("0.50%")));
