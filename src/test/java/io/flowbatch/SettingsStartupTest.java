@@ -139,7 +139,7 @@ class SettingsStartupTest {
     @ParameterizedTest
     @ValueSource(strings = { "flowbatch.webhooks.sendgrid.public-key=bm90IGEga2V5",
             "flowbatch.webhooks.postmark.username=postmark", "flowbatch.webhooks.ses.certificate-host=sns.(",
-            "flowbatch.webhooks.max-age=PT0S" })
+            "flowbatch.webhooks.max-age=PT0S", "flowbatch.webhooks.ses.enabled=true" })
     void aWebhookSettingThatCannotWorkFailsStartUpNamingTheProperty(String setting, CapturedOutput output) {
         assertThatThrownBy(() -> start(setting)).isNotNull();
 

@@ -6,6 +6,7 @@ import java.util.List;
 import io.flowbatch.deliverability.Reputation;
 import io.flowbatch.evaluation.EvaluationState;
 import io.flowbatch.evaluation.OperatorMoves;
+import io.flowbatch.system.ConflictException;
 import io.flowbatch.system.NotFoundException;
 
 import org.springframework.stereotype.Controller;
@@ -75,10 +76,16 @@ class ActionPageController {
     /** Sets an action the reputation guard (or anything) paused live again. */
     @PostMapping("/actions/{id}/resume")
     String resume(@PathVariable long id, RedirectAttributes redirect) {
-        if (!reputation.resume(id)) {
-            throw new NotFoundException("No action with id " + id);
+        try {
+            if (!reputation.resume(id)) {
+                throw new NotFoundException("No action with id " + id);
+            }
+            redirect.addFlashAttribute("message",
+                    "Action " + id + " is live again; the reputation guard counts afresh.");
         }
-        redirect.addFlashAttribute("message", "Action " + id + " is live again; the reputation guard counts afresh.");
+        catch (ConflictException ex) {
+            redirect.addFlashAttribute("error", ex.getMessage());
+        }
         return "redirect:/admin/actions/" + id;
     }
 

@@ -20,8 +20,9 @@ import org.springframework.stereotype.Service;
 /**
  * The daily purge: one JobInstance a minute is 1,440 a day, and every evaluation stays a
  * row after it ran. Both are deleted past the retention, in bounded batches, and so are
- * the reputation guard's minutes of sends (its windows reach no further back). Running
- * executions, evaluations still in flight and IN_DOUBT ones are never touched.
+ * the reputation guard's minutes of sends: an action that sends less than a window's
+ * worth within the retention is judged on what it sent within it. Running executions,
+ * evaluations still in flight and IN_DOUBT ones are never touched.
  */
 @Service
 public class Housekeeping {

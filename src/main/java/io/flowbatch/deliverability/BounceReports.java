@@ -25,11 +25,12 @@ import jakarta.mail.internet.MimeMessage;
  * <p>
  * A permanent failure is a hard bounce only when its enhanced status code (RFC 3463)
  * blames the address: {@code 5.1.x} (no such user, bad domain), {@code 5.2.1} (mailbox
- * disabled), {@code 5.4.4} (the domain routes nowhere), or the unspecific {@code 5.0.0}.
- * A policy or authentication block ({@code 5.7.x}), a full mailbox ({@code 5.2.2}) or a
- * fault of the receiving system ({@code 5.3.x}) says nothing against the address: a soft
- * bounce, which suppresses only when it repeats. Suppressing for good on a block would
- * drop every recipient of a provider the day the sender's DMARC breaks.
+ * disabled), {@code 5.4.4} (the domain routes nowhere), or the unspecific {@code 5.0.0};
+ * not {@code 5.1.7} or {@code 5.1.8}, which blame the sender's. A policy or
+ * authentication block ({@code 5.7.x}), a full mailbox ({@code 5.2.2}) or a fault of the
+ * receiving system ({@code 5.3.x}) says nothing against the address: a soft bounce, which
+ * suppresses only when it repeats. Suppressing for good on a block would drop every
+ * recipient of a provider the day the sender's DMARC breaks.
  */
 final class BounceReports {
 
@@ -217,8 +218,10 @@ final class BounceReports {
         }
         String subject = code.group(2);
         String detail = code.group(3);
-        boolean address = subject.equals("1") || (subject.equals("2") && detail.equals("1"))
-                || (subject.equals("4") && detail.equals("4")) || (subject.equals("0") && detail.equals("0"));
+        // 5.1.7 and 5.1.8 blame the sender's address, not the recipient's.
+        boolean address = (subject.equals("1") && !detail.equals("7") && !detail.equals("8"))
+                || (subject.equals("2") && detail.equals("1")) || (subject.equals("4") && detail.equals("4"))
+                || (subject.equals("0") && detail.equals("0"));
         return address ? BounceType.HARD : BounceType.SOFT;
     }
 

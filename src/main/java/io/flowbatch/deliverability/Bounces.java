@@ -134,23 +134,22 @@ public class Bounces {
 
     /**
      * A message the relay refused for good while it was being sent: its evaluation stays
-     * FAILED, but a reply that blames the address suppresses it as a hard bounce would
-     * (and counts for the guard), and a soft one counts towards the soft-bounce
-     * threshold. In a transaction of its own: it runs after the chunk's has committed.
+     * FAILED, but a reply that blames the recipient's address suppresses it as a hard
+     * bounce would (and counts for the guard). Any other refusal (a policy or content
+     * block, a refused sender) is the relay's verdict on the message or the sender, not
+     * on the address, and changes nothing here. In a transaction of its own: it runs
+     * after the chunk's has committed.
      */
     @Transactional(propagation = Propagation.REQUIRES_NEW)
     public Applied refused(long actionId, MessagesRefused.Refused refusal) {
         BounceReports.Report report = BounceReports.ofReply(String.valueOf(refusal.reply()));
         String email = address(refusal.recipient());
-        if (report.type() == null || email == null) {
+        if (report.type() != BounceType.HARD || email == null) {
             return new Applied("IGNORED", null, refusal.evaluationId(), email, false, null);
         }
         String diagnostic = diagnostic(refusal.reply());
-        if (!events.record(report.type(), refusal.evaluationId(), email, diagnostic, REFUSED_SOURCE)) {
-            return new Applied("DUPLICATE", report.type(), refusal.evaluationId(), email, false, null);
-        }
-        if (report.type() == BounceType.SOFT) {
-            return softBounce(email, refusal.evaluationId(), ": " + diagnostic);
+        if (!events.record(BounceType.HARD, refusal.evaluationId(), email, diagnostic, REFUSED_SOURCE)) {
+            return new Applied("DUPLICATE", BounceType.HARD, refusal.evaluationId(), email, false, null);
         }
         suppressions.suppress(email, "hard bounce: " + diagnostic);
         return new Applied("APPLIED", BounceType.HARD, refusal.evaluationId(), email, true, null)

@@ -36,6 +36,9 @@ class DeliveryEvents {
 
     static final String EVENTS = "flowbatch.deliverability.events";
 
+    /** The most of a rejected report's text kept. */
+    static final int MAX_KEPT = 300;
+
     private final JdbcClient jdbc;
 
     private final Clock clock;
@@ -80,13 +83,18 @@ class DeliveryEvents {
      * Keeps a report that names no message flowbatch sent, or says nothing it acts on.
      */
     void reject(String reason, String address, String diagnostic, String source) {
+        // What a stranger sent is kept short: a rejected request may carry anything.
         jdbc.sql(REJECT)
-            .param("reason", reason)
-            .param("email", address)
-            .param("diagnostic", diagnostic)
+            .param("reason", shortened(reason))
+            .param("email", shortened(address))
+            .param("diagnostic", shortened(diagnostic))
             .param("source", source)
             .update();
         count("REJECTED", source);
+    }
+
+    private static String shortened(String text) {
+        return (text != null && text.length() > MAX_KEPT) ? text.substring(0, MAX_KEPT) + "…" : text;
     }
 
     private void count(String outcome, String source) {

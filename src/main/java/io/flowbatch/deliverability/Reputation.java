@@ -1,7 +1,10 @@
 package io.flowbatch.deliverability;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import io.flowbatch.delivery.RelayProperties;
 import io.flowbatch.delivery.Relays;
@@ -10,6 +13,7 @@ import io.flowbatch.flow.ActionPauses;
 import io.flowbatch.flow.ActionStatus;
 import io.flowbatch.flow.ActionStatusRequest;
 import io.flowbatch.flow.FlowService;
+import io.flowbatch.system.ConflictException;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -17,8 +21,10 @@ import org.springframework.stereotype.Service;
 
 /**
  * The reputation guard's view, for operators: each action's and relay's hard-bounce and
- * complaint rates over its latest sends, measured as the guard measures them, and the
- * actions the guard paused. Publishes each relay's rates as gauges.
+ * complaint rates over its latest sends, and the actions the guard paused. An action's
+ * window starts at its last resume, as the guard counts it; a relay's is its latest sends
+ * whatever their action (the guard, judging an action that was resumed, counts only the
+ * relay's sends since that resume). Publishes each relay's rates as gauges.
  */
 @Service
 public class Reputation {
@@ -26,6 +32,8 @@ public class Reputation {
     static final String HARD_BOUNCE_RATE = "flowbatch.relay.hard.bounce.rate";
 
     static final String COMPLAINT_RATE = "flowbatch.relay.complaint.rate";
+
+    static final Duration SCRAPE_CACHE = Duration.ofSeconds(10);
 
     private final SendTally tally;
 
@@ -37,6 +45,8 @@ public class Reputation {
 
     private final FlowService flows;
 
+    private final Map<String, Scraped> scraped = new ConcurrentHashMap<>();
+
     Reputation(SendTally tally, ActionPauses pauses, ReputationGuard guard, DeliverabilityProperties properties,
             FlowService flows, Relays relays, MeterRegistry registry) {
         this.flows = flows;
@@ -45,11 +55,11 @@ public class Reputation {
         this.guard = guard;
         this.properties = properties;
         for (String relay : relays.names()) {
-            Gauge.builder(HARD_BOUNCE_RATE, () -> ofRelay(relay).hardBounceRate())
+            Gauge.builder(HARD_BOUNCE_RATE, () -> scraped(relay).hardBounceRate())
                 .description("Hard bounces per send over the relay's latest guard-window sends")
                 .tag("relay", relay)
                 .register(registry);
-            Gauge.builder(COMPLAINT_RATE, () -> ofRelay(relay).complaintRate())
+            Gauge.builder(COMPLAINT_RATE, () -> scraped(relay).complaintRate())
                 .description("Complaints per send over the relay's latest guard-window sends")
                 .tag("relay", relay)
                 .register(registry);
@@ -85,6 +95,24 @@ public class Reputation {
         return Standing.of(guard.judge("the action's", rates), properties.guardMinSends());
     }
 
+    /**
+     * The relay's standing for the gauges, read at most every {@link #SCRAPE_CACHE}: a
+     * scrape asks for both rates of every relay, and should not wait on the database each
+     * time.
+     */
+    private Standing scraped(String relay) {
+        long now = System.nanoTime();
+        Scraped last = scraped.get(relay);
+        if (last == null || now - last.at() > SCRAPE_CACHE.toNanos()) {
+            last = new Scraped(now, ofRelay(relay));
+            scraped.put(relay, last);
+        }
+        return last.standing();
+    }
+
+    private record Scraped(long at, Standing standing) {
+    }
+
     public Standing ofRelay(String relay) {
         String name = (relay != null) ? relay : RelayProperties.DEFAULT;
         SendTally.Rates rates = tally.ofRelay(name, Instant.EPOCH, properties.guardWindow());
@@ -101,11 +129,16 @@ public class Reputation {
 
     /**
      * An operator sets a paused action live again; the guard's window starts afresh.
-     * False when no such action exists.
+     * False when no such action exists; an action that is not paused is a conflict.
      */
     public boolean resume(long actionId) {
-        if (pauses.guarded(actionId).isEmpty()) {
+        ActionPauses.Guarded action = pauses.guarded(actionId).orElse(null);
+        if (action == null) {
             return false;
+        }
+        if (action.status() != ActionStatus.PAUSED) {
+            throw new ConflictException("Action " + actionId + " is " + action.status() + ", not PAUSED: set its"
+                    + " status with PUT /api/actions/" + actionId + "/status");
         }
         flows.changeActionStatus(actionId, new ActionStatusRequest(ActionStatus.LIVE));
         return true;

@@ -74,6 +74,9 @@ public class ReputationGuard {
         String breach = judge("the action's", tally.ofAction(actionId, since, properties.guardWindow())).breach();
         if (breach == null) {
             String relay = (action.relay() != null) ? action.relay() : RelayProperties.DEFAULT;
+            // From the action's resume too: a relay judged on what came before would
+            // pause a
+            // resumed action again at its first complaint, before it could send anything.
             breach = judge("relay " + relay + "'s", tally.ofRelay(relay, since, properties.guardWindow())).breach();
         }
         if (breach == null) {

@@ -21,8 +21,9 @@ import static io.flowbatch.deliverability.WebhookJson.text;
  * {@code X-Twilio-Email-Event-Webhook-Signature} is a base64 ECDSA (P-256, SHA-256)
  * signature of the {@code X-Twilio-Email-Event-Webhook-Timestamp} header followed by the
  * raw body, checked with the verification key SendGrid shows. The body is an array of
- * events: {@code bounce} of type {@code bounce} is a hard bounce, of type {@code blocked}
- * a soft one; {@code spamreport} a complaint; the rest say nothing flowbatch acts on.
+ * events: {@code bounce} of type {@code bounce} is a bounce, hard or soft by its status
+ * code as in a DSN, of type {@code blocked} a soft one; {@code spamreport} a complaint;
+ * the rest say nothing flowbatch acts on.
  */
 @Component
 class SendGridWebhook {
@@ -66,7 +67,8 @@ class SendGridWebhook {
         for (JsonNode event : events) {
             String kind = String.valueOf(text(event, "event"));
             BounceType type = switch (kind) {
-                case "bounce" -> "blocked".equals(text(event, "type")) ? BounceType.SOFT : BounceType.HARD;
+                case "bounce" ->
+                    "blocked".equals(text(event, "type")) ? BounceType.SOFT : bounce(text(event, "status"));
                 case "spamreport" -> BounceType.COMPLAINT;
                 default -> null;
             };
@@ -77,6 +79,18 @@ class SendGridWebhook {
             read.add(new ProviderEvent(type, text(event, "smtp-id"), text(event, "email"), diagnostic));
         }
         return read;
+    }
+
+    /**
+     * A {@code bounce}: hard or soft by its enhanced status code when SendGrid gives one,
+     * as in a DSN (a 5.7.x block is soft), else hard.
+     */
+    private static BounceType bounce(String status) {
+        if (status == null || status.isBlank()) {
+            return BounceType.HARD;
+        }
+        BounceType type = BounceReports.deliveryStatus("Action: failed\nStatus: " + status.strip()).type();
+        return (type != null) ? type : BounceType.HARD;
     }
 
     private boolean verifies(String signature, String timestamp, String body) {

@@ -56,6 +56,14 @@ class SesWebhook {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
+    /** Where SNS publishes its signing certificates. */
+    private static final Pattern CERTIFICATE_PATH = Pattern.compile("/SimpleNotificationService-[0-9a-fA-F]+\\.pem");
+
+    /**
+     * SNS signs with few certificates at a time; more cached means something is wrong.
+     */
+    private static final int MAX_CERTIFICATES = 16;
+
     private final WebhookProperties properties;
 
     private final JsonMapper json;
@@ -99,7 +107,7 @@ class SesWebhook {
         };
         verify(message, fields);
         String topic = text(message, "TopicArn");
-        if (!properties.ses().topicArns().isEmpty() && !properties.ses().topicArns().contains(topic)) {
+        if (!properties.ses().topicArns().contains(topic)) {
             throw WebhookRejected.unauthorized("the topic " + topic + " is not in flowbatch.webhooks.ses.topic-arns");
         }
         return switch (type) {
@@ -140,9 +148,9 @@ class SesWebhook {
         String timestamp = text(message, "Timestamp");
         try {
             Duration age = Duration.between(Instant.parse(String.valueOf(timestamp)), clock.instant()).abs();
-            if (age.compareTo(properties.maxAge()) > 0) {
+            if (age.compareTo(properties.ses().maxAge()) > 0) {
                 throw WebhookRejected.unauthorized("the timestamp is " + age.toSeconds() + " s from now, more than "
-                        + properties.maxAge().toSeconds() + " s (flowbatch.webhooks.max-age)");
+                        + properties.ses().maxAge().toSeconds() + " s (flowbatch.webhooks.ses.max-age)");
             }
         }
         catch (DateTimeParseException ex) {
@@ -152,11 +160,17 @@ class SesWebhook {
 
     private X509Certificate certificate(String url) throws GeneralSecurityException {
         URI uri = allowed(url, "SigningCertURL");
+        if (uri.getRawQuery() != null || uri.getPath() == null || !CERTIFICATE_PATH.matcher(uri.getPath()).matches()) {
+            throw WebhookRejected.unauthorized("SigningCertURL " + url + " is not an SNS signing certificate's path");
+        }
         X509Certificate certificate = certificates.get(uri.toString());
         if (certificate == null) {
             byte[] pem = get(uri);
             certificate = (X509Certificate) CertificateFactory.getInstance("X.509")
                 .generateCertificate(new ByteArrayInputStream(pem));
+            if (certificates.size() >= MAX_CERTIFICATES) {
+                certificates.clear();
+            }
             certificates.put(uri.toString(), certificate);
         }
         certificate.checkValidity(java.util.Date.from(clock.instant()));

@@ -41,14 +41,21 @@ public record WebhookProperties(@DefaultValue("PT5M") @DurationMin(seconds = 1) 
      * @param enabled whether {@code /api/webhooks/ses} takes notifications
      * @param certificateHost the hosts the signing certificate (and a subscription's
      * confirmation link) may come from, a regular expression matched against the whole
-     * host; always over HTTPS
-     * @param topicArns the SNS topics accepted; none: any topic whose message is signed
+     * host; always over HTTPS. The default is SNS's regional hosts only: a looser one
+     * ({@code sns.s3.amazonaws.com} is someone's S3 bucket) lets a stranger sign
+     * @param topicArns the SNS topics accepted, required when enabled: SNS signs every
+     * topic's messages alike, so a signature alone proves only that the message came
+     * through SNS, not from your topic
      * @param sslBundle the SSL bundle ({@code spring.ssl.bundle.*}) whose trust store
      * checks the certificate host's TLS certificate; none: the JDK's
+     * @param maxAge a notification whose timestamp is older is refused. SNS keeps the
+     * publish time on every retry, so this is longer than
+     * {@code flowbatch.webhooks.max-age}: a retry after an outage must still count, and a
+     * replay counts once anyway
      */
     public record Ses(@DefaultValue("false") boolean enabled,
-            @DefaultValue("sns\\.[a-z0-9-]+\\.amazonaws\\.com(\\.cn)?") String certificateHost, List<String> topicArns,
-            String sslBundle) {
+            @DefaultValue("sns\\.[a-z]{2}(-gov)?-[a-z]+-\\d\\.amazonaws\\.com(\\.cn)?") String certificateHost,
+            List<String> topicArns, String sslBundle, @DefaultValue("P7D") @DurationMin(seconds = 1) Duration maxAge) {
 
         public Ses {
             try {
@@ -59,6 +66,11 @@ public record WebhookProperties(@DefaultValue("PT5M") @DurationMin(seconds = 1) 
                         "flowbatch.webhooks.ses.certificate-host is not a regular expression: " + ex.getMessage());
             }
             topicArns = (topicArns != null) ? List.copyOf(topicArns) : List.of();
+            if (enabled && topicArns.isEmpty()) {
+                throw new IllegalArgumentException(
+                        "flowbatch.webhooks.ses.enabled needs flowbatch.webhooks.ses.topic-arns, the SNS"
+                                + " topics SES publishes to: SNS signs every topic's messages alike");
+            }
         }
 
     }

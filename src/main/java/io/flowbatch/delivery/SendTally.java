@@ -6,9 +6,15 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Sends, hard bounces and complaints per action, relay and minute: what the reputation
@@ -51,16 +57,23 @@ public class SendTally {
 
     static final String DELETE_BEFORE = "DELETE FROM send_tally WHERE minute < :before";
 
+    private static final Log logger = LogFactory.getLog(SendTally.class);
+
     private final JdbcClient jdbc;
 
     private final Clock clock;
 
     private final ApplicationEventPublisher events;
 
-    SendTally(JdbcClient jdbc, Clock clock, ApplicationEventPublisher events) {
+    private final TransactionTemplate ownTransaction;
+
+    SendTally(JdbcClient jdbc, Clock clock, ApplicationEventPublisher events,
+            PlatformTransactionManager transactionManager) {
         this.jdbc = jdbc;
         this.clock = clock;
         this.events = events;
+        this.ownTransaction = new TransactionTemplate(transactionManager);
+        this.ownTransaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
     }
 
     /** Sends, hard bounces and complaints over a window of sends. */
@@ -80,11 +93,20 @@ public class SendTally {
      * A chunk's messages that reached a decision: {@code sent} accepted, and those the
      * relay refused for good, which count as sends (the guard's rates are per send
      * attempted) and are published for deliverability to judge as bounces once the chunk
-     * commits.
+     * commits. The count is written in a short transaction of its own, so that the
+     * tally's row is locked only for it, and never fails the chunk, whose mail is out: a
+     * count lost to a database error only makes the guard see fewer sends.
      */
     public void chunk(long actionId, String relay, int sent, List<MessagesRefused.Refused> refused) {
-        if (sent + refused.size() > 0) {
-            add(actionId, relay, sent + refused.size(), 0, 0);
+        int attempted = sent + refused.size();
+        if (attempted > 0) {
+            try {
+                ownTransaction.executeWithoutResult((status) -> add(actionId, relay, attempted, 0, 0));
+            }
+            catch (RuntimeException ex) {
+                logger.warn("Could not count " + attempted + " sends of action " + actionId
+                        + " for the reputation guard: " + ex.getMessage());
+            }
         }
         if (!refused.isEmpty()) {
             events.publishEvent(new MessagesRefused(actionId, name(relay), List.copyOf(refused)));
@@ -109,6 +131,11 @@ public class SendTally {
         return rates(jdbc.sql(OF_RELAY).param("relay", name(relay)), since, window);
     }
 
+    /**
+     * Minutes from the first whole one after {@code since}: the minute of a resume holds
+     * what came before it, which must not pause the action again; what it sends in that
+     * minute goes uncounted.
+     */
     private static Rates rates(JdbcClient.StatementSpec statement, Instant since, int window) {
         return statement.param("since", Timestamp.from(since))
             .param("window", window)

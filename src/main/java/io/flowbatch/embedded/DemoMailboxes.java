@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
  */
 final class DemoMailboxes {
 
-    private static final Pattern SHOPPER = Pattern.compile("shopper(\\d+)@example\\.com");
+    private static final Pattern SHOPPER = Pattern.compile("shopper(\\d{1,9})@example\\.com");
 
     private DemoMailboxes() {
     }

@@ -119,9 +119,7 @@ class DeliveryWriter implements ItemWriter<Delivery> {
         }
         store.recordOutcomes(stepExecutionId, outcomes, clock.instant());
         if (relay != null) {
-            // In the chunk's transaction, so that a send counts for the guard exactly
-            // when it
-            // is recorded; last, so that the tally's row is locked only until the commit.
+            // For the reputation guard; never fails the chunk.
             tally.chunk(actionId, relay.name(),
                     (int) reported.stream().filter((outcome) -> outcome.state() == EvaluationState.SENT).count(),
                     refused);

@@ -50,7 +50,12 @@ public class Suppressions {
             SELECT DISTINCT ON (x.email) x.email, now(), CAST(NULL AS timestamptz), x.reason
             FROM unnest(:emails::text[], :reasons::text[]) WITH ORDINALITY AS x(email, reason, n)
             ORDER BY x.email, x.n
-            """ + ON_CONFLICT;
+            ON CONFLICT (email) DO UPDATE SET
+                suppressed_at = CASE WHEN %1$s THEN c.suppressed_at ELSE now() END,
+                suppressed_until = NULL,
+                suppression_reason = CASE WHEN %2$s THEN c.suppression_reason ELSE excluded.suppression_reason END,
+                updated_at = now()
+            """.formatted(IN_FORCE, "(c.suppressed_at IS NOT NULL AND c.suppressed_until IS NULL)");
 
     static final String UNSUPPRESS = """
             UPDATE customer c SET suppressed_at = NULL, suppressed_until = NULL, suppression_reason = NULL, updated_at = now()

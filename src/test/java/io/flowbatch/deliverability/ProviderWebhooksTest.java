@@ -71,6 +71,9 @@ class ProviderWebhooksTest {
 
     static final String TOPIC = "arn:aws:sns:eu-west-1:123456789012:ses-feedback";
 
+    /** Where SNS publishes a signing certificate. */
+    static final String CERTIFICATE_PATH = "/SimpleNotificationService-7ff5318490ec183fbaddaa2a969abfda.pem";
+
     @DynamicPropertySource
     static void webhooks(DynamicPropertyRegistry registry) {
         registry.add("spring.quartz.scheduler-name", () -> "flowbatch-provider-webhooks-test");
@@ -130,13 +133,19 @@ class ProviderWebhooksTest {
                 "https://sns.attacker.example/cert.pem", Instant.now()))
             .andExpect(status().isUnauthorized());
         ses(sns("Notification", sesBounce(fixture.messageIdSentTo(4), Fixtures.email(4)), certificateUrl(),
-                Instant.now().minus(Duration.ofHours(1))))
+                Instant.now().minus(Duration.ofDays(8))))
             .andExpect(status().isUnauthorized());
         ses("{\"Type\": \"Notification\", \"Message\": \"{}\"}").andExpect(status().isUnauthorized());
+        ses(sns("Notification", sesBounce(fixture.messageIdSentTo(5), Fixtures.email(5)),
+                certificateUrl().replace(CERTIFICATE_PATH, "/cert.pem"), Instant.now()))
+            .andExpect(status().isUnauthorized());
+        ses(sns("Notification", sesBounce(fixture.messageIdSentTo(6), Fixtures.email(6)), certificateUrl(),
+                Instant.now(), TOPIC + "-not-ours"))
+            .andExpect(status().isUnauthorized());
         ses("not json").andExpect(status().isBadRequest());
 
         assertThat(suppressed()).containsExactlyInAnyOrder(Fixtures.email(0), Fixtures.email(1));
-        assertThat(rejected("webhook:ses")).isEqualTo(5);
+        assertThat(rejected("webhook:ses")).isEqualTo(7);
     }
 
     @Test
@@ -262,6 +271,11 @@ class ProviderWebhooksTest {
      * documented order with the key of the certificate at {@code certificateUrl}.
      */
     private static String sns(String type, String message, String certificateUrl, Instant timestamp) throws Exception {
+        return sns(type, message, certificateUrl, timestamp, TOPIC);
+    }
+
+    private static String sns(String type, String message, String certificateUrl, Instant timestamp, String topic)
+            throws Exception {
         boolean subscription = type.equals("SubscriptionConfirmation");
         String messageId = "msg-" + Integer.toHexString(message.hashCode());
         String subscribeUrl = "https://localhost:" + SNS.getAddress().getPort() + "/confirm";
@@ -275,7 +289,7 @@ class ProviderWebhooksTest {
         if (subscription) {
             fields.add(new String[] { "Token", "token-abc" });
         }
-        fields.add(new String[] { "TopicArn", TOPIC });
+        fields.add(new String[] { "TopicArn", topic });
         fields.add(new String[] { "Type", type });
         StringBuilder signed = new StringBuilder();
         fields.forEach((field) -> signed.append(field[0]).append('\n').append(field[1]).append('\n'));
@@ -316,7 +330,7 @@ class ProviderWebhooksTest {
     }
 
     private static String certificateUrl() {
-        return "https://localhost:" + SNS.getAddress().getPort() + "/cert.pem";
+        return "https://localhost:" + SNS.getAddress().getPort() + CERTIFICATE_PATH;
     }
 
     private static String stripped(String messageId) {
@@ -417,7 +431,7 @@ class ProviderWebhooksTest {
             server.createContext("/", (exchange) -> {
                 String path = exchange.getRequestURI().getPath();
                 FETCHED.add(path);
-                byte[] body = path.equals("/cert.pem") ? certificate : "<ConfirmSubscriptionResponse/>".getBytes();
+                byte[] body = path.equals(CERTIFICATE_PATH) ? certificate : "<ConfirmSubscriptionResponse/>".getBytes();
                 exchange.sendResponseHeaders(200, body.length);
                 try (OutputStream out = exchange.getResponseBody()) {
                     out.write(body);
