@@ -1,9 +1,7 @@
 package io.flowbatch.admin;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 import io.flowbatch.deliverability.Reputation;
 import io.flowbatch.cluster.NodeRegistry;
@@ -86,9 +84,7 @@ class DashboardPageController {
         model.addAttribute("nodes", nodes.nodes());
         model.addAttribute("relays", relays.relays());
         model.addAttribute("guardPaused", reputation.pausedByTheGuard());
-        Map<Long, Reputation.Standing> reputations = new HashMap<>();
-        actions.forEach((action) -> reputations.put(action.id(), reputation.ofAction(action.id())));
-        model.addAttribute("reputations", reputations);
+        model.addAttribute("reputations", reputation.ofActions());
         model.addAttribute("limits", reputation.limits());
         model.addAttribute("self", nodes.self().id());
         model.addAttribute("dependencies", dependencies.all());

@@ -105,11 +105,8 @@ public class Bounces {
                             new FieldProblem("email", "give a messageId or an email, not both")));
         }
         Feedback.SentMessage message = (request.messageId() != null) ? message(request.messageId()) : null;
-        Long evaluationId = (message != null) ? message.evaluationId() : null;
-        String email = (message != null) ? message.recipient() : request.email().strip().toLowerCase(Locale.ROOT);
-        String diagnostic = (request.diagnostic() != null && !request.diagnostic().isBlank())
-                ? request.diagnostic().strip() : null;
-        return apply(request.type(), message, email, diagnostic, source);
+        String email = (message != null) ? message.recipient() : address(request.email());
+        return apply(request.type(), message, email, diagnostic(request.diagnostic()), source);
     }
 
     /**

@@ -3,8 +3,6 @@ package io.flowbatch.deliverability;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
@@ -27,6 +25,8 @@ import static io.flowbatch.deliverability.WebhookJson.text;
  */
 @Component
 class MailgunWebhook {
+
+    static final String MAX_AGE = "flowbatch.webhooks.max-age";
 
     private final WebhookProperties properties;
 
@@ -56,7 +56,7 @@ class MailgunWebhook {
         if (!MessageDigest.isEqual(expected, signature.toLowerCase(Locale.ROOT).getBytes(StandardCharsets.US_ASCII))) {
             throw WebhookRejected.unauthorized("the signature does not match");
         }
-        fresh(timestamp, properties.maxAge(), clock);
+        SignedTimestamps.checkEpochSeconds(timestamp, properties.maxAge(), MAX_AGE, clock);
         JsonNode event = request.get("event-data");
         String kind = text(event, "event");
         String messageId = text(event, "message", "headers", "message-id");
@@ -71,24 +71,6 @@ class MailgunWebhook {
             default -> null;
         };
         return List.of(new ProviderEvent(type, messageId, email, diagnostic));
-    }
-
-    /**
-     * A signed timestamp in seconds, refused when further than {@code maxAge} from now.
-     */
-    static void fresh(String epochSeconds, Duration maxAge, Clock clock) {
-        long seconds;
-        try {
-            seconds = Long.parseLong(epochSeconds.strip());
-        }
-        catch (NumberFormatException ex) {
-            throw WebhookRejected.unauthorized("the timestamp is not a number: " + epochSeconds);
-        }
-        Duration age = Duration.between(Instant.ofEpochSecond(seconds), clock.instant()).abs();
-        if (age.compareTo(maxAge) > 0) {
-            throw WebhookRejected.unauthorized("the timestamp is " + age.toSeconds() + " s from now, more than "
-                    + maxAge.toSeconds() + " s (flowbatch.webhooks.max-age): a replay or a skewed clock");
-        }
     }
 
     private static byte[] hmac(String key, String data) {

@@ -2,6 +2,7 @@ package io.flowbatch.deliverability;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -89,9 +90,20 @@ public class Reputation {
 
     /** The action's window, from where the guard counts it (since its last resume). */
     public Standing ofAction(long actionId) {
-        Instant since = pauses.guarded(actionId).map(ActionPauses.Guarded::since).orElse(null);
-        SendTally.Rates rates = tally.ofAction(actionId, (since != null) ? since : Instant.EPOCH,
-                properties.guardWindow());
+        Instant since = pauses.guarded(actionId).map(ActionPauses.Guarded::windowStart).orElse(Instant.EPOCH);
+        return standing(tally.ofAction(actionId, since, properties.guardWindow()));
+    }
+
+    /** Every action's window, by action id, in two statements whatever their number. */
+    public Map<Long, Standing> ofActions() {
+        Map<Long, Instant> since = new HashMap<>();
+        pauses.guardedAll().forEach((id, action) -> since.put(id, action.windowStart()));
+        Map<Long, Standing> standings = new HashMap<>();
+        tally.ofActions(since, properties.guardWindow()).forEach((id, rates) -> standings.put(id, standing(rates)));
+        return standings;
+    }
+
+    private Standing standing(SendTally.Rates rates) {
         return Standing.of(guard.judge("the action's", rates), properties.guardMinSends());
     }
 

@@ -70,7 +70,7 @@ public class ReputationGuard {
         if (action.status() != ActionStatus.LIVE) {
             return null;
         }
-        Instant since = (action.since() != null) ? action.since() : Instant.EPOCH;
+        Instant since = action.windowStart();
         String breach = judge("the action's", tally.ofAction(actionId, since, properties.guardWindow())).breach();
         if (breach == null) {
             String relay = (action.relay() != null) ? action.relay() : RelayProperties.DEFAULT;

@@ -58,7 +58,7 @@ class SendGridWebhook {
         if (!verifies(signature, timestamp, body)) {
             throw WebhookRejected.unauthorized("the signature does not match");
         }
-        MailgunWebhook.fresh(timestamp, properties.maxAge(), clock);
+        SignedTimestamps.checkEpochSeconds(timestamp, properties.maxAge(), MailgunWebhook.MAX_AGE, clock);
         JsonNode events = WebhookJson.parse(json, body);
         if (!events.isArray()) {
             throw WebhookRejected.unreadable("not an array of events");

@@ -13,8 +13,6 @@ import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -145,17 +143,8 @@ class SesWebhook {
         catch (GeneralSecurityException | IllegalArgumentException ex) {
             throw WebhookRejected.unauthorized("the signature cannot be checked: " + ex.getMessage());
         }
-        String timestamp = text(message, "Timestamp");
-        try {
-            Duration age = Duration.between(Instant.parse(String.valueOf(timestamp)), clock.instant()).abs();
-            if (age.compareTo(properties.ses().maxAge()) > 0) {
-                throw WebhookRejected.unauthorized("the timestamp is " + age.toSeconds() + " s from now, more than "
-                        + properties.ses().maxAge().toSeconds() + " s (flowbatch.webhooks.ses.max-age)");
-            }
-        }
-        catch (DateTimeParseException ex) {
-            throw WebhookRejected.unauthorized("the timestamp is not a time: " + timestamp);
-        }
+        SignedTimestamps.checkInstant(text(message, "Timestamp"), properties.ses().maxAge(),
+                "flowbatch.webhooks.ses.max-age", clock);
     }
 
     private X509Certificate certificate(String url) throws GeneralSecurityException {

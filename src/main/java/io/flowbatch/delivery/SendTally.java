@@ -1,10 +1,14 @@
 package io.flowbatch.delivery;
 
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -33,27 +37,35 @@ public class SendTally {
             """;
 
     /**
-     * The newest minutes since {@code :since} of the rows {@code %s} selects, as many as
-     * it takes to hold {@code :window} sends (the minute that crosses it counts whole).
+     * For each key ({@code %1$s}) of the rows {@code %2$s} selects, its newest minutes,
+     * as many as it takes to hold {@code :window} sends (the minute that crosses it
+     * counts whole). A key without rows is not returned.
      */
-    private static final String WINDOW = """
-            SELECT coalesce(sum(sent), 0) AS sent, coalesce(sum(hard_bounces), 0) AS hard_bounces,
-                   coalesce(sum(complaints), 0) AS complaints
+    private static final String WINDOWS = """
+            SELECT key, sum(sent) AS sent, sum(hard_bounces) AS hard_bounces, sum(complaints) AS complaints
             FROM (
-                SELECT sent, hard_bounces, complaints,
-                       sum(sent) OVER (ORDER BY minute DESC ROWS UNBOUNDED PRECEDING) - sent AS newer
+                SELECT key, sent, hard_bounces, complaints,
+                       sum(sent) OVER (PARTITION BY key ORDER BY minute DESC ROWS UNBOUNDED PRECEDING) - sent AS newer
                 FROM (
-                    SELECT minute, sum(sent) AS sent, sum(hard_bounces) AS hard_bounces, sum(complaints) AS complaints
-                    FROM send_tally WHERE %s AND minute >= :since GROUP BY minute
+                    SELECT %1$s AS key, t.minute, sum(t.sent) AS sent, sum(t.hard_bounces) AS hard_bounces,
+                           sum(t.complaints) AS complaints
+                    FROM send_tally t %2$s
+                    GROUP BY 1, t.minute
                 ) m
             ) w
             WHERE newer < :window
+            GROUP BY key
             """;
 
-    static final String OF_ACTION = WINDOW.formatted("action_id = :actionId");
+    /**
+     * Each action's minutes since its own {@code since}: one statement for many actions.
+     */
+    static final String OF_ACTIONS = WINDOWS.formatted("t.action_id", """
+            JOIN unnest(:actionIds::bigint[], :sinces::timestamptz[]) AS a(id, since)
+              ON t.action_id = a.id AND t.minute >= a.since""");
 
     /** Every action's sends through the relay. */
-    static final String OF_RELAY = WINDOW.formatted("relay = :relay");
+    static final String OF_RELAY = WINDOWS.formatted("t.relay", "WHERE t.relay = :relay AND t.minute >= :since");
 
     static final String DELETE_BEFORE = "DELETE FROM send_tally WHERE minute < :before";
 
@@ -78,6 +90,8 @@ public class SendTally {
 
     /** Sends, hard bounces and complaints over a window of sends. */
     public record Rates(long sent, long hardBounces, long complaints) {
+
+        static final Rates NONE = new Rates(0, 0, 0);
 
         public double hardBounceRate() {
             return (sent > 0) ? (double) hardBounces / sent : 0;
@@ -123,24 +137,42 @@ public class SendTally {
 
     /** The action's latest {@code window} sends since {@code since}. */
     public Rates ofAction(long actionId, Instant since, int window) {
-        return rates(jdbc.sql(OF_ACTION).param("actionId", actionId), since, window);
+        return ofActions(Map.of(actionId, since), window).get(actionId);
+    }
+
+    /**
+     * Each action's latest {@code window} sends since its instant, in one statement.
+     * Minutes count from the first whole one after the instant: the minute of a resume
+     * holds what came before it, which must not pause the action again; what it sends in
+     * that minute goes uncounted.
+     */
+    public Map<Long, Rates> ofActions(Map<Long, Instant> since, int window) {
+        List<Long> ids = List.copyOf(since.keySet());
+        Map<Long, Rates> rates = new HashMap<>();
+        ids.forEach((id) -> rates.put(id, Rates.NONE));
+        jdbc.sql(OF_ACTIONS)
+            .param("actionIds", ids.toArray(Long[]::new))
+            .param("sinces", ids.stream().map((id) -> Timestamp.from(since.get(id))).toArray(Timestamp[]::new))
+            .param("window", window)
+            .query((ResultSet rs) -> {
+                rates.put(rs.getLong("key"), rates(rs));
+            });
+        return rates;
     }
 
     /** The relay's latest {@code window} sends since {@code since}, every action's. */
     public Rates ofRelay(String relay, Instant since, int window) {
-        return rates(jdbc.sql(OF_RELAY).param("relay", name(relay)), since, window);
+        return jdbc.sql(OF_RELAY)
+            .param("relay", name(relay))
+            .param("since", Timestamp.from(since))
+            .param("window", window)
+            .query((rs, row) -> rates(rs))
+            .optional()
+            .orElse(Rates.NONE);
     }
 
-    /**
-     * Minutes from the first whole one after {@code since}: the minute of a resume holds
-     * what came before it, which must not pause the action again; what it sends in that
-     * minute goes uncounted.
-     */
-    private static Rates rates(JdbcClient.StatementSpec statement, Instant since, int window) {
-        return statement.param("since", Timestamp.from(since))
-            .param("window", window)
-            .query((rs, row) -> new Rates(rs.getLong("sent"), rs.getLong("hard_bounces"), rs.getLong("complaints")))
-            .single();
+    private static Rates rates(ResultSet rs) throws SQLException {
+        return new Rates(rs.getLong("sent"), rs.getLong("hard_bounces"), rs.getLong("complaints"));
     }
 
     /** Drops minutes no window reaches any more; returns how many. */

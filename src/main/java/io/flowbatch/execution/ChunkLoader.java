@@ -34,6 +34,11 @@ class ChunkLoader {
             WHERE a.id = :actionId
             """;
 
+    /**
+     * Each evaluation's customer and event. {@code suppressed} is the suppression in
+     * force now (one that ended, after soft bounces, no longer counts), as intake's
+     * suppression list defines it.
+     */
     static final String RECIPIENTS = """
             SELECT x.evaluation_id, c.id IS NOT NULL AS customer_found, c.email, c.first_name, c.last_name,
                    c.properties::text AS customer_properties, c.subscription,

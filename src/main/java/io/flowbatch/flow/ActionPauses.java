@@ -1,8 +1,12 @@
 package io.flowbatch.flow;
 
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -16,7 +20,9 @@ import org.springframework.stereotype.Repository;
 @Repository
 public class ActionPauses {
 
-    static final String GUARDED = "SELECT status, relay, guard_since FROM action WHERE id = :id";
+    static final String GUARDED = "SELECT id, status, relay, guard_since FROM action WHERE id = :id";
+
+    static final String ALL_GUARDED = "SELECT id, status, relay, guard_since FROM action";
 
     /**
      * Only a live action: one an operator holds or drafts stays as the operator left it.
@@ -47,14 +53,31 @@ public class ActionPauses {
      * hold; null: its first send
      */
     public record Guarded(ActionStatus status, String relay, Instant since) {
+
+        /** Where the guard's windows start: the last resume, or the beginning. */
+        public Instant windowStart() {
+            return (since != null) ? since : Instant.EPOCH;
+        }
+
     }
 
     public Optional<Guarded> guarded(long actionId) {
-        return jdbc.sql(GUARDED).param("id", actionId).query((rs, row) -> {
-            Timestamp since = rs.getTimestamp("guard_since");
-            return new Guarded(ActionStatus.valueOf(rs.getString("status")), rs.getString("relay"),
-                    (since != null) ? since.toInstant() : null);
-        }).optional();
+        return jdbc.sql(GUARDED).param("id", actionId).query(ActionPauses::guarded).optional();
+    }
+
+    /** Every action, by id. */
+    public Map<Long, Guarded> guardedAll() {
+        Map<Long, Guarded> all = new HashMap<>();
+        jdbc.sql(ALL_GUARDED).query((ResultSet rs) -> {
+            all.put(rs.getLong("id"), guarded(rs, 0));
+        });
+        return all;
+    }
+
+    private static Guarded guarded(ResultSet rs, int row) throws SQLException {
+        Timestamp since = rs.getTimestamp("guard_since");
+        return new Guarded(ActionStatus.valueOf(rs.getString("status")), rs.getString("relay"),
+                (since != null) ? since.toInstant() : null);
     }
 
     /** A paused action, its flow's name and why it was paused. */
