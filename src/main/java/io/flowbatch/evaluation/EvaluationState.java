@@ -31,6 +31,11 @@ public enum EvaluationState {
     COMPLAINED,
     /** Not sent on purpose; the reason says why. */
     SKIPPED,
+    /**
+     * A step that sends nothing did its work: a delay ended, a split or a random split
+     * routed the customer on (the reason names the branch).
+     */
+    DONE,
     /** Permanent error or retries exhausted; an operator may requeue it. */
     FAILED,
     /** A crash hit while the send was in flight: the operator decides. */
@@ -43,7 +48,8 @@ public enum EvaluationState {
     CANCELLED;
 
     private static final Map<EvaluationState, Set<EvaluationState>> MOVES = Map.ofEntries(
-            Map.entry(WAITING, EnumSet.of(BUFFERED, SKIPPED, CANCELLED)), Map.entry(BUFFERED, EnumSet.of(PROCESSING)),
+            Map.entry(WAITING, EnumSet.of(BUFFERED, SKIPPED, DONE, CANCELLED)),
+            Map.entry(BUFFERED, EnumSet.of(PROCESSING)),
             Map.entry(PROCESSING, EnumSet.of(SENDING, SKIPPED, WAITING, BUFFERED)),
             Map.entry(SENDING, EnumSet.of(SENT, FAILED, WAITING, BUFFERED, IN_DOUBT)),
             Map.entry(FAILED, EnumSet.of(WAITING)), Map.entry(IN_DOUBT, EnumSet.of(WAITING, SENT, FAILED)),
@@ -51,6 +57,7 @@ public enum EvaluationState {
             Map.entry(SENT, EnumSet.of(BOUNCED, COMPLAINED)), Map.entry(BOUNCED, EnumSet.of(COMPLAINED)),
             Map.entry(COMPLAINED, EnumSet.noneOf(EvaluationState.class)),
             Map.entry(SKIPPED, EnumSet.noneOf(EvaluationState.class)),
+            Map.entry(DONE, EnumSet.noneOf(EvaluationState.class)),
             Map.entry(CANCELLED, EnumSet.noneOf(EvaluationState.class)));
 
     public boolean canMoveTo(EvaluationState next) {
@@ -63,7 +70,7 @@ public enum EvaluationState {
      */
     public boolean isFinal() {
         return this == SENT || this == BOUNCED || this == COMPLAINED || this == SKIPPED || this == FAILED
-                || this == IN_DOUBT || this == CANCELLED;
+                || this == IN_DOUBT || this == CANCELLED || this == DONE;
     }
 
     /**

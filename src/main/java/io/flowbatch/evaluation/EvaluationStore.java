@@ -48,7 +48,8 @@ public class EvaluationStore {
      * Live and draft actions with due waiting evaluations; paused and manual ones wait.
      */
     static final String DUE_ACTIONS = """
-            SELECT a.id, a.status, a.send_window_days, a.send_window_from, a.send_window_to FROM action a
+            SELECT a.id, a.status, a.type, a.step_key, a.condition::text, a.send_window_days, a.send_window_from,
+                   a.send_window_to FROM action a
             WHERE a.status IN ('LIVE', 'DRAFT')
               AND EXISTS (SELECT 1 FROM evaluation e
                           WHERE e.action_id = a.id AND e.state = 'WAITING' AND e.due_at <= :now)
@@ -300,7 +301,25 @@ public class EvaluationStore {
      *
      * @param sendWindow its send window, or null when it sends at any time
      */
-    public record DueAction(long id, String status, SendWindow sendWindow) {
+    public record DueAction(long id, String status, SendWindow sendWindow, Route route) {
+
+        /**
+         * Whether its evaluations are routed in bulk rather than buffered for a sender.
+         */
+        public boolean routed() {
+            return route != null;
+        }
+
+    }
+
+    /**
+     * A step that sends nothing, as routing needs it.
+     *
+     * @param type {@code DELAY}, {@code SPLIT} or {@code RANDOM}
+     * @param stepKey its id in the flow, which a random split's buckets hash
+     * @param condition a split's condition as stored
+     */
+    public record Route(String type, String stepKey, String condition) {
     }
 
     /**
@@ -323,7 +342,9 @@ public class EvaluationStore {
     public List<DueAction> dueActions(Instant now) {
         return jdbc.sql(DUE_ACTIONS)
             .param("now", utc(now))
-            .query((rs, row) -> new DueAction(rs.getLong("id"), rs.getString("status"), sendWindow(rs)))
+            .query((rs, row) -> new DueAction(rs.getLong("id"), rs.getString("status"), sendWindow(rs),
+                    "EMAIL".equals(rs.getString("type")) ? null
+                            : new Route(rs.getString("type"), rs.getString("step_key"), rs.getString("condition"))))
             .list();
     }
 

@@ -28,13 +28,29 @@ public final class FlowSteps {
             FROM %%s s JOIN action_next n ON n.action_id = s.action_id
             """.formatted(dueAt(":now + n.next_delay", "n.next_delay_at", "s.customer_id"));
 
+    /**
+     * The step each row of relation {@code %s} was routed to (its columns
+     * {@code next_action_id, customer_id, event_id, flow_started_at}), due {@code :now}
+     * plus that step's delay; a row routed nowhere ends its path.
+     */
+    static final String ROUTED_STEPS = INSERT + """
+            SELECT n.id, s.customer_id, s.event_id, s.flow_started_at, %s
+            FROM %%s s JOIN action n ON n.id = s.next_action_id
+            """.formatted(dueAt(":now + n.delay", "n.delay_at", "s.customer_id"));
+
+    /**
+     * {@code %%2$s} is the trigger filters' clause ({@link TriggerFilters}), over the
+     * event {@code s}, its customer {@code c} and its flow {@code f}.
+     */
     private static final String FIRST_STEPS = INSERT + """
             SELECT first_step.id, s.customer_id, s.id, s.occurred_at, %s
-            FROM %%s s
+            FROM %%1$s s
             JOIN flow f ON f.trigger_metric = s.metric AND f.status = 'LIVE'
+            LEFT JOIN customer c ON c.id = s.customer_id
             CROSS JOIN LATERAL (
                 SELECT a.id, a.delay, a.delay_at FROM action a WHERE a.flow_id = f.id ORDER BY a.position LIMIT 1
             ) first_step
+            WHERE %%2$s
             """.formatted(dueAt("s.occurred_at + first_step.delay", "first_step.delay_at", "s.customer_id"));
 
     private FlowSteps() {
@@ -56,11 +72,16 @@ public final class FlowSteps {
 
     /**
      * The statement that creates, for each event of {@code events} (a relation with the
-     * columns {@code id, customer_id, metric, occurred_at}), the first step of every live
-     * flow its metric triggers, due at the event's time plus that step's delay.
+     * columns {@code id, customer_id, metric, properties, occurred_at}), the first step
+     * of every live flow its metric triggers and whose trigger filter it meets, due at
+     * the event's time plus that step's delay.
      */
-    public static String firstStepsOf(String events) {
-        return FIRST_STEPS.formatted(events);
+    public static String firstStepsOf(String events, TriggerFilters.Clause filters) {
+        return FIRST_STEPS.formatted(events, filters.sql());
+    }
+
+    static String routedStepsOf(String relation) {
+        return ROUTED_STEPS.formatted(relation);
     }
 
     static String nextStepsOf(String relation) {

@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.List;
 
 import io.flowbatch.evaluation.EvaluationStore;
+import io.flowbatch.evaluation.StepRouting;
 
 import org.springframework.batch.core.scope.context.ChunkContext;
 import org.springframework.batch.core.step.StepContribution;
@@ -16,13 +17,25 @@ import org.springframework.batch.infrastructure.repeat.RepeatStatus;
  * statement, oldest first, and pushes each page's ids into the action's Redis bucket in
  * one round trip. Evaluations of draft actions are skipped with the reason; of paused and
  * manual actions wait; of an action with a send window, those outside it wait for its
- * next opening.
+ * next opening. Before any of that, the steps that send nothing (delays, splits, random
+ * splits) are routed in bulk, which may make further steps due now.
  */
 class BufferTasklet implements Tasklet {
 
     static final String DRAFT_REASON = "action is a draft";
 
+    /**
+     * Routing a step can make the next one due at once (a split after a delay, a split
+     * after a split): the job routes again until nothing is left to route, up to this
+     * many times, so a customer crosses a graph's steps that send nothing within one run.
+     * A cycle always passes through a delay (flows are checked for it), so the passes end
+     * well before this.
+     */
+    static final int MAX_ROUTING_PASSES = 25;
+
     private final EvaluationStore store;
+
+    private final StepRouting routing;
 
     private final Buckets buckets;
 
@@ -30,8 +43,9 @@ class BufferTasklet implements Tasklet {
 
     private final Clock clock;
 
-    BufferTasklet(EvaluationStore store, Buckets buckets, int pageSize, Clock clock) {
+    BufferTasklet(EvaluationStore store, StepRouting routing, Buckets buckets, int pageSize, Clock clock) {
         this.store = store;
+        this.routing = routing;
         this.buckets = buckets;
         this.pageSize = pageSize;
         this.clock = clock;
@@ -43,7 +57,21 @@ class BufferTasklet implements Tasklet {
         long buffered = 0;
         long skipped = 0;
         long deferred = 0;
-        for (EvaluationStore.DueAction action : store.dueActions(now)) {
+        long routed = 0;
+        List<EvaluationStore.DueAction> due = store.dueActions(now);
+        for (int pass = 0; pass < MAX_ROUTING_PASSES
+                && due.stream().anyMatch(EvaluationStore.DueAction::routed); pass++) {
+            for (EvaluationStore.DueAction step : due) {
+                if (step.routed()) {
+                    routed += route(step, now);
+                }
+            }
+            due = store.dueActions(now);
+        }
+        for (EvaluationStore.DueAction action : due) {
+            if (action.routed()) {
+                continue;
+            }
             boolean live = "LIVE".equals(action.status());
             int pageRows;
             do {
@@ -79,7 +107,20 @@ class BufferTasklet implements Tasklet {
         contribution.getStepExecution().getExecutionContext().putLong("buffered", buffered);
         contribution.getStepExecution().getExecutionContext().putLong("skippedDraft", skipped);
         contribution.getStepExecution().getExecutionContext().putLong("deferredBySendWindow", deferred);
+        contribution.getStepExecution().getExecutionContext().putLong("routed", routed);
         return RepeatStatus.FINISHED;
+    }
+
+    /** Every due evaluation of a step that sends nothing, a page per statement. */
+    private long route(EvaluationStore.DueAction step, Instant now) {
+        long routed = 0;
+        StepRouting.Routed page;
+        do {
+            page = routing.routePage(step, now, pageSize);
+            routed += page.routed();
+        }
+        while (page.routed() == pageSize);
+        return routed;
     }
 
 }

@@ -7,7 +7,10 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
+import io.flowbatch.condition.CompiledConditions;
+import io.flowbatch.condition.ConditionSql;
 import io.flowbatch.delivery.EmailContent;
 import io.flowbatch.delivery.TemplateRef;
 import io.flowbatch.evaluation.ClaimedEvaluation;
@@ -19,14 +22,15 @@ import org.springframework.stereotype.Repository;
 
 /**
  * What the processor needs for a whole chunk, in three statements whatever its size: the
- * action with its template and next step, the customers and triggering events, and the
- * flow filter. This is the write-up's fix for N+1 queries.
+ * action with its template, the customers and triggering events with the profile filter,
+ * and the exit metrics. This is the write-up's fix for N+1 queries.
  */
 @Repository
 class ChunkLoader {
 
     static final String ACTION = """
-            SELECT a.id, a.status, a.kind, a.smart_sending, a.on_cap, a.relay, f.exit_metrics, t.id AS template_id, t.version AS template_version,
+            SELECT a.id, a.status, a.kind, a.smart_sending, a.on_cap, a.relay, f.exit_metrics,
+                   f.profile_filter::text AS profile_filter, t.id AS template_id, t.version AS template_version,
                    t.from_address, t.subject, t.body_html, t.body_text
             FROM action a
             JOIN flow f ON f.id = a.flow_id
@@ -35,20 +39,25 @@ class ChunkLoader {
             """;
 
     /**
-     * Each evaluation's customer and event. {@code suppressed} is the suppression in
-     * force now (one that ended, after soft bounces, no longer counts), as intake's
-     * suppression list defines it.
+     * Each evaluation's customer and event, and whether the customer meets the flow's
+     * profile filter ({@code %s}, compiled into the statement). {@code suppressed} is the
+     * suppression in force now (one that ended, after soft bounces, no longer counts), as
+     * intake's suppression list defines it.
      */
     static final String RECIPIENTS = """
             SELECT x.evaluation_id, c.id IS NOT NULL AS customer_found, c.email, c.first_name, c.last_name,
                    c.properties::text AS customer_properties, c.subscription,
                    c.suppressed_at IS NOT NULL AND (c.suppressed_until IS NULL OR c.suppressed_until > now()) AS suppressed,
-                   c.suppression_reason, ev.properties::text AS event_properties
-            FROM unnest(:evaluationIds::bigint[], :customerIds::bigint[], :eventIds::bigint[])
-                AS x(evaluation_id, customer_id, event_id)
+                   c.suppression_reason, ev.properties::text AS event_properties, %s AS profile_met
+            FROM unnest(:evaluationIds::bigint[], :customerIds::bigint[], :eventIds::bigint[], :startedAt::timestamptz[])
+                AS x(evaluation_id, customer_id, event_id, started_at)
             LEFT JOIN customer c ON c.id = x.customer_id
             LEFT JOIN event ev ON ev.id = x.event_id
             """;
+
+    /** The rows a profile filter reads, as {@link #RECIPIENTS} names them. */
+    static final ConditionSql.Scope PROFILE_SCOPE = new ConditionSql.Scope("c", "ev", "x.started_at", "now()",
+            "profile_");
 
     /**
      * The flow filter: evaluations whose customer did an exit metric since the flow
@@ -73,9 +82,14 @@ class ChunkLoader {
 
     private final JsonMapper json;
 
-    ChunkLoader(JdbcClient jdbc, JsonMapper json) {
+    private final CompiledConditions conditions;
+
+    private final Map<String, String> recipientStatements = new ConcurrentHashMap<>();
+
+    ChunkLoader(JdbcClient jdbc, JsonMapper json, CompiledConditions conditions) {
         this.jdbc = jdbc;
         this.json = json;
+        this.conditions = conditions;
     }
 
     ActionSnapshot action(long actionId) {
@@ -83,26 +97,32 @@ class ChunkLoader {
             return new ActionSnapshot(rs.getLong("id"), rs.getString("status"),
                     "TRANSACTIONAL".equals(rs.getString("kind")), rs.getBoolean("smart_sending"),
                     "DEFER".equals(rs.getString("on_cap")), rs.getString("relay"), textArray(rs, "exit_metrics"),
+                    rs.getString("profile_filter"),
                     new TemplateRef(rs.getLong("template_id"), rs.getInt("template_version")),
                     new EmailContent(rs.getString("from_address"), rs.getString("subject"), rs.getString("body_html"),
                             rs.getString("body_text")));
         }).optional().orElseThrow(() -> new IllegalStateException("Action " + actionId + " no longer exists"));
     }
 
-    Map<Long, Recipient> recipients(List<ClaimedEvaluation> evaluations) {
+    Map<Long, Recipient> recipients(List<ClaimedEvaluation> evaluations, String profileFilter) {
         Map<Long, Recipient> recipients = new HashMap<>(evaluations.size() * 2);
-        jdbc.sql(RECIPIENTS)
+        ConditionSql.Predicate profile = conditions.predicate(profileFilter, PROFILE_SCOPE);
+        jdbc.sql(recipientStatements.computeIfAbsent(profile.sql(), RECIPIENTS::formatted))
+            .params(profile.params())
+            .param("startedAt", evaluations.stream().map((e) -> e.flowStartedAt().toString()).toArray(String[]::new))
             .param("evaluationIds", evaluations.stream().map(ClaimedEvaluation::id).toArray(Long[]::new))
             .param("customerIds", evaluations.stream().map(ClaimedEvaluation::customerId).toArray(Long[]::new))
             .param("eventIds", evaluations.stream().map(ClaimedEvaluation::eventId).toArray(Long[]::new))
             .query((ResultSet rs) -> {
                 long evaluationId = rs.getLong("evaluation_id");
-                recipients.put(evaluationId, rs.getBoolean("customer_found")
-                        ? new Recipient(rs.getString("email"), rs.getString("first_name"), rs.getString("last_name"),
-                                properties(rs.getString("customer_properties")),
-                                "SUBSCRIBED".equals(rs.getString("subscription")), rs.getBoolean("suppressed"),
-                                rs.getString("suppression_reason"), properties(rs.getString("event_properties")))
-                        : null);
+                recipients.put(evaluationId,
+                        rs.getBoolean("customer_found")
+                                ? new Recipient(rs.getString("email"), rs.getString("first_name"),
+                                        rs.getString("last_name"), properties(rs.getString("customer_properties")),
+                                        "SUBSCRIBED".equals(rs.getString("subscription")), rs.getBoolean("suppressed"),
+                                        rs.getString("suppression_reason"),
+                                        properties(rs.getString("event_properties")), rs.getBoolean("profile_met"))
+                                : null);
             });
         return recipients;
     }
@@ -146,14 +166,21 @@ class ChunkLoader {
      * @param deferOnCap a marketing action defers, rather than skips, customers at a
      * frequency cap
      * @param relay the relay its mail leaves through; null for {@code default}
+     * @param profileFilter its flow's profile filter as stored; null for none
      */
     record ActionSnapshot(long id, String status, boolean transactional, boolean smartSending, boolean deferOnCap,
-            String relay, List<String> exitMetrics, TemplateRef template, EmailContent content) {
+            String relay, List<String> exitMetrics, String profileFilter, TemplateRef template, EmailContent content) {
     }
 
-    /** The customer of one evaluation and the properties of its triggering event. */
+    /**
+     * The customer of one evaluation and the properties of its triggering event.
+     *
+     * @param profileMet whether the customer meets the flow's profile filter (true when
+     * it has none)
+     */
     record Recipient(String email, String firstName, String lastName, Map<String, Object> properties,
-            boolean subscribed, boolean suppressed, String suppressionReason, Map<String, Object> eventProperties) {
+            boolean subscribed, boolean suppressed, String suppressionReason, Map<String, Object> eventProperties,
+            boolean profileMet) {
 
         String fullName() {
             String name = ((firstName != null) ? firstName : "") + " " + ((lastName != null) ? lastName : "");

@@ -31,6 +31,12 @@ import org.springframework.batch.infrastructure.item.ItemProcessor;
 class EvaluationProcessor
         implements ItemProcessor<ClaimedEvaluation, Delivery>, ChunkListener<ClaimedEvaluation, Delivery> {
 
+    /**
+     * A customer who no longer meets the flow's profile filter leaves the flow, as one
+     * who did an exit metric does.
+     */
+    static final String PROFILE_FILTER_REASON = "profile filter: customer no longer meets it";
+
     private final long actionId;
 
     private final ChunkLoader loader;
@@ -80,7 +86,7 @@ class EvaluationProcessor
             marketingRefusals = Map.of();
             return;
         }
-        recipients = loader.recipients(evaluations);
+        recipients = loader.recipients(evaluations, action.profileFilter());
         exited = loader.exited(evaluations, action.exitMetrics());
         marketingRefusals = reserveMarketing(evaluations);
     }
@@ -182,6 +188,9 @@ class EvaluationProcessor
         String exitMetric = exited.get(evaluation.id());
         if (exitMetric != null) {
             return "flow filter: customer did '" + exitMetric + "' since the flow started";
+        }
+        if (!recipient.profileMet()) {
+            return PROFILE_FILTER_REASON;
         }
         return null;
     }

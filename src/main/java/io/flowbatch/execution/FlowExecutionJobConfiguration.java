@@ -11,6 +11,7 @@ import io.flowbatch.delivery.TemplateSandbox;
 import io.flowbatch.delivery.UnsubscribeLinks;
 import io.flowbatch.evaluation.ClaimedEvaluation;
 import io.flowbatch.evaluation.EvaluationStore;
+import io.flowbatch.evaluation.StepRouting;
 
 import org.springframework.batch.core.configuration.annotation.StepScope;
 import org.springframework.batch.core.configuration.support.MapJobRegistry;
@@ -100,9 +101,9 @@ public class FlowExecutionJobConfiguration {
 
     @Bean
     Step buffer(JobRepository jobRepository, PlatformTransactionManager transactionManager, EvaluationStore store,
-            Buckets buckets, ExecutionProperties properties, Clock clock, StepNodes stepNodes) {
+            StepRouting routing, Buckets buckets, ExecutionProperties properties, Clock clock, StepNodes stepNodes) {
         return new StepBuilder(Partitions.BUFFER_STEP, jobRepository)
-            .tasklet(new BufferTasklet(store, buckets, properties.bufferPageSize(), clock), transactionManager)
+            .tasklet(new BufferTasklet(store, routing, buckets, properties.bufferPageSize(), clock), transactionManager)
             .listener(stepNodes)
             .build();
     }

@@ -6,9 +6,13 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.LocalTime;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -18,8 +22,8 @@ import org.springframework.stereotype.Repository;
 class FlowRepository {
 
     static final String INSERT_FLOW = """
-            INSERT INTO flow (name, trigger_metric, exit_metrics, status)
-            VALUES (:name, :triggerMetric, :exitMetrics::text[], :status)
+            INSERT INTO flow (name, trigger_metric, exit_metrics, status, trigger_filter, profile_filter)
+            VALUES (:name, :triggerMetric, :exitMetrics::text[], :status, :triggerFilter::jsonb, :profileFilter::jsonb)
             RETURNING id
             """;
 
@@ -30,15 +34,51 @@ class FlowRepository {
             """;
 
     static final String INSERT_ACTION = """
-            INSERT INTO action (flow_id, position, delay, delay_at, status, kind, smart_sending, on_cap,
-                                send_window_days, send_window_from, send_window_to, relay, template_id)
-            VALUES (:flowId, :position, make_interval(secs => :delaySeconds), :at::time, :status, :kind, :smartSending,
-                    :onCap, :windowDays::smallint[], :windowFrom::time, :windowTo::time, :relay, :templateId)
+            INSERT INTO action (flow_id, position, step_key, type, delay, delay_at, status, kind, smart_sending, on_cap,
+                                send_window_days, send_window_from, send_window_to, relay, template_id, condition)
+            VALUES (:flowId, :position, :stepKey, :type, make_interval(secs => :delaySeconds), :at::time, :status, :kind,
+                    :smartSending, :onCap, :windowDays::smallint[], :windowFrom::time, :windowTo::time, :relay,
+                    :templateId, :condition::jsonb)
             RETURNING id
             """;
 
+    /**
+     * Each step's next (a split's yes) and no, by step id, once every step has its row.
+     */
+    static final String LINK_STEPS = """
+            UPDATE action a SET next_action_id = n.id, no_action_id = x.id
+            FROM unnest(:keys::text[], :nextKeys::text[], :noKeys::text[]) AS l(step_key, next_key, no_key)
+            LEFT JOIN action n ON n.flow_id = :flowId AND n.step_key = l.next_key
+            LEFT JOIN action x ON x.flow_id = :flowId AND x.step_key = l.no_key
+            WHERE a.flow_id = :flowId AND a.step_key = l.step_key
+            """;
+
+    static final String INSERT_BRANCHES = """
+            INSERT INTO action_branch (action_id, position, from_bucket, to_bucket, next_action_id)
+            SELECT a.id, b.position, b.from_bucket, b.to_bucket, n.id
+            FROM unnest(:keys::text[], :positions::int[], :froms::int[], :tos::int[], :nextKeys::text[])
+                AS b(step_key, position, from_bucket, to_bucket, next_key)
+            JOIN action a ON a.flow_id = :flowId AND a.step_key = b.step_key
+            LEFT JOIN action n ON n.flow_id = :flowId AND n.step_key = b.next_key
+            """;
+
     static final String SELECT_FLOW = """
-            SELECT id, name, trigger_metric, exit_metrics, status FROM flow WHERE id = :id
+            SELECT id, name, trigger_metric, exit_metrics, status, trigger_filter::text, profile_filter::text
+            FROM flow WHERE id = :id
+            """;
+
+    static final String SELECT_STEPS = """
+            SELECT a.id, a.step_key, a.type, extract(epoch FROM a.delay) AS delay_seconds, a.delay_at,
+                   n.step_key AS next_key, x.step_key AS no_key, a.condition::text,
+                   (SELECT array_agg(b.to_bucket - b.from_bucket ORDER BY b.position) FROM action_branch b
+                    WHERE b.action_id = a.id) AS branch_percents,
+                   (SELECT array_agg(bn.step_key ORDER BY b.position) FROM action_branch b
+                    LEFT JOIN action bn ON bn.id = b.next_action_id WHERE b.action_id = a.id) AS branch_next
+            FROM action a
+            LEFT JOIN action n ON n.id = a.next_action_id
+            LEFT JOIN action x ON x.id = a.no_action_id
+            WHERE a.flow_id = :flowId
+            ORDER BY a.position
             """;
 
     static final String SELECT_ACTIONS = """
@@ -65,12 +105,18 @@ class FlowRepository {
 
     private final JdbcClient jdbc;
 
-    FlowRepository(JdbcClient jdbc) {
+    private final JsonMapper json;
+
+    FlowRepository(JdbcClient jdbc, JsonMapper json) {
         this.jdbc = jdbc;
+        this.json = json;
     }
 
-    long insertFlow(String name, String triggerMetric, List<String> exitMetrics, FlowStatus status) {
+    long insertFlow(String name, String triggerMetric, List<String> exitMetrics, FlowStatus status,
+            String triggerFilter, String profileFilter) {
         return jdbc.sql(INSERT_FLOW)
+            .param("triggerFilter", triggerFilter)
+            .param("profileFilter", profileFilter)
             .param("name", name)
             .param("triggerMetric", triggerMetric)
             .param("exitMetrics", exitMetrics.toArray(String[]::new))
@@ -89,16 +135,25 @@ class FlowRepository {
             .single();
     }
 
-    long insertAction(long flowId, int position, FlowRequest.ActionRequest action, long templateId) {
+    /**
+     * One step's row. A step that sends nothing is LIVE (its flow's status holds it) and
+     * carries the defaults of the email controls, which it never uses.
+     */
+    long insertStep(long flowId, int position, FlowGraph.Step step, Long templateId) {
+        FlowRequest.ActionRequest action = (step.email() != null) ? step.email()
+                : new FlowRequest.ActionRequest(step.delay(), ActionStatus.LIVE, null);
         SendWindow window = action.sendWindow();
         return jdbc.sql(INSERT_ACTION)
             .param("flowId", flowId)
             .param("position", position)
+            .param("stepKey", step.key())
+            .param("type", step.type().name())
+            .param("condition", step.condition())
             .param("delaySeconds", action.delay().toMillis() / 1000.0)
             .param("at", action.at())
             .param("status", action.status().name())
             .param("kind", action.kindOrDefault().name())
-            .param("smartSending", action.smartSendingOrDefault())
+            .param("smartSending", (step.email() != null) && action.smartSendingOrDefault())
             .param("onCap", action.onCapOrDefault().name())
             .param("windowDays",
                     (window != null) ? window.days().stream().map(SendDay::iso).toArray(Integer[]::new) : null)
@@ -108,6 +163,40 @@ class FlowRepository {
             .param("templateId", templateId)
             .query(Long.class)
             .single();
+    }
+
+    void linkSteps(long flowId, List<FlowGraph.Step> steps) {
+        jdbc.sql(LINK_STEPS)
+            .param("flowId", flowId)
+            .param("keys", steps.stream().map(FlowGraph.Step::key).toArray(String[]::new))
+            .param("nextKeys", steps.stream().map(FlowGraph.Step::next).toArray(String[]::new))
+            .param("noKeys", steps.stream().map(FlowGraph.Step::no).toArray(String[]::new))
+            .update();
+        List<String> keys = new ArrayList<>();
+        List<Integer> positions = new ArrayList<>();
+        List<Integer> froms = new ArrayList<>();
+        List<Integer> tos = new ArrayList<>();
+        List<String> nextKeys = new ArrayList<>();
+        for (FlowGraph.Step step : steps) {
+            for (int i = 0; i < step.branches().size(); i++) {
+                FlowGraph.Branch branch = step.branches().get(i);
+                keys.add(step.key());
+                positions.add(i + 1);
+                froms.add(branch.from());
+                tos.add(branch.to());
+                nextKeys.add(branch.next());
+            }
+        }
+        if (!keys.isEmpty()) {
+            jdbc.sql(INSERT_BRANCHES)
+                .param("flowId", flowId)
+                .param("keys", keys.toArray(String[]::new))
+                .param("positions", positions.toArray(Integer[]::new))
+                .param("froms", froms.toArray(Integer[]::new))
+                .param("tos", tos.toArray(Integer[]::new))
+                .param("nextKeys", nextKeys.toArray(String[]::new))
+                .update();
+        }
     }
 
     Optional<FlowView> findFlow(long id) {
@@ -120,10 +209,12 @@ class FlowRepository {
                     rs.getBoolean("smart_sending"), OnCap.valueOf(rs.getString("on_cap")), sendWindow(rs),
                     rs.getString("relay"), rs.getLong("template_id"), rs.getInt("template_version")))
             .list();
+        List<FlowView.Step> steps = jdbc.sql(SELECT_STEPS).param("flowId", id).query((rs, row) -> step(rs)).list();
         return jdbc.sql(SELECT_FLOW)
             .param("id", id)
             .query((rs, row) -> new FlowView(rs.getLong("id"), rs.getString("name"), rs.getString("trigger_metric"),
-                    textArray(rs, "exit_metrics"), FlowStatus.valueOf(rs.getString("status")), actions))
+                    textArray(rs, "exit_metrics"), FlowStatus.valueOf(rs.getString("status")),
+                    tree(rs.getString("trigger_filter")), tree(rs.getString("profile_filter")), actions, steps))
             .optional();
     }
 
@@ -133,6 +224,30 @@ class FlowRepository {
 
     boolean updateActionStatus(long actionId, ActionStatus status) {
         return jdbc.sql(UPDATE_ACTION_STATUS).param("id", actionId).param("status", status.name()).update() == 1;
+    }
+
+    private FlowView.Step step(ResultSet rs) throws SQLException {
+        StepType type = StepType.valueOf(rs.getString("type"));
+        boolean split = type == StepType.SPLIT;
+        List<FlowView.Branch> branches = null;
+        if (type == StepType.RANDOM) {
+            Integer[] percents = (Integer[]) rs.getArray("branch_percents").getArray();
+            String[] next = (String[]) rs.getArray("branch_next").getArray();
+            branches = new ArrayList<>();
+            for (int i = 0; i < percents.length; i++) {
+                branches.add(new FlowView.Branch(percents[i], next[i]));
+            }
+        }
+        Duration delay = Duration
+            .ofMillis(rs.getBigDecimal("delay_seconds").multiply(BigDecimal.valueOf(1000)).longValue());
+        return new FlowView.Step(rs.getString("step_key"), type, rs.getLong("id"),
+                (type == StepType.DELAY || !delay.isZero()) ? delay : null, rs.getObject("delay_at", LocalTime.class),
+                split ? null : rs.getString("next_key"), split ? rs.getString("next_key") : null,
+                rs.getString("no_key"), tree(rs.getString("condition")), branches);
+    }
+
+    private JsonNode tree(String json) {
+        return (json != null) ? this.json.readTree(json) : null;
     }
 
     private static SendWindow sendWindow(ResultSet rs) throws SQLException {

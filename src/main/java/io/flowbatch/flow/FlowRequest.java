@@ -5,29 +5,72 @@ import java.time.LocalTime;
 import java.util.List;
 
 import io.flowbatch.system.TextRules;
+import tools.jackson.databind.JsonNode;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
-import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 
 /**
- * {@code POST /api/flows}: a flow, its trigger, its exit metrics and its actions in
- * order.
+ * {@code POST /api/flows}: a flow, its trigger, its filters, and either its actions in
+ * order (each waits its delay, then sends) or its steps as a graph.
  *
  * @param status {@code LIVE} (the default) or {@code DRAFT}
+ * @param profileFilter a condition every customer must meet before each send, or null
+ * @param actions the linear form: one email action after another
+ * @param steps the graph form: the first step is the entry
  */
 public record FlowRequest(@NotBlank @Size(max = 200) @Pattern(
         regexp = TextRules.NO_CONTROL_CHARACTERS, message = TextRules.NO_CONTROL_CHARACTERS_MESSAGE) String name,
         @NotNull @Valid Trigger trigger,
         @Size(max = 20) List<@NotBlank @Size(max = 200) @Pattern(regexp = TextRules.NO_CONTROL_CHARACTERS,
                 message = TextRules.NO_CONTROL_CHARACTERS_MESSAGE) String> exitMetrics,
-        FlowStatus status, @NotEmpty @Size(max = 50) List<@NotNull @Valid ActionRequest> actions) {
+        FlowStatus status, JsonNode profileFilter, @Size(max = 50) List<@NotNull @Valid ActionRequest> actions,
+        @Size(max = 100) List<@NotNull @Valid StepRequest> steps) {
 
-    /** The metric whose events start the flow. */
+    /** A linear flow without filters. */
+    public FlowRequest(String name, Trigger trigger, List<String> exitMetrics, FlowStatus status,
+            List<ActionRequest> actions) {
+        this(name, trigger, exitMetrics, status, null, actions, null);
+    }
+
+    /**
+     * The metric whose events start the flow.
+     *
+     * @param filter a condition on the triggering event (and its customer) that an event
+     * must meet to start the flow, or null
+     */
     public record Trigger(@NotBlank @Size(max = 200) @Pattern(regexp = TextRules.NO_CONTROL_CHARACTERS,
-            message = TextRules.NO_CONTROL_CHARACTERS_MESSAGE) String metric) {
+            message = TextRules.NO_CONTROL_CHARACTERS_MESSAGE) String metric, JsonNode filter) {
+
+        public Trigger(String metric) {
+            this(metric, null);
+        }
+
+    }
+
+    /**
+     * One step of the graph form. Which fields it takes depends on its {@code type}:
+     * {@code delay} (delay, at, next), {@code email} (status, email and the action
+     * controls, next), {@code split} (condition, yes, no) and {@code random} (branches).
+     * {@code yes}, {@code no} and each branch's {@code next} are JSON so that an explicit
+     * {@code null}, which ends the path, differs from a missing branch.
+     *
+     * @param status an email step's status; {@code LIVE} when absent
+     */
+    public record StepRequest(
+            @NotBlank @Size(max = 64) @Pattern(regexp = "[A-Za-z0-9_-]+",
+                    message = "must be letters, digits, '_' and '-'") String id,
+            @NotBlank String type, @Size(max = 64) String next, Duration delay, LocalTime at, ActionStatus status,
+            @Valid Email email, ActionKind kind, Boolean smartSending, OnCap onCap, @Valid SendWindow sendWindow,
+            @Size(max = 100) String relay, JsonNode condition, JsonNode yes, JsonNode no,
+            @Size(max = 10) List<@NotNull @Valid Branch> branches, String url, String body) {
+
+    }
+
+    /** A branch of a random split: this share of customers goes to {@code next}. */
+    public record Branch(@NotNull Integer percent, JsonNode next) {
     }
 
     /**

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
+import io.flowbatch.condition.ConditionParser;
 import io.flowbatch.delivery.EmailContent;
 import io.flowbatch.delivery.Relays;
 import io.flowbatch.delivery.TemplateProblem;
@@ -12,11 +13,12 @@ import io.flowbatch.delivery.TemplateSandbox;
 import io.flowbatch.system.FieldProblem;
 import io.flowbatch.system.NotFoundException;
 import io.flowbatch.system.RequestValidator;
+import tools.jackson.databind.JsonNode;
 
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
-/** Creates flows with their actions and templates, and changes action status. */
+/** Creates flows with their steps and templates, and changes action status. */
 @Service
 public class FlowService {
 
@@ -45,9 +47,26 @@ public class FlowService {
     public FlowCreated create(FlowRequest request) {
         validator.validate(request);
         List<FieldProblem> problems = new ArrayList<>();
-        for (int i = 0; i < request.actions().size(); i++) {
-            FlowRequest.ActionRequest action = request.actions().get(i);
-            String path = "actions[" + i + "]";
+        boolean linear = request.actions() != null && !request.actions().isEmpty();
+        boolean graph = request.steps() != null && !request.steps().isEmpty();
+        if (linear == graph) {
+            RequestValidator.throwIfAny(List.of(new FieldProblem(linear ? "steps" : "actions",
+                    "give either actions (one email after another) or steps (a graph), not "
+                            + (linear ? "both" : "neither"))));
+        }
+        List<FlowGraph.Step> steps = linear ? FlowGraph.ofActions(request.actions())
+                : FlowGraph.ofSteps(request.steps(), problems);
+        String triggerFilter = condition(request.trigger().filter(), "trigger.filter", problems);
+        String profileFilter = condition(request.profileFilter(), "profileFilter", problems);
+        for (FlowGraph.Step step : steps) {
+            FlowRequest.ActionRequest action = step.email();
+            if (action == null) {
+                continue;
+            }
+            String path = step.path();
+            if (action.email() == null) {
+                continue;
+            }
             if (action.delay().isNegative() || action.delay().compareTo(MAX_DELAY) > 0) {
                 problems.add(new FieldProblem(path + ".delay", "must be between PT0S and P365D"));
             }
@@ -66,14 +85,29 @@ public class FlowService {
 
         FlowStatus status = (request.status() != null) ? request.status() : FlowStatus.LIVE;
         List<String> exitMetrics = (request.exitMetrics() != null) ? request.exitMetrics() : List.of();
-        long flowId = flows.insertFlow(request.name().strip(), request.trigger().metric().strip(), exitMetrics, status);
+        long flowId = flows.insertFlow(request.name().strip(), request.trigger().metric().strip(), exitMetrics, status,
+                triggerFilter, profileFilter);
         List<FlowCreated.ActionId> actionIds = new ArrayList<>();
-        for (int i = 0; i < request.actions().size(); i++) {
-            FlowRequest.ActionRequest action = request.actions().get(i);
-            long templateId = flows.insertTemplate(action.email());
-            actionIds.add(new FlowCreated.ActionId(flows.insertAction(flowId, i + 1, action, templateId)));
+        List<FlowCreated.StepId> stepIds = new ArrayList<>();
+        for (int i = 0; i < steps.size(); i++) {
+            FlowGraph.Step step = steps.get(i);
+            Long templateId = (step.email() != null) ? flows.insertTemplate(step.email().email()) : null;
+            long id = flows.insertStep(flowId, i + 1, step, templateId);
+            if (step.type() == StepType.EMAIL) {
+                actionIds.add(new FlowCreated.ActionId(id));
+            }
+            stepIds.add(new FlowCreated.StepId(step.key(), (step.type() == StepType.EMAIL) ? id : null));
         }
-        return new FlowCreated(flowId, actionIds);
+        flows.linkSteps(flowId, steps);
+        return new FlowCreated(flowId, actionIds, stepIds);
+    }
+
+    /** A condition's JSON as stored, once it reads; null for none. */
+    private static String condition(JsonNode node, String field, List<FieldProblem> problems) {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        return (ConditionParser.parse(node, field, problems) != null) ? node.toString() : null;
     }
 
     /**

@@ -131,7 +131,7 @@ public class IntakeService {
         // deadlock.
         rows.sort(java.util.Comparator.comparing(EventRepository.EventRow::uniqueId,
                 java.util.Comparator.nullsLast(java.util.Comparator.naturalOrder())));
-        EventRepository.Stored stored = events.insert(rows, now.minus(properties.maxTriggerAge()));
+        EventRepository.Stored stored = events.insert(rows, now.minus(properties.maxTriggerAge()), now);
         return new EventsAccepted(stored.events(), requests.size() - stored.events(), stored.evaluations());
     }
 
