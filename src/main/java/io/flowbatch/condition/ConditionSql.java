@@ -77,8 +77,9 @@ public final class ConditionSql {
                     : "CASE jsonb_typeof(" + value + ") WHEN 'array' THEN " + value + " @> jsonb_build_array("
                             + param(v) + "::text) WHEN 'string' THEN strpos(lower(" + text + "), lower(" + param(v)
                             + "::text)) > 0 ELSE false END";
-            case EXISTS -> (Boolean.TRUE.equals(v)) ? "(jsonb_typeof(" + value + ") IS DISTINCT FROM 'null')"
-                    : "(jsonb_typeof(" + value + ") IS NOT DISTINCT FROM 'null')";
+            // A JSON null is no value: absent and null alike do not exist.
+            case EXISTS ->
+                ((Boolean.TRUE.equals(v)) ? "" : "NOT ") + "COALESCE(jsonb_typeof(" + value + ") <> 'null', false)";
             case GT -> "condition_number(" + value + ") > " + param(v);
             case GTE -> "condition_number(" + value + ") >= " + param(v);
             case LT -> "condition_number(" + value + ") < " + param(v);
