@@ -1,6 +1,7 @@
 package io.flowbatch.flow;
 
 import java.time.Duration;
+import java.time.LocalTime;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -36,8 +37,8 @@ final class FlowGraph {
         for (int i = 0; i < actions.size(); i++) {
             String next = (i + 1 < actions.size()) ? "action-" + (i + 2) : null;
             FlowRequest.ActionRequest action = actions.get(i);
-            steps.add(new Step("action-" + (i + 1), StepType.EMAIL, "actions[" + i + "]", action.delay(), action, null,
-                    next, null, List.of()));
+            steps.add(new Step("action-" + (i + 1), StepType.EMAIL, "actions[" + i + "]", action.delay(), action.at(),
+                    action, null, next, null, List.of()));
         }
         return steps;
     }
@@ -141,7 +142,7 @@ final class FlowGraph {
             return null;
         }
         String next = (type == StepType.SPLIT) ? yes : request.next();
-        return new Step(request.id(), type, path, delay, email, condition, next, no, branches);
+        return new Step(request.id(), type, path, delay, request.at(), email, condition, next, no, branches);
     }
 
     private static List<Branch> branches(List<FlowRequest.Branch> requests, String path, Map<String, Integer> index,
@@ -275,13 +276,14 @@ final class FlowGraph {
      *
      * @param path where the request states it, for problems
      * @param delay how long an evaluation at this step waits before it is due
+     * @param at the local time the delay ends at, or null
      * @param email an email step's action (its delay, status, template and controls);
      * null otherwise
      * @param condition a split's condition as JSON text; null otherwise
      * @param next the step that follows (a split's yes); null ends the path
      * @param no a split's no; null ends the path
      */
-    record Step(String key, StepType type, String path, Duration delay, FlowRequest.ActionRequest email,
+    record Step(String key, StepType type, String path, Duration delay, LocalTime at, FlowRequest.ActionRequest email,
             String condition, String next, String no, List<Branch> branches) {
 
         List<String> successors() {

@@ -140,8 +140,8 @@ class FlowRepository {
      * carries the defaults of the email controls, which it never uses.
      */
     long insertStep(long flowId, int position, FlowGraph.Step step, Long templateId) {
-        FlowRequest.ActionRequest action = (step.email() != null) ? step.email()
-                : new FlowRequest.ActionRequest(step.delay(), ActionStatus.LIVE, null);
+        FlowRequest.ActionRequest action = (step.email() != null) ? step.email() : new FlowRequest.ActionRequest(
+                step.delay(), ActionStatus.LIVE, null, null, null, null, null, step.at(), null);
         SendWindow window = action.sendWindow();
         return jdbc.sql(INSERT_ACTION)
             .param("flowId", flowId)
