@@ -1,6 +1,6 @@
 -- Flows as graphs of steps (README, "Flows"). Every step is an action row: an email step as
--- before, and steps that send nothing (a delay, a split, a random split) that the minute job
--- routes in bulk. An evaluation points at the step it waits at; its due time carries that step's
+-- before, a webhook step that the job's partitions execute as they do email, and steps that send
+-- nothing (a delay, a split, a random split) that the minute job routes in bulk. An evaluation points at the step it waits at; its due time carries that step's
 -- delay, as an email action's always has.
 
 -- Conditions are kept as the JSON the API took; the application compiles each into a
@@ -10,13 +10,18 @@ ALTER TABLE flow ADD COLUMN profile_filter jsonb;
 
 ALTER TABLE action ADD COLUMN step_key text;
 ALTER TABLE action ADD COLUMN type text NOT NULL DEFAULT 'EMAIL'
-    CHECK (type IN ('EMAIL', 'DELAY', 'SPLIT', 'RANDOM'));
+    CHECK (type IN ('EMAIL', 'WEBHOOK', 'DELAY', 'SPLIT', 'RANDOM'));
 -- Where the flow goes after this step (a split's "yes"); NULL: the path ends here.
 ALTER TABLE action ADD COLUMN next_action_id bigint REFERENCES action (id);
 -- A split's "no".
 ALTER TABLE action ADD COLUMN no_action_id bigint REFERENCES action (id);
 -- A split's condition.
 ALTER TABLE action ADD COLUMN condition jsonb;
+-- A webhook step's URL, its body (a template, like an email's), and whether the endpoint takes
+-- a whole chunk in one request.
+ALTER TABLE action ADD COLUMN webhook_url text;
+ALTER TABLE action ADD COLUMN webhook_body text;
+ALTER TABLE action ADD COLUMN webhook_batch boolean NOT NULL DEFAULT false;
 -- Only an email step has a template.
 ALTER TABLE action ALTER COLUMN template_id DROP NOT NULL;
 
@@ -28,6 +33,8 @@ ALTER TABLE action ALTER COLUMN step_key SET NOT NULL;
 ALTER TABLE action ADD CONSTRAINT action_flow_step_key_key UNIQUE (flow_id, step_key);
 ALTER TABLE action ADD CONSTRAINT action_template_check CHECK ((type = 'EMAIL') = (template_id IS NOT NULL));
 ALTER TABLE action ADD CONSTRAINT action_split_check CHECK ((type = 'SPLIT') = (condition IS NOT NULL));
+ALTER TABLE action ADD CONSTRAINT action_webhook_check
+    CHECK ((type = 'WEBHOOK') = (webhook_url IS NOT NULL AND webhook_body IS NOT NULL));
 
 -- A random split's branches: a customer whose bucket (0..99, from a hash of the customer and the
 -- step) is in [from_bucket, to_bucket) goes to next_action_id (NULL: the path ends).

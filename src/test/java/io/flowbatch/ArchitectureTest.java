@@ -33,11 +33,11 @@ class ArchitectureTest {
      * kernel.
      */
     static final Map<String, Set<String>> ALLOWED = Map.ofEntries(Map.entry("system", Set.of()),
-            Map.entry("condition", Set.of("system")), Map.entry("evaluation", Set.of("condition", "system")),
-            Map.entry("delivery", Set.of("intake", "system")),
-            Map.entry("flow", Set.of("condition", "delivery", "system")),
+            Map.entry("condition", Set.of("system")), Map.entry("webhook", Set.of("system")),
+            Map.entry("evaluation", Set.of("condition", "system")), Map.entry("delivery", Set.of("intake", "system")),
+            Map.entry("flow", Set.of("condition", "delivery", "webhook", "system")),
             Map.entry("intake", Set.of("evaluation", "system")),
-            Map.entry("execution", Set.of("condition", "evaluation", "delivery", "system")),
+            Map.entry("execution", Set.of("condition", "evaluation", "delivery", "webhook", "system")),
             Map.entry("schedule", Set.of("execution")), Map.entry("cluster", Set.of("execution", "delivery", "system")),
             Map.entry("admin",
                     Set.of("evaluation", "execution", "cluster", "schedule", "delivery", "deliverability", "flow",

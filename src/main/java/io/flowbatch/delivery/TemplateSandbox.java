@@ -106,6 +106,27 @@ public class TemplateSandbox {
         return render(htmlEngine, textEngine, subject, html, text, variables);
     }
 
+    /** Everything wrong with a webhook step's body template. */
+    public List<TemplateProblem> validateWebhookBody(String body) {
+        List<TemplateProblem> problems = new ArrayList<>();
+        validatePart("body", body, TemplateMode.TEXT, problems);
+        return problems;
+    }
+
+    /**
+     * Renders a webhook step's body, compiled once per step and cached under {@code ref}.
+     * Every text a customer or event put in reaches the body JSON-escaped, so a value
+     * inside a JSON string cannot end it; whether the result is JSON is the caller's
+     * check.
+     */
+    public String renderWebhookBody(TemplateRef ref, String body, TemplateVariables variables) {
+        String name = ref.name("webhook-body", body);
+        textVersions.register(name, body);
+        Context context = new Context();
+        context.setVariables(variables.jsonEscaped().asMap());
+        return renderText(textEngine, name, context);
+    }
+
     /** Renders an unsaved template, parsing it each time (previews and tests). */
     public RenderedEmail render(EmailContent content, TemplateVariables variables) {
         return render(htmlDrafts, textDrafts, content.subject(), content.html(), content.text(), variables);

@@ -320,6 +320,13 @@ public class EvaluationStore {
      * @param condition a split's condition as stored
      */
     public record Route(String type, String stepKey, String condition) {
+
+        /**
+         * The steps that send nothing; email and webhook steps are buffered for a
+         * partition.
+         */
+        static final Set<String> TYPES = Set.of("DELAY", "SPLIT", "RANDOM");
+
     }
 
     /**
@@ -342,9 +349,10 @@ public class EvaluationStore {
     public List<DueAction> dueActions(Instant now) {
         return jdbc.sql(DUE_ACTIONS)
             .param("now", utc(now))
-            .query((rs, row) -> new DueAction(rs.getLong("id"), rs.getString("status"), sendWindow(rs),
-                    "EMAIL".equals(rs.getString("type")) ? null
-                            : new Route(rs.getString("type"), rs.getString("step_key"), rs.getString("condition"))))
+            .query((rs,
+                    row) -> new DueAction(rs.getLong("id"), rs.getString("status"), sendWindow(rs),
+                            Route.TYPES.contains(rs.getString("type")) ? new Route(rs.getString("type"),
+                                    rs.getString("step_key"), rs.getString("condition")) : null))
             .list();
     }
 

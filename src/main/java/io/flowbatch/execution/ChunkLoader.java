@@ -30,11 +30,12 @@ class ChunkLoader {
 
     static final String ACTION = """
             SELECT a.id, a.status, a.kind, a.smart_sending, a.on_cap, a.relay, f.exit_metrics,
-                   f.profile_filter::text AS profile_filter, t.id AS template_id, t.version AS template_version,
+                   f.profile_filter::text AS profile_filter, a.webhook_url, a.webhook_body, a.webhook_batch,
+                   t.id AS template_id, t.version AS template_version,
                    t.from_address, t.subject, t.body_html, t.body_text
             FROM action a
             JOIN flow f ON f.id = a.flow_id
-            JOIN template t ON t.id = a.template_id
+            LEFT JOIN template t ON t.id = a.template_id
             WHERE a.id = :actionId
             """;
 
@@ -98,6 +99,8 @@ class ChunkLoader {
                     "TRANSACTIONAL".equals(rs.getString("kind")), rs.getBoolean("smart_sending"),
                     "DEFER".equals(rs.getString("on_cap")), rs.getString("relay"), textArray(rs, "exit_metrics"),
                     rs.getString("profile_filter"),
+                    (rs.getString("webhook_url") != null) ? new Webhook(rs.getString("webhook_url"),
+                            rs.getString("webhook_body"), rs.getBoolean("webhook_batch")) : null,
                     new TemplateRef(rs.getLong("template_id"), rs.getInt("template_version")),
                     new EmailContent(rs.getString("from_address"), rs.getString("subject"), rs.getString("body_html"),
                             rs.getString("body_text")));
@@ -167,9 +170,21 @@ class ChunkLoader {
      * frequency cap
      * @param relay the relay its mail leaves through; null for {@code default}
      * @param profileFilter its flow's profile filter as stored; null for none
+     * @param webhook a webhook step's request; null for an email action (whose template
+     * and content are then the email's)
      */
     record ActionSnapshot(long id, String status, boolean transactional, boolean smartSending, boolean deferOnCap,
-            String relay, List<String> exitMetrics, String profileFilter, TemplateRef template, EmailContent content) {
+            String relay, List<String> exitMetrics, String profileFilter, Webhook webhook, TemplateRef template,
+            EmailContent content) {
+    }
+
+    /**
+     * A webhook step's request.
+     *
+     * @param body its body template
+     * @param batch whether its endpoint takes the whole chunk in one request
+     */
+    record Webhook(String url, String body, boolean batch) {
     }
 
     /**

@@ -24,6 +24,8 @@ public class ChunkOutcomes {
 
     private String relay;
 
+    private ChunkLoader.Webhook webhook;
+
     /**
      * The relay the chunk's action sends through, as the processor loaded it; null:
      * default.
@@ -34,6 +36,15 @@ public class ChunkOutcomes {
 
     public String relay() {
         return relay;
+    }
+
+    /** The chunk's action is a webhook step's: its request. Null for an email action. */
+    void webhook(ChunkLoader.Webhook webhook) {
+        this.webhook = webhook;
+    }
+
+    ChunkLoader.Webhook webhook() {
+        return webhook;
     }
 
     public void add(Outcome outcome) {

@@ -19,6 +19,7 @@ import io.flowbatch.delivery.SendLedger;
 import io.flowbatch.delivery.SendTally;
 import io.flowbatch.delivery.SendResult;
 import io.flowbatch.evaluation.EvaluationStore;
+import io.flowbatch.webhook.WebhookSender;
 import io.flowbatch.evaluation.EvaluationState;
 import io.flowbatch.evaluation.Outcome;
 import org.apache.commons.logging.Log;
@@ -78,9 +79,12 @@ class DeliveryWriter implements ItemWriter<Delivery> {
 
     private final SendTally tally;
 
+    private final WebhookCalls webhooks;
+
     DeliveryWriter(long actionId, long stepExecutionId, EvaluationStore store, Buckets buckets, Relays relays,
             ChunkOutcomes chunkOutcomes, DeliveryProperties delivery, Clock clock, JobMetrics metrics, ClaimLease lease,
-            MarketingSends marketingSends, SendTally tally) {
+            MarketingSends marketingSends, SendTally tally, WebhookSender webhookSender) {
+        this.webhooks = new WebhookCalls(stepExecutionId, store, webhookSender, lease, delivery, clock);
         this.marketingSends = marketingSends;
         this.tally = tally;
         this.actionId = actionId;
@@ -102,7 +106,12 @@ class DeliveryWriter implements ItemWriter<Delivery> {
         List<Outcome> reported = new ArrayList<>(outcomes);
         Relays.Relay relay = null;
         List<MessagesRefused.Refused> refused = new ArrayList<>();
-        if (!chunk.isEmpty()) {
+        if (!chunk.isEmpty() && chunkOutcomes.webhook() != null) {
+            List<Outcome> called = webhooks.call(chunkOutcomes.webhook(), chunk.getItems());
+            reported.addAll(called);
+            outcomes.addAll(called);
+        }
+        else if (!chunk.isEmpty()) {
             relay = relays.relay(chunkOutcomes.relay());
             InFlight inFlight = new InFlight(relay.limiter());
             List<Outcome> sent;

@@ -8,6 +8,7 @@ import io.flowbatch.delivery.MarketingSends;
 import io.flowbatch.delivery.MessageFactory;
 import io.flowbatch.delivery.OutgoingEmail;
 import io.flowbatch.delivery.RenderedEmail;
+import io.flowbatch.delivery.TemplateRef;
 import io.flowbatch.delivery.TemplateSandbox;
 import io.flowbatch.delivery.TemplateVariables;
 import io.flowbatch.delivery.UnsubscribeLinks;
@@ -17,6 +18,8 @@ import io.flowbatch.system.Causes;
 import io.flowbatch.system.EmailAddress;
 import jakarta.mail.MessagingException;
 import org.thymeleaf.exceptions.TemplateEngineException;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.batch.core.listener.ChunkListener;
 import org.springframework.batch.infrastructure.item.Chunk;
@@ -38,6 +41,8 @@ class EvaluationProcessor
     static final String PROFILE_FILTER_REASON = "profile filter: customer no longer meets it";
 
     private final long actionId;
+
+    private final JsonMapper json;
 
     private final ChunkLoader loader;
 
@@ -63,7 +68,8 @@ class EvaluationProcessor
 
     EvaluationProcessor(long actionId, ChunkLoader loader, TemplateSandbox templates, MessageFactory messages,
             MarketingSends marketingSends, UnsubscribeLinks unsubscribeLinks, ChunkOutcomes outcomes,
-            boolean compiledTemplates) {
+            boolean compiledTemplates, JsonMapper json) {
+        this.json = json;
         this.marketingSends = marketingSends;
         this.actionId = actionId;
         this.loader = loader;
@@ -80,6 +86,7 @@ class EvaluationProcessor
         action = loader.action(actionId);
         outcomes.chunkStarted();
         outcomes.relay(action.relay());
+        outcomes.webhook(action.webhook());
         if (!"LIVE".equals(action.status())) {
             recipients = Map.of();
             exited = Map.of();
@@ -88,7 +95,7 @@ class EvaluationProcessor
         }
         recipients = loader.recipients(evaluations, action.profileFilter());
         exited = loader.exited(evaluations, action.exitMetrics());
-        marketingRefusals = reserveMarketing(evaluations);
+        marketingRefusals = (action.webhook() != null) ? Map.of() : reserveMarketing(evaluations);
     }
 
     /**
@@ -118,7 +125,7 @@ class EvaluationProcessor
     public Delivery process(ClaimedEvaluation evaluation) {
         switch (action.status()) {
             case "LIVE" -> {
-                return decide(evaluation);
+                return (action.webhook() != null) ? call(evaluation) : decide(evaluation);
             }
             case "DRAFT" -> outcomes.add(Outcome.skipped(evaluation.id(), "action is a draft", true));
             default -> outcomes
@@ -170,6 +177,35 @@ class EvaluationProcessor
         }
     }
 
+    /**
+     * A webhook step: the flow's filters hold as for an email; consent and suppression,
+     * which are the email address's, do not (an SMS gateway or a CRM is not an email).
+     * The body must render to JSON.
+     */
+    private Delivery call(ClaimedEvaluation evaluation) {
+        ChunkLoader.Recipient recipient = recipients.get(evaluation.id());
+        String skip = (recipient == null) ? "customer " + evaluation.customerId() + " no longer exists"
+                : flowFilterReason(evaluation, recipient);
+        if (skip != null) {
+            outcomes.add(Outcome.skipped(evaluation.id(), skip, false));
+            return null;
+        }
+        String body;
+        try {
+            body = templates.renderWebhookBody(new TemplateRef(action.id(), 1), action.webhook().body(),
+                    TemplateVariables.of(recipient.email(), recipient.firstName(), recipient.lastName(),
+                            recipient.properties(), recipient.eventProperties(),
+                            unsubscribeLinks.url(evaluation.customerId())));
+            json.readTree(body);
+        }
+        catch (TemplateEngineException | JacksonException ex) {
+            outcomes
+                .add(Outcome.skipped(evaluation.id(), "webhook body did not render to JSON: " + rootMessage(ex), true));
+            return null;
+        }
+        return new Delivery(evaluation, action.webhook().url(), "webhook-" + evaluation.id(), null, body);
+    }
+
     private String reasonNotToSend(ClaimedEvaluation evaluation, ChunkLoader.Recipient recipient) {
         if (recipient == null) {
             return "customer " + evaluation.customerId() + " no longer exists";
@@ -185,6 +221,10 @@ class EvaluationProcessor
         if (recipient.email() == null || !EmailAddress.Validator.isValid(recipient.email())) {
             return "invalid email address: " + recipient.email();
         }
+        return flowFilterReason(evaluation, recipient);
+    }
+
+    private String flowFilterReason(ClaimedEvaluation evaluation, ChunkLoader.Recipient recipient) {
         String exitMetric = exited.get(evaluation.id());
         if (exitMetric != null) {
             return "flow filter: customer did '" + exitMetric + "' since the flow started";

@@ -12,6 +12,8 @@ import io.flowbatch.delivery.UnsubscribeLinks;
 import io.flowbatch.evaluation.ClaimedEvaluation;
 import io.flowbatch.evaluation.EvaluationStore;
 import io.flowbatch.evaluation.StepRouting;
+import io.flowbatch.webhook.WebhookSender;
+import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.batch.core.configuration.annotation.StepScope;
 import org.springframework.batch.core.configuration.support.MapJobRegistry;
@@ -203,9 +205,10 @@ public class FlowExecutionJobConfiguration {
     @StepScope
     EvaluationProcessor evaluationProcessor(@Value("#{stepExecutionContext['actionId']}") long actionId,
             ChunkLoader loader, TemplateSandbox templates, MessageFactory messages, MarketingSends marketingSends,
-            UnsubscribeLinks unsubscribeLinks, ChunkOutcomes chunkOutcomes, ExecutionProperties properties) {
+            UnsubscribeLinks unsubscribeLinks, ChunkOutcomes chunkOutcomes, ExecutionProperties properties,
+            JsonMapper json) {
         return new EvaluationProcessor(actionId, loader, templates, messages, marketingSends, unsubscribeLinks,
-                chunkOutcomes, !properties.perItem());
+                chunkOutcomes, !properties.perItem(), json);
     }
 
     @Bean
@@ -213,9 +216,9 @@ public class FlowExecutionJobConfiguration {
     DeliveryWriter deliveryWriter(@Value("#{stepExecutionContext['actionId']}") long actionId,
             @Value("#{stepExecution.id}") long stepExecutionId, EvaluationStore store, Buckets buckets, Relays relays,
             ChunkOutcomes chunkOutcomes, DeliveryProperties delivery, Clock clock, JobMetrics metrics,
-            ClaimLeases claimLeases, MarketingSends marketingSends, SendTally tally) {
+            ClaimLeases claimLeases, MarketingSends marketingSends, SendTally tally, WebhookSender webhookSender) {
         return new DeliveryWriter(actionId, stepExecutionId, store, buckets, relays, chunkOutcomes, delivery, clock,
-                metrics, claimLeases.of(stepExecutionId), marketingSends, tally);
+                metrics, claimLeases.of(stepExecutionId), marketingSends, tally, webhookSender);
     }
 
 }

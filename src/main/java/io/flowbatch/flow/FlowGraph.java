@@ -38,7 +38,7 @@ final class FlowGraph {
             String next = (i + 1 < actions.size()) ? "action-" + (i + 2) : null;
             FlowRequest.ActionRequest action = actions.get(i);
             steps.add(new Step("action-" + (i + 1), StepType.EMAIL, "actions[" + i + "]", action.delay(), action.at(),
-                    action, null, next, null, List.of()));
+                    action, null, null, next, null, List.of()));
         }
         return steps;
     }
@@ -74,22 +74,21 @@ final class FlowGraph {
             List<FieldProblem> problems) {
         StepType type = StepType.ofApiName(request.type());
         if (type == null) {
-            if ("webhook".equalsIgnoreCase(request.type())) {
-                problems.add(new FieldProblem(path + ".type", "webhook steps are not available yet"));
-            }
-            else {
-                problems.add(new FieldProblem(path + ".type", "must be one of delay, email, split, random"));
-            }
+            problems.add(new FieldProblem(path + ".type", "must be one of delay, email, webhook, split, random"));
             return null;
         }
         int before = problems.size();
         onlyFor(type, StepType.DELAY, request.delay() != null || request.at() != null, path + ".delay",
                 "only a delay step waits; put a delay step before this one", problems);
         onlyFor(type, StepType.EMAIL,
-                request.email() != null || request.status() != null || request.kind() != null
-                        || request.smartSending() != null || request.onCap() != null || request.sendWindow() != null
-                        || request.relay() != null,
+                request.email() != null || request.kind() != null || request.smartSending() != null
+                        || request.onCap() != null || request.sendWindow() != null || request.relay() != null,
                 path + ".email", "only an email step has an email and its controls", problems);
+        onlyFor(type, StepType.WEBHOOK, request.url() != null || request.body() != null || request.batch() != null,
+                path + ".url", "only a webhook step has a url, a body and batch", problems);
+        if (request.status() != null && type != StepType.EMAIL && type != StepType.WEBHOOK) {
+            problems.add(new FieldProblem(path + ".status", "only an email or webhook step has a status"));
+        }
         onlyFor(type, StepType.SPLIT, request.condition() != null || request.yes() != null || request.no() != null,
                 path + ".condition", "only a split has a condition, yes and no", problems);
         onlyFor(type, StepType.RANDOM, request.branches() != null, path + ".branches",
@@ -104,6 +103,7 @@ final class FlowGraph {
             reference(request.next(), path + ".next", index, problems);
         }
         FlowRequest.ActionRequest email = null;
+        Webhook webhook = null;
         String condition = null;
         String yes = null;
         String no = null;
@@ -126,6 +126,16 @@ final class FlowGraph {
                         request.kind(), request.smartSending(), request.onCap(), request.sendWindow(), null,
                         request.relay());
             }
+            case WEBHOOK -> {
+                if (request.url() == null || request.url().isBlank()) {
+                    problems.add(new FieldProblem(path + ".url", "a webhook step needs a url"));
+                }
+                if (request.body() == null || request.body().isBlank()) {
+                    problems.add(new FieldProblem(path + ".body", "a webhook step needs a body"));
+                }
+                webhook = new Webhook(request.url(), request.body(), Boolean.TRUE.equals(request.batch()),
+                        (request.status() != null) ? request.status() : ActionStatus.LIVE);
+            }
             case SPLIT -> {
                 if (request.condition() == null || request.condition().isNull()) {
                     problems.add(new FieldProblem(path + ".condition", "a split needs a condition"));
@@ -142,7 +152,7 @@ final class FlowGraph {
             return null;
         }
         String next = (type == StepType.SPLIT) ? yes : request.next();
-        return new Step(request.id(), type, path, delay, request.at(), email, condition, next, no, branches);
+        return new Step(request.id(), type, path, delay, request.at(), email, webhook, condition, next, no, branches);
     }
 
     private static List<Branch> branches(List<FlowRequest.Branch> requests, String path, Map<String, Integer> index,
@@ -279,12 +289,13 @@ final class FlowGraph {
      * @param at the local time the delay ends at, or null
      * @param email an email step's action (its delay, status, template and controls);
      * null otherwise
+     * @param webhook a webhook step's request; null otherwise
      * @param condition a split's condition as JSON text; null otherwise
      * @param next the step that follows (a split's yes); null ends the path
      * @param no a split's no; null ends the path
      */
     record Step(String key, StepType type, String path, Duration delay, LocalTime at, FlowRequest.ActionRequest email,
-            String condition, String next, String no, List<Branch> branches) {
+            Webhook webhook, String condition, String next, String no, List<Branch> branches) {
 
         List<String> successors() {
             List<String> successors = new ArrayList<>();
@@ -298,6 +309,15 @@ final class FlowGraph {
             return successors;
         }
 
+    }
+
+    /**
+     * A webhook step's request.
+     *
+     * @param body its template, rendered per customer into JSON
+     * @param batch whether the endpoint takes a whole chunk in one request
+     */
+    record Webhook(String url, String body, boolean batch, ActionStatus status) {
     }
 
     /** A random split's branch: buckets {@code [from, to)} of 100 go to {@code next}. */

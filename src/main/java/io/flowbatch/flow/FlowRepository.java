@@ -35,10 +35,11 @@ class FlowRepository {
 
     static final String INSERT_ACTION = """
             INSERT INTO action (flow_id, position, step_key, type, delay, delay_at, status, kind, smart_sending, on_cap,
-                                send_window_days, send_window_from, send_window_to, relay, template_id, condition)
+                                send_window_days, send_window_from, send_window_to, relay, template_id, condition,
+                                webhook_url, webhook_body, webhook_batch)
             VALUES (:flowId, :position, :stepKey, :type, make_interval(secs => :delaySeconds), :at::time, :status, :kind,
                     :smartSending, :onCap, :windowDays::smallint[], :windowFrom::time, :windowTo::time, :relay,
-                    :templateId, :condition::jsonb)
+                    :templateId, :condition::jsonb, :webhookUrl, :webhookBody, :webhookBatch)
             RETURNING id
             """;
 
@@ -69,7 +70,8 @@ class FlowRepository {
 
     static final String SELECT_STEPS = """
             SELECT a.id, a.step_key, a.type, extract(epoch FROM a.delay) AS delay_seconds, a.delay_at,
-                   n.step_key AS next_key, x.step_key AS no_key, a.condition::text,
+                   n.step_key AS next_key, x.step_key AS no_key, a.condition::text, a.webhook_url, a.webhook_body,
+                   a.webhook_batch,
                    (SELECT array_agg(b.to_bucket - b.from_bucket ORDER BY b.position) FROM action_branch b
                     WHERE b.action_id = a.id) AS branch_percents,
                    (SELECT array_agg(bn.step_key ORDER BY b.position) FROM action_branch b
@@ -140,8 +142,10 @@ class FlowRepository {
      * carries the defaults of the email controls, which it never uses.
      */
     long insertStep(long flowId, int position, FlowGraph.Step step, Long templateId) {
-        FlowRequest.ActionRequest action = (step.email() != null) ? step.email() : new FlowRequest.ActionRequest(
-                step.delay(), ActionStatus.LIVE, null, null, null, null, null, step.at(), null);
+        FlowGraph.Webhook webhook = step.webhook();
+        ActionStatus status = (webhook != null) ? webhook.status() : ActionStatus.LIVE;
+        FlowRequest.ActionRequest action = (step.email() != null) ? step.email()
+                : new FlowRequest.ActionRequest(step.delay(), status, null, null, null, null, null, step.at(), null);
         SendWindow window = action.sendWindow();
         return jdbc.sql(INSERT_ACTION)
             .param("flowId", flowId)
@@ -149,6 +153,9 @@ class FlowRepository {
             .param("stepKey", step.key())
             .param("type", step.type().name())
             .param("condition", step.condition())
+            .param("webhookUrl", (webhook != null) ? webhook.url().strip() : null)
+            .param("webhookBody", (webhook != null) ? webhook.body() : null)
+            .param("webhookBatch", webhook != null && webhook.batch())
             .param("delaySeconds", action.delay().toMillis() / 1000.0)
             .param("at", action.at())
             .param("status", action.status().name())
@@ -243,7 +250,8 @@ class FlowRepository {
         return new FlowView.Step(rs.getString("step_key"), type, rs.getLong("id"),
                 (type == StepType.DELAY || !delay.isZero()) ? delay : null, rs.getObject("delay_at", LocalTime.class),
                 split ? null : rs.getString("next_key"), split ? rs.getString("next_key") : null,
-                rs.getString("no_key"), tree(rs.getString("condition")), branches);
+                rs.getString("no_key"), tree(rs.getString("condition")), branches, rs.getString("webhook_url"),
+                rs.getString("webhook_body"), (type == StepType.WEBHOOK) ? rs.getBoolean("webhook_batch") : null);
     }
 
     private JsonNode tree(String json) {

@@ -53,11 +53,13 @@ public record FlowRequest(@NotBlank @Size(max = 200) @Pattern(
     /**
      * One step of the graph form. Which fields it takes depends on its {@code type}:
      * {@code delay} (delay, at, next), {@code email} (status, email and the action
-     * controls, next), {@code split} (condition, yes, no) and {@code random} (branches).
-     * {@code yes}, {@code no} and each branch's {@code next} are JSON so that an explicit
-     * {@code null}, which ends the path, differs from a missing branch.
+     * controls, next), {@code webhook} (status, url, body, batch, next), {@code split}
+     * (condition, yes, no) and {@code random} (branches). {@code yes}, {@code no} and
+     * each branch's {@code next} are JSON so that an explicit {@code null}, which ends
+     * the path, differs from a missing branch.
      *
-     * @param status an email step's status; {@code LIVE} when absent
+     * @param status an email or webhook step's status; {@code LIVE} when absent
+     * @param batch whether a webhook's endpoint takes a whole chunk in one request
      */
     public record StepRequest(
             @NotBlank @Size(max = 64) @Pattern(regexp = "[A-Za-z0-9_-]+",
@@ -65,7 +67,8 @@ public record FlowRequest(@NotBlank @Size(max = 200) @Pattern(
             @NotBlank String type, @Size(max = 64) String next, Duration delay, LocalTime at, ActionStatus status,
             @Valid Email email, ActionKind kind, Boolean smartSending, OnCap onCap, @Valid SendWindow sendWindow,
             @Size(max = 100) String relay, JsonNode condition, JsonNode yes, JsonNode no,
-            @Size(max = 10) List<@NotNull @Valid Branch> branches, String url, String body) {
+            @Size(max = 10) List<@NotNull @Valid Branch> branches, @Size(max = 2000) String url,
+            @Size(max = 65_536) String body, Boolean batch) {
 
     }
 

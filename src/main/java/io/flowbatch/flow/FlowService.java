@@ -13,6 +13,7 @@ import io.flowbatch.delivery.TemplateSandbox;
 import io.flowbatch.system.FieldProblem;
 import io.flowbatch.system.NotFoundException;
 import io.flowbatch.system.RequestValidator;
+import io.flowbatch.webhook.WebhookTargets;
 import tools.jackson.databind.JsonNode;
 
 import org.springframework.stereotype.Service;
@@ -33,8 +34,12 @@ public class FlowService {
 
     private final Relays relays;
 
-    FlowService(FlowRepository flows, TemplateSandbox templates, RequestValidator validator, Relays relays) {
+    private final WebhookTargets webhookTargets;
+
+    FlowService(FlowRepository flows, TemplateSandbox templates, RequestValidator validator, Relays relays,
+            WebhookTargets webhookTargets) {
         this.flows = flows;
+        this.webhookTargets = webhookTargets;
         this.relays = relays;
         this.templates = templates;
         this.validator = validator;
@@ -59,6 +64,9 @@ public class FlowService {
         String triggerFilter = condition(request.trigger().filter(), "trigger.filter", problems);
         String profileFilter = condition(request.profileFilter(), "profileFilter", problems);
         for (FlowGraph.Step step : steps) {
+            if (step.webhook() != null) {
+                webhookProblems(step, problems);
+            }
             FlowRequest.ActionRequest action = step.email();
             if (action == null) {
                 continue;
@@ -100,6 +108,15 @@ public class FlowService {
         }
         flows.linkSteps(flowId, steps);
         return new FlowCreated(flowId, actionIds, stepIds);
+    }
+
+    private void webhookProblems(FlowGraph.Step step, List<FieldProblem> problems) {
+        for (String problem : webhookTargets.problems(step.webhook().url())) {
+            problems.add(new FieldProblem(step.path() + ".url", problem));
+        }
+        for (TemplateProblem problem : templates.validateWebhookBody(step.webhook().body())) {
+            problems.add(new FieldProblem(step.path() + ".body", problem.message()));
+        }
     }
 
     /** A condition's JSON as stored, once it reads; null for none. */

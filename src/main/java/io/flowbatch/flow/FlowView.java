@@ -25,7 +25,7 @@ public record FlowView(long id, String name, String triggerMetric, List<String> 
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Step(String id, StepType type, long actionId, Duration delay, LocalTime at, String next, String yes,
-            String no, JsonNode condition, List<Branch> branches) {
+            String no, JsonNode condition, List<Branch> branches, String url, String body, Boolean batch) {
     }
 
     /** A random split's branch: {@code percent} of customers go to {@code next}. */

@@ -9,6 +9,8 @@ public enum StepType {
     DELAY,
     /** Sends its email. */
     EMAIL,
+    /** Posts its JSON body to its URL. */
+    WEBHOOK,
     /** Sends the customer to yes or no, by its condition. */
     SPLIT,
     /**

@@ -22,11 +22,13 @@ import io.flowbatch.evaluation.EvaluationStore;
 import io.flowbatch.support.Fixtures;
 import io.flowbatch.support.FlowbatchTest;
 import io.flowbatch.support.MutableClock;
+import io.flowbatch.webhook.WebhookSender;
 import io.flowbatch.support.Runs;
 import io.flowbatch.support.TestSmtpServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobExecution;
@@ -97,6 +99,12 @@ class SendFencesTest {
 
     @Autowired
     SendTally tally;
+
+    @Autowired
+    WebhookSender webhookSender;
+
+    @Autowired
+    JsonMapper json;
 
     @Autowired
     UnsubscribeLinks unsubscribeLinks;
@@ -455,12 +463,12 @@ class SendFencesTest {
 
     private DeliveryWriter writer(long stepExecutionId, ClaimLease lease, DeliveryProperties delivery) {
         return new DeliveryWriter(action, stepExecutionId, store, buckets, relays, outcomes, delivery, clock, metrics,
-                lease, marketingSends, tally);
+                lease, marketingSends, tally, webhookSender);
     }
 
     private Chunk<Delivery> deliveries(List<ClaimedEvaluation> claimed) {
         EvaluationProcessor processor = new EvaluationProcessor(action, loader, templates, messages, marketingSends,
-                unsubscribeLinks, outcomes, true);
+                unsubscribeLinks, outcomes, true, json);
         processor.beforeChunk(new Chunk<>(claimed));
         return new Chunk<>(claimed.stream().map(processor::process).filter(Objects::nonNull).toList());
     }

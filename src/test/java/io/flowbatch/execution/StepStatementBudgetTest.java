@@ -11,6 +11,8 @@ import java.util.UUID;
 import io.flowbatch.support.Fixtures;
 import io.flowbatch.support.FlowbatchTest;
 import io.flowbatch.support.StatementCounter;
+import io.flowbatch.support.TestWebhookServer;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -27,10 +29,10 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 
 /**
  * No N+1 for any step type: a graph with a delay, a split on properties and metrics, a
- * random split and two email steps under a trigger filter and a profile filter runs once
- * for 50 customers and once for 500, as chunks of 50 and of 500. The statements of the
- * job's own thread (routing and buffering) and of its partitions are counted: the same
- * statements, the same number of times, at both sizes.
+ * random split, an email step and a webhook step under a trigger filter and a profile
+ * filter runs once for 50 customers and once for 500, as chunks of 50 and of 500. The
+ * statements of the job's own thread (routing and buffering) and of its partitions are
+ * counted: the same statements, the same number of times, at both sizes.
  */
 @FlowbatchTest
 class StepStatementBudgetTest {
@@ -48,11 +50,11 @@ class StepStatementBudgetTest {
                                       {"metric": "Viewed", "atLeast": 2, "since": "P30D",
                                        "where": {"property": "event.properties.sku", "op": "exists"}},
                                       {"metric": "Placed Order", "since": "flowStart"}]}},
-               {"id": "ab", "type": "random", "branches": [{"percent": 50, "next": "mailA"}, {"percent": 50, "next": "mailB"}]},
+               {"id": "ab", "type": "random", "branches": [{"percent": 50, "next": "mailA"}, {"percent": 50, "next": "hook"}]},
                {"id": "mailA", "type": "email", "smartSending": false,
                 "email": {"from": "Shop <shop@example.com>", "subject": "A", "html": "<p>[[${customer.firstName}]]</p>"}},
-               {"id": "mailB", "type": "email", "smartSending": false,
-                "email": {"from": "Shop <shop@example.com>", "subject": "B", "html": "<p>[[${customer.firstName}]]</p>"}}
+               {"id": "hook", "type": "webhook", "url": "%s",
+                "body": "{\\"email\\": \\"[[${customer.email}]]\\"}"}
              ]}
             """;
 
@@ -68,9 +70,16 @@ class StepStatementBudgetTest {
     @Autowired
     BenchmarkJobs jobs;
 
+    TestWebhookServer webhooks = new TestWebhookServer();
+
     @BeforeEach
     void reset() {
         fixture.reset();
+    }
+
+    @AfterEach
+    void stop() {
+        webhooks.close();
     }
 
     @Test
@@ -92,13 +101,15 @@ class StepStatementBudgetTest {
             .filter((entry) -> entry.getKey().startsWith("WITH due AS"))
             .mapToLong(Map.Entry::getValue)
             .sum()).isEqualTo(3 + 2);
-        assertThat(fixture.smtp().received()).hasSize(550 - 55);
+        assertThat(fixture.smtp().received().size() + webhooks.requests().size()).isEqualTo(550 - 55);
+        assertThat(webhooks.requests()).isNotEmpty();
     }
 
     /** The statements of one run for {@code size} customers, counted by their text. */
     private Map<String, Long> statementsFor(int size) throws Exception {
         fixture.data().reset();
-        mvc.perform(postJson("/api/flows", GRAPH.formatted(size))).andExpect(status().isCreated());
+        mvc.perform(postJson("/api/flows", GRAPH.formatted(size, webhooks.url("/hook"))))
+            .andExpect(status().isCreated());
         fixture.customers(0, size);
         Instant started = Instant.now().minus(Duration.ofHours(2));
         List<Map<String, Object>> events = new ArrayList<>();
