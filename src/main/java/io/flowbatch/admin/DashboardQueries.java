@@ -26,7 +26,8 @@ import org.springframework.stereotype.Repository;
 class DashboardQueries {
 
     static final String ACTION_COLUMNS = """
-            SELECT a.id, f.name AS flow_name, f.trigger_metric, a.position, a.status, a.status_reason, a.kind,
+            SELECT a.id, a.flow_id, a.step_key, a.type, f.name AS flow_name, f.trigger_metric, a.position, a.status,
+                   a.status_reason, a.kind,
                    extract(epoch FROM a.delay) AS delay_seconds
             FROM action a JOIN flow f ON f.id = a.flow_id
             """;
@@ -51,21 +52,27 @@ class DashboardQueries {
     static final String COUNTS_OF_ACTION = "SELECT " + COUNT_COLUMNS
             + " FROM evaluation WHERE action_id = :id GROUP BY state";
 
+    /** What skipped an evaluation, from the reason the job wrote. */
+    static final String SKIP_CAUSE = """
+            CASE WHEN reason LIKE 'smart sending:%' THEN 'smart sending'
+                 WHEN reason LIKE 'frequency cap %' THEN 'frequency cap'
+                 WHEN reason = 'customer unsubscribed' THEN 'unsubscribed'
+                 WHEN reason LIKE 'customer suppressed%' THEN 'suppressed'
+                 WHEN reason LIKE 'flow filter:%' THEN 'exited the flow'
+                 WHEN reason LIKE 'profile filter:%' THEN 'profile filter'
+                 WHEN reason LIKE 'customer % no longer exists' THEN 'customer deleted'
+                 WHEN reason = 'action is a draft' THEN 'draft'
+                 ELSE 'other' END""";
+
     /**
      * One action's skipped evaluations by what skipped them, from the reasons the job
      * writes; its own rows only, through the (action_id, id) index.
      */
     static final String SKIPS_OF_ACTION = """
-            SELECT CASE WHEN reason LIKE 'smart sending:%' THEN 'smart sending'
-                        WHEN reason LIKE 'frequency cap %' THEN 'frequency cap'
-                        WHEN reason = 'customer unsubscribed' THEN 'unsubscribed'
-                        WHEN reason LIKE 'customer suppressed%' THEN 'suppressed'
-                        WHEN reason LIKE 'flow filter:%' THEN 'exited the flow'
-                        WHEN reason = 'action is a draft' THEN 'draft'
-                        ELSE 'other' END AS cause, count(*) AS n
+            SELECT %s AS cause, count(*) AS n
             FROM evaluation WHERE action_id = :id AND state = 'SKIPPED'
             GROUP BY 1 ORDER BY 2 DESC
-            """;
+            """.formatted(SKIP_CAUSE);
 
     static final String SENT_PER_MINUTE = """
             SELECT date_trunc('minute', sent_at) AS minute, count(*) AS n FROM delivery_log
@@ -144,18 +151,20 @@ class DashboardQueries {
     }
 
     /** An action as stored, before its counts are added. */
-    private record ActionRow(long id, String flowName, String triggerMetric, int position, String status,
-            String statusReason, String kind, long delaySeconds) {
+    private record ActionRow(long id, long flowId, String stepKey, String type, String flowName, String triggerMetric,
+            int position, String status, String statusReason, String kind, long delaySeconds) {
 
         static ActionRow of(ResultSet rs, int row) throws SQLException {
-            return new ActionRow(rs.getLong("id"), rs.getString("flow_name"), rs.getString("trigger_metric"),
+            return new ActionRow(rs.getLong("id"), rs.getLong("flow_id"), rs.getString("step_key"),
+                    rs.getString("type"), rs.getString("flow_name"), rs.getString("trigger_metric"),
                     rs.getInt("position"), rs.getString("status"), rs.getString("status_reason"), rs.getString("kind"),
                     rs.getLong("delay_seconds"));
         }
 
         ActionOverview overview(Counts counts, long buffered) {
-            return new ActionOverview(id, flowName, triggerMetric, position, status, statusReason, kind, delaySeconds,
-                    counts.byState, buffered, new Deferred(counts.deferred, counts.nextDeferredDue));
+            return new ActionOverview(id, flowId, stepKey, type, flowName, triggerMetric, position, status,
+                    statusReason, kind, delaySeconds, counts.byState, buffered,
+                    new Deferred(counts.deferred, counts.nextDeferredDue));
         }
 
     }
@@ -191,9 +200,9 @@ class DashboardQueries {
      * One action with its evaluations by state, its Redis bucket depth, and those
      * deferred (counted among WAITING).
      */
-    record ActionOverview(long id, String flowName, String triggerMetric, int position, String status,
-            String statusReason, String kind, long delaySeconds, Map<String, Long> counts, long buffered,
-            Deferred deferred) {
+    record ActionOverview(long id, long flowId, String stepKey, String type, String flowName, String triggerMetric,
+            int position, String status, String statusReason, String kind, long delaySeconds, Map<String, Long> counts,
+            long buffered, Deferred deferred) {
 
         public long total() {
             return counts.values().stream().mapToLong(Long::longValue).sum();

@@ -55,7 +55,8 @@ class AdminJobEndpointsTest {
             .andExpect(jsonPath("$.states.SENT").value(0))
             .andExpect(jsonPath("$.states.IN_DOUBT").value(0))
             .andExpect(jsonPath("$.states.CANCELLED").value(0))
-            .andExpect(jsonPath("$.states.length()").value(11))
+            .andExpect(jsonPath("$.states.DONE").value(0))
+            .andExpect(jsonPath("$.states.length()").value(12))
             .andExpect(jsonPath("$.buffered").value(2));
         mvc.perform(get("/api/admin/actions/{id}/stats", 999_999).with(admin())).andExpect(status().isNotFound());
         mvc.perform(get("/api/admin/actions/{id}/stats", action)).andExpect(status().isUnauthorized());

@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import static io.flowbatch.evaluation.EvaluationState.BUFFERED;
 import static io.flowbatch.evaluation.EvaluationState.BOUNCED;
 import static io.flowbatch.evaluation.EvaluationState.CANCELLED;
+import static io.flowbatch.evaluation.EvaluationState.DONE;
 import static io.flowbatch.evaluation.EvaluationState.COMPLAINED;
 import static io.flowbatch.evaluation.EvaluationState.FAILED;
 import static io.flowbatch.evaluation.EvaluationState.IN_DOUBT;
@@ -26,19 +27,21 @@ class EvaluationStateTest {
     }
 
     @Test
-    void sentMovesOnlyOnABounceOrAComplaintSkippedAndCancelledAreTerminalAndFailedAndInDoubtWaitForAnOperator() {
+    void sentMovesOnlyOnABounceOrAComplaintSkippedDoneAndCancelledAreTerminalAndFailedAndInDoubtWaitForAnOperator() {
         for (EvaluationState next : EvaluationState.values()) {
             assertThat(SENT.canMoveTo(next)).as("SENT -> " + next).isEqualTo(next == BOUNCED || next == COMPLAINED);
             assertThat(BOUNCED.canMoveTo(next)).as("BOUNCED -> " + next).isEqualTo(next == COMPLAINED);
             assertThat(COMPLAINED.canMoveTo(next)).isFalse();
             assertThat(SKIPPED.canMoveTo(next)).isFalse();
             assertThat(CANCELLED.canMoveTo(next)).isFalse();
+            assertThat(DONE.canMoveTo(next)).isFalse();
         }
+        assertThat(WAITING.canMoveTo(DONE)).isTrue();
         assertThat(FAILED.canMoveTo(WAITING)).isTrue();
         assertThat(IN_DOUBT.canMoveTo(WAITING)).isTrue();
         assertThat(IN_DOUBT.canMoveTo(FAILED)).isTrue();
         assertThat(EvaluationState.values()).filteredOn(EvaluationState::isFinal)
-            .containsExactlyInAnyOrder(SENT, BOUNCED, COMPLAINED, SKIPPED, FAILED, IN_DOUBT, CANCELLED);
+            .containsExactlyInAnyOrder(SENT, BOUNCED, COMPLAINED, SKIPPED, DONE, FAILED, IN_DOUBT, CANCELLED);
     }
 
     @Test
