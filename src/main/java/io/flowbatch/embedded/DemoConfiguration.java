@@ -5,6 +5,8 @@ import java.time.Clock;
 import io.flowbatch.flow.FlowService;
 import io.flowbatch.intake.IntakeService;
 
+import tools.jackson.databind.json.JsonMapper;
+
 import org.springframework.boot.ApplicationRunner;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.context.annotation.Bean;
@@ -37,9 +39,9 @@ class DemoConfiguration {
     /** Creates the flow and customers once, then starts the trickle. */
     @Bean
     ApplicationRunner demoStart(FlowService flows, IntakeService intake, DemoProperties properties, DemoTraffic traffic,
-            TaskScheduler demoScheduler) {
+            TaskScheduler demoScheduler, JsonMapper json) {
         return (args) -> {
-            new DemoSetup(flows, intake, properties).ensureFlowAndCustomers();
+            new DemoSetup(flows, intake, properties, json).ensureFlowAndCustomers();
             demoScheduler.scheduleWithFixedDelay(traffic::sendSome, properties.interval());
         };
     }

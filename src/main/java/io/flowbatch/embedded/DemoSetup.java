@@ -20,12 +20,15 @@ import io.flowbatch.intake.CustomerRequest;
 import io.flowbatch.intake.IntakeService;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.core.io.ClassPathResource;
 
 /**
  * Creates the demo flow (once: it survives restarts with the data) and the demo
- * customers.
+ * customers. The flow is a graph: checkouts worth more than 20, after the delay a split
+ * sends gold-tier customers one email and the others another, each in a send window on
+ * the customer's clock.
  */
 class DemoSetup {
 
@@ -61,7 +64,10 @@ class DemoSetup {
 
     private final DemoProperties properties;
 
-    DemoSetup(FlowService flows, IntakeService intake, DemoProperties properties) {
+    private final JsonMapper json;
+
+    DemoSetup(FlowService flows, IntakeService intake, DemoProperties properties, JsonMapper json) {
+        this.json = json;
         this.flows = flows;
         this.intake = intake;
         this.properties = properties;
@@ -69,15 +75,28 @@ class DemoSetup {
 
     void ensureFlowAndCustomers() {
         if (flows.findIdByName(FLOW_NAME).isEmpty()) {
-            FlowRequest.Email email = new FlowRequest.Email("Demo Shop <shop@example.com>",
-                    "[[${customer.firstName}]], you left something in your cart",
-                    read("templates/email/abandoned-checkout.html"), read("templates/email/abandoned-checkout.txt"));
-            long id = flows.create(new FlowRequest(FLOW_NAME, new FlowRequest.Trigger(TRIGGER_METRIC),
-                    List.of(EXIT_METRIC), null, List.of(new FlowRequest.ActionRequest(properties.delay(),
-                            ActionStatus.LIVE, email, ActionKind.MARKETING, true, OnCap.SKIP, SEND_WINDOW, null))))
+            String html = read("templates/email/abandoned-checkout.html");
+            String text = read("templates/email/abandoned-checkout.txt");
+            FlowRequest.Email vip = new FlowRequest.Email("Demo Shop <shop@example.com>",
+                    "[[${customer.firstName}]], your gold-member cart is waiting", html, text);
+            FlowRequest.Email standard = new FlowRequest.Email("Demo Shop <shop@example.com>",
+                    "[[${customer.firstName}]], you left something in your cart", html, text);
+            List<FlowRequest.StepRequest> steps = List.of(
+                    new FlowRequest.StepRequest("wait", "delay", "vip", properties.delay(), null, null, null, null,
+                            null, null, null, null, null, null, null, null, null, null, null),
+                    new FlowRequest.StepRequest("vip", "split", null, null, null, null, null, null, null, null, null,
+                            null,
+                            json.readTree(
+                                    "{\"property\": \"customer.properties.tier\", \"op\": \"eq\", \"value\": \"gold\"}"),
+                            json.readTree("\"vipEmail\""), json.readTree("\"cartEmail\""), null, null, null, null),
+                    email("vipEmail", vip), email("cartEmail", standard));
+            FlowRequest.Trigger trigger = new FlowRequest.Trigger(TRIGGER_METRIC,
+                    json.readTree("{\"property\": \"event.properties.cartValue\", \"op\": \"gt\", \"value\": 20}"));
+            long id = flows.create(new FlowRequest(FLOW_NAME, trigger, List.of(EXIT_METRIC), null, null, null, steps))
                 .id();
-            logger.info("Demo flow '" + FLOW_NAME + "' created (id " + id + "): email " + properties.delay()
-                    + " after '" + TRIGGER_METRIC + "' unless '" + EXIT_METRIC + "', with smart sending, between "
+            logger.info("Demo flow '" + FLOW_NAME + "' created (id " + id + "): on '" + TRIGGER_METRIC
+                    + "' worth more than 20, " + properties.delay() + " later gold-tier customers get one email and "
+                    + "the others another, unless '" + EXIT_METRIC + "', with smart sending, between "
                     + SEND_WINDOW.from() + " and " + SEND_WINDOW.to() + " on each customer's clock");
         }
         List<CustomerRequest> customers = new ArrayList<>();
@@ -87,6 +106,11 @@ class DemoSetup {
                     Map.of("tier", (i % 5 == 0) ? "gold" : "standard")));
         }
         intake.upsertCustomers(customers);
+    }
+
+    private static FlowRequest.StepRequest email(String id, FlowRequest.Email email) {
+        return new FlowRequest.StepRequest(id, "email", null, null, null, ActionStatus.LIVE, email,
+                ActionKind.MARKETING, true, OnCap.SKIP, SEND_WINDOW, null, null, null, null, null, null, null, null);
     }
 
     private static String read(String path) {
