@@ -40,11 +40,11 @@ class FlowOverview {
             GROUP BY 1, 2, 3
             """.formatted(DashboardQueries.SKIP_CAUSE);
 
-    static final int NODE_WIDTH = 190;
+    static final int NODE_WIDTH = 250;
 
     static final int NODE_HEIGHT = 58;
 
-    static final int COLUMN = 230;
+    static final int COLUMN = 290;
 
     static final int ROW = 110;
 
@@ -236,7 +236,7 @@ class FlowOverview {
             }
             long failed = states.get("FAILED") + states.get("IN_DOUBT");
             if (failed > 0) {
-                parts.add(failed + " failed or in doubt");
+                parts.add(failed + " failed");
             }
             return parts.isEmpty() ? "no evaluations" : String.join(" · ", parts);
         }
