@@ -63,7 +63,7 @@ CREATE FUNCTION condition_number(value jsonb) RETURNS numeric
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT CASE jsonb_typeof(value)
         WHEN 'number' THEN (value #>> '{}')::numeric
-        WHEN 'string' THEN CASE WHEN (value #>> '{}') ~ '^\s*-?[0-9]{1,30}(\.[0-9]{1,30})?\s*$'
+        WHEN 'string' THEN CASE WHEN (value #>> '{}') ~ '^[ ]*-?[0-9]{1,30}([.][0-9]{1,30})?[ ]*$'
                                 THEN (value #>> '{}')::numeric END
     END
 $$;
@@ -81,10 +81,12 @@ BEGIN
         RETURN to_timestamp((value #>> '{}')::double precision);
     END IF;
     IF jsonb_typeof(value) = 'string'
-       AND (value #>> '{}') ~ '^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)?)?$' THEN
+       AND (value #>> '{}') ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]{1,9})?)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?)?$' THEN
         BEGIN
             RETURN (value #>> '{}')::timestamptz;
-        EXCEPTION WHEN datetime_field_overflow OR invalid_datetime_format THEN
+        -- Any value the pattern lets through that is still no instant (February 30th, an
+        -- offset of +16 hours): the whole class of data errors.
+        EXCEPTION WHEN data_exception THEN
             RETURN NULL;
         END;
     END IF;

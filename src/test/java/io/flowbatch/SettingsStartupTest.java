@@ -10,6 +10,7 @@ import io.flowbatch.delivery.FrequencyCap;
 import io.flowbatch.delivery.RelayProperties;
 import io.flowbatch.execution.ExecutionProperties;
 import io.flowbatch.system.LocalTimeProperties;
+import io.flowbatch.webhook.OutboundWebhookProperties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -146,6 +147,16 @@ class SettingsStartupTest {
         assertThat(output).contains(setting.substring(0, setting.indexOf('=')));
     }
 
+    @ParameterizedTest
+    @ValueSource(
+            strings = { "flowbatch.outbound-webhooks.signing-key=too-short", "flowbatch.outbound-webhooks.timeout=PT0S",
+                    "flowbatch.outbound-webhooks.timeout=PT1H", "flowbatch.outbound-webhooks.concurrency=0" })
+    void anOutboundWebhookSettingOutOfRangeFailsStartUpNamingTheProperty(String setting, CapturedOutput output) {
+        assertThatThrownBy(() -> start(setting)).isNotNull();
+
+        assertThat(output).contains(setting.substring(0, setting.indexOf('=')));
+    }
+
     private static ConfigurableApplicationContext start(String... properties) {
         return new SpringApplicationBuilder(Settings.class).web(WebApplicationType.NONE)
             .properties("flowbatch.embedded.enabled=false", "spring.main.banner-mode=off")
@@ -155,7 +166,8 @@ class SettingsStartupTest {
 
     @Configuration(proxyBeanMethods = false)
     @EnableConfigurationProperties({ ExecutionProperties.class, DeliveryProperties.class, LocalTimeProperties.class,
-            RelayProperties.class, BounceProperties.class, DeliverabilityProperties.class, WebhookProperties.class })
+            RelayProperties.class, BounceProperties.class, DeliverabilityProperties.class, WebhookProperties.class,
+            OutboundWebhookProperties.class })
     static class Settings {
 
     }

@@ -53,6 +53,10 @@ public final class ConditionParser {
 
     static final String FLOW_START = "flowStart";
 
+    static final Instant EARLIEST = Instant.parse("1900-01-01T00:00:00Z");
+
+    static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
+
     private static final Pattern CONTROL = Pattern.compile("[\\p{Cntrl}&&[^\\t]]");
 
     private static final Map<String, Source> FIELDS = Arrays.stream(Source.values())
@@ -304,15 +308,20 @@ public final class ConditionParser {
         if (text.startsWith("P") || text.startsWith("p")) {
             return duration(node, field, message);
         }
+        Instant instant;
         try {
-            if (text.length() == 10) {
-                return LocalDate.parse(text).atStartOfDay(ZoneOffset.UTC).toInstant();
-            }
-            return OffsetDateTime.parse(text).toInstant();
+            instant = (text.length() == 10) ? LocalDate.parse(text).atStartOfDay(ZoneOffset.UTC).toInstant()
+                    : OffsetDateTime.parse(text).toInstant();
         }
         catch (DateTimeException ex) {
             return problem(field, message);
         }
+        // PostgreSQL's timestamps end in the year 294276: a year beyond would fail every
+        // statement the condition is in.
+        if (instant.isBefore(EARLIEST) || instant.isAfter(LATEST)) {
+            return problem(field, "must be between the years 1900 and 9999");
+        }
+        return instant;
     }
 
     private Duration duration(JsonNode node, String field, String message) {

@@ -16,7 +16,7 @@ import org.springframework.stereotype.Repository;
 public class EvaluationPurge {
 
     /** What may be purged: finished, and untouched for the retention. */
-    static final String PURGEABLE = "state IN ('SENT', 'BOUNCED', 'COMPLAINED', 'SKIPPED', 'FAILED', 'CANCELLED') AND updated_at < :cutoff";
+    static final String PURGEABLE = "state IN ('SENT', 'BOUNCED', 'COMPLAINED', 'SKIPPED', 'DONE', 'FAILED', 'CANCELLED') AND updated_at < :cutoff";
 
     /**
      * Finished evaluations past the retention, with their delivery log rows: one batch

@@ -453,14 +453,18 @@ public class EvaluationStore {
      */
     public Set<Long> recordAndMarkSending(long stepExecutionId, List<Outcome> settled, Collection<Long> next,
             Instant now) {
-        Long[] marked = outcomeParameters(jdbc.sql(RECORD_AND_MARK_SENDING), settled, now)
-            .param("next", next.toArray(Long[]::new))
-            .param("stepExecutionId", stepExecutionId)
-            .query((rs, row) -> {
-                Array ids = rs.getArray("marked");
-                return (ids != null) ? (Long[]) ids.getArray() : new Long[0];
-            })
-            .single();
+        // Its own transaction even when the caller is in one (a webhook step's chunk):
+        // the
+        // mark must be durable before anything is sent.
+        Long[] marked = ownTransaction
+            .execute((status) -> outcomeParameters(jdbc.sql(RECORD_AND_MARK_SENDING), settled, now)
+                .param("next", next.toArray(Long[]::new))
+                .param("stepExecutionId", stepExecutionId)
+                .query((rs, row) -> {
+                    Array ids = rs.getArray("marked");
+                    return (ids != null) ? (Long[]) ids.getArray() : new Long[0];
+                })
+                .single());
         return new HashSet<>(Arrays.asList(marked));
     }
 

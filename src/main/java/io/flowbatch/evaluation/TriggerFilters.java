@@ -40,14 +40,17 @@ public class TriggerFilters {
         this.conditions = conditions;
     }
 
-    /** The clause for events of these metrics; {@code true} when no flow filters them. */
+    /**
+     * The clause for events of these metrics: each filtered flow's predicate, and for a
+     * flow without a filter, true.
+     */
     public Clause forMetrics(Set<String> metrics) {
         List<Map.Entry<Long, String>> filtered = jdbc.sql(FILTERED_FLOWS)
             .param("metrics", metrics.toArray(String[]::new))
             .query((rs, row) -> Map.entry(rs.getLong("id"), rs.getString("filter")))
             .list();
         if (filtered.isEmpty()) {
-            return new Clause("true", Map.of());
+            return new Clause("f.trigger_filter IS NULL", Map.of());
         }
         // Flow ids come from the database as numbers: the only values written into the
         // text. Every value of a filter is a parameter, named apart per flow.
@@ -59,7 +62,9 @@ public class TriggerFilters {
             sql.append(" WHEN ").append(flow.getKey().longValue()).append(" THEN ").append(predicate.sql());
             params.putAll(predicate.params());
         }
-        return new Clause(sql.append(" ELSE true END").toString(), params);
+        // A flow with a filter created since the filters were read holds its events back
+        // rather than taking them unfiltered.
+        return new Clause(sql.append(" ELSE f.trigger_filter IS NULL END").toString(), params);
     }
 
     /**

@@ -2,12 +2,17 @@ package io.flowbatch.execution;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 import io.flowbatch.evaluation.EvaluationStore;
 import io.flowbatch.evaluation.StepRouting;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 
 import org.springframework.batch.core.scope.context.ChunkContext;
+import org.springframework.dao.DataAccessException;
 import org.springframework.batch.core.step.StepContribution;
 import org.springframework.batch.core.step.tasklet.Tasklet;
 import org.springframework.batch.infrastructure.repeat.RepeatStatus;
@@ -23,6 +28,8 @@ import org.springframework.batch.infrastructure.repeat.RepeatStatus;
 class BufferTasklet implements Tasklet {
 
     static final String DRAFT_REASON = "action is a draft";
+
+    private static final Log logger = LogFactory.getLog(BufferTasklet.class);
 
     /**
      * Routing a step can make the next one due at once (a split after a delay, a split
@@ -59,11 +66,13 @@ class BufferTasklet implements Tasklet {
         long deferred = 0;
         long routed = 0;
         List<EvaluationStore.DueAction> due = store.dueActions(now);
+        // Steps whose routing failed in this run are not tried again until the next.
+        Set<Long> failedSteps = new HashSet<>();
         for (int pass = 0; pass < MAX_ROUTING_PASSES
-                && due.stream().anyMatch(EvaluationStore.DueAction::routed); pass++) {
+                && due.stream().anyMatch((step) -> step.routed() && !failedSteps.contains(step.id())); pass++) {
             for (EvaluationStore.DueAction step : due) {
-                if (step.routed()) {
-                    routed += route(step, now);
+                if (step.routed() && !failedSteps.contains(step.id())) {
+                    routed += route(step, now, failedSteps);
                 }
             }
             due = store.dueActions(now);
@@ -111,15 +120,26 @@ class BufferTasklet implements Tasklet {
         return RepeatStatus.FINISHED;
     }
 
-    /** Every due evaluation of a step that sends nothing, a page per statement. */
-    private long route(EvaluationStore.DueAction step, Instant now) {
+    /**
+     * Every due evaluation of a step that sends nothing, a page per statement. A step
+     * whose statement fails is left for the next run and the others go on: one bad step
+     * must not hold every flow's email.
+     */
+    private long route(EvaluationStore.DueAction step, Instant now, Set<Long> failedSteps) {
         long routed = 0;
         StepRouting.Routed page;
-        do {
-            page = routing.routePage(step, now, pageSize);
-            routed += page.routed();
+        try {
+            do {
+                page = routing.routePage(step, now, pageSize);
+                routed += page.routed();
+            }
+            while (page.routed() == pageSize);
         }
-        while (page.routed() == pageSize);
+        catch (DataAccessException ex) {
+            logger.error("Step (action " + step.id() + ") could not be routed in this run; its evaluations wait: "
+                    + ex.getMostSpecificCause().getMessage());
+            failedSteps.add(step.id());
+        }
         return routed;
     }
 

@@ -107,9 +107,12 @@ class DeliveryWriter implements ItemWriter<Delivery> {
         Relays.Relay relay = null;
         List<MessagesRefused.Refused> refused = new ArrayList<>();
         if (!chunk.isEmpty() && chunkOutcomes.webhook() != null) {
-            List<Outcome> called = webhooks.call(chunkOutcomes.webhook(), chunk.getItems());
-            reported.addAll(called);
-            outcomes.addAll(called);
+            WebhookCalls.Called called = webhooks.call(chunkOutcomes.webhook(), chunk.getItems());
+            reported.addAll(called.outcomes());
+            called.outcomes()
+                .stream()
+                .filter((outcome) -> !called.recorded().contains(outcome.evaluationId()))
+                .forEach(outcomes::add);
         }
         else if (!chunk.isEmpty()) {
             relay = relays.relay(chunkOutcomes.relay());

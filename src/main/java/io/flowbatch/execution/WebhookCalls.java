@@ -4,6 +4,7 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,11 +18,11 @@ import io.flowbatch.webhook.WebhookSender;
 
 /**
  * A webhook step's chunk: its calls marked SENDING (committed, and only while the step
- * holds its claim lease), made, and each one's outcome decided as an email's is: 2xx
- * sent, 408/429/5xx or no connection retried later (until the attempts run out), any
- * other reply failed, no reply in time in doubt (at most once) or retried with the same
- * {@code Idempotency-Key} (at least once). Calls the lease no longer covers go back to
- * the buffer unsent.
+ * holds its claim lease) a window at a time, made, and each one's outcome decided as an
+ * email's is: 2xx sent, 408/429/5xx or no connection retried later (until the attempts
+ * run out), any other reply failed, no reply in time in doubt (at most once) or retried
+ * with the same {@code Idempotency-Key} (at least once). Calls the lease no longer covers
+ * go back to the buffer unsent.
  */
 final class WebhookCalls {
 
@@ -48,31 +49,55 @@ final class WebhookCalls {
     }
 
     /**
-     * Makes the chunk's calls; the outcome of each one marked, for the chunk to record.
+     * Makes the chunk's calls a window at a time: {@code concurrency} calls (the whole
+     * chunk for an endpoint that takes batches, which is one request) are marked SENDING
+     * in the statement that records the window before, so a crash leaves in doubt only
+     * the window in flight. Returns every call's outcome and which of them are recorded
+     * already; the chunk records the rest.
      */
-    List<Outcome> call(ChunkLoader.Webhook webhook, List<? extends Delivery> items) throws InterruptedException {
+    Called call(ChunkLoader.Webhook webhook, List<? extends Delivery> items) throws InterruptedException {
         Map<Long, Delivery> byId = new LinkedHashMap<>();
         items.forEach((item) -> byId.putIfAbsent(item.evaluation().id(), item));
-        Set<Long> marked = lease.granted()
-                ? store.recordAndMarkSending(stepExecutionId, List.of(), byId.keySet(), clock.instant()) : Set.of();
-        List<Long> unmarked = byId.keySet().stream().filter((id) -> !marked.contains(id)).toList();
-        if (!unmarked.isEmpty()) {
-            store.returnToBuffer(unmarked, stepExecutionId);
-        }
-        List<WebhookSender.Call> calls = byId.values()
-            .stream()
-            .filter((item) -> marked.contains(item.evaluation().id()))
-            .map((item) -> new WebhookSender.Call(item.evaluation().id(), item.webhookBody()))
-            .toList();
-        if (calls.isEmpty()) {
-            return List.of();
-        }
+        List<Long> ids = new ArrayList<>(byId.keySet());
+        int window = webhook.batch() ? ids.size() : sender.concurrency();
         URI url = URI.create(webhook.url());
-        Map<Long, WebhookResult> results = webhook.batch() ? sender.sendBatch(url, calls) : sender.send(url, calls);
-        Instant now = clock.instant();
         List<Outcome> outcomes = new ArrayList<>();
-        results.forEach((id, result) -> outcomes.add(outcome(byId.get(id), webhook, result, now)));
-        return outcomes;
+        Set<Long> recorded = new HashSet<>();
+        List<Outcome> settled = List.of();
+        for (int from = 0; from < ids.size(); from += window) {
+            List<Long> next = ids.subList(from, Math.min(from + window, ids.size()));
+            Set<Long> marked = Set.of();
+            if (lease.granted()) {
+                marked = store.recordAndMarkSending(stepExecutionId, settled, next, clock.instant());
+                settled.forEach((outcome) -> recorded.add(outcome.evaluationId()));
+            }
+            Set<Long> sending = marked;
+            List<Long> unmarked = next.stream().filter((id) -> !sending.contains(id)).toList();
+            if (!unmarked.isEmpty()) {
+                // Certainly not sent: the lease ended, or the row is no longer this
+                // step's.
+                store.returnToBuffer(unmarked, stepExecutionId);
+            }
+            List<WebhookSender.Call> calls = next.stream()
+                .filter(sending::contains)
+                .map((id) -> new WebhookSender.Call(id, byId.get(id).webhookBody()))
+                .toList();
+            if (calls.isEmpty()) {
+                settled = List.of();
+                continue;
+            }
+            Map<Long, WebhookResult> results = webhook.batch() ? sender.sendBatch(url, calls) : sender.send(url, calls);
+            Instant now = clock.instant();
+            List<Outcome> windowOutcomes = new ArrayList<>();
+            results.forEach((id, result) -> windowOutcomes.add(outcome(byId.get(id), webhook, result, now)));
+            outcomes.addAll(windowOutcomes);
+            settled = windowOutcomes;
+        }
+        return new Called(outcomes, recorded);
+    }
+
+    /** Every call's outcome, and the ids of those already recorded with a later mark. */
+    record Called(List<Outcome> outcomes, Set<Long> recorded) {
     }
 
     private Outcome outcome(Delivery item, ChunkLoader.Webhook webhook, WebhookResult result, Instant now) {
@@ -80,11 +105,12 @@ final class WebhookCalls {
         return switch (result.kind()) {
             case SENT ->
                 Outcome.sent(id, new Outcome.DeliveryRecord(item.messageId(), webhook.url(), now, result.reply()));
-            case PERMANENT -> Outcome.failed(id, "refused by the webhook: " + result.reply());
+            case PERMANENT -> Outcome.failed(id,
+                    (result.status() > 0) ? "refused by the webhook: " + result.reply() : result.reply());
             case TRANSIENT -> (item.evaluation().attempts() + 1 >= delivery.maxAttempts())
                     ? Outcome.failed(id, "gave up after " + delivery.maxAttempts() + " attempts: " + result.reply())
                     : Outcome.retryLater(id, "will retry: " + result.reply(), now.plus(delivery.retryDelay()));
-            case UNKNOWN -> delivery.atLeastOnce()
+            case UNKNOWN -> (delivery.atLeastOnce() && item.evaluation().attempts() + 1 < delivery.maxAttempts())
                     ? Outcome.retryLater(id, "calling again with the same Idempotency-Key: " + result.reply(), now)
                     : Outcome.inDoubt(id, "may or may not have been received: " + result.reply());
         };

@@ -93,6 +93,8 @@ class FlowRepository {
             ORDER BY a.position
             """;
 
+    static final String SELECT_STEP_TYPE = "SELECT type FROM action WHERE id = :id";
+
     static final String SELECT_FLOW_ID_BY_NAME = "SELECT id FROM flow WHERE name = :name ORDER BY id LIMIT 1";
 
     /**
@@ -223,6 +225,10 @@ class FlowRepository {
                     textArray(rs, "exit_metrics"), FlowStatus.valueOf(rs.getString("status")),
                     tree(rs.getString("trigger_filter")), tree(rs.getString("profile_filter")), actions, steps))
             .optional();
+    }
+
+    Optional<StepType> findStepType(long actionId) {
+        return jdbc.sql(SELECT_STEP_TYPE).param("id", actionId).query(String.class).optional().map(StepType::valueOf);
     }
 
     Optional<Long> findFlowIdByName(String name) {

@@ -104,7 +104,8 @@ public class FlowService {
             if (step.type() == StepType.EMAIL) {
                 actionIds.add(new FlowCreated.ActionId(id));
             }
-            stepIds.add(new FlowCreated.StepId(step.key(), (step.type() == StepType.EMAIL) ? id : null));
+            boolean sends = step.type() == StepType.EMAIL || step.type() == StepType.WEBHOOK;
+            stepIds.add(new FlowCreated.StepId(step.key(), sends ? id : null));
         }
         flows.linkSteps(flowId, steps);
         return new FlowCreated(flowId, actionIds, stepIds);
@@ -167,9 +168,16 @@ public class FlowService {
     @Transactional
     public void changeActionStatus(long actionId, ActionStatusRequest request) {
         validator.validate(request);
-        if (!flows.updateActionStatus(actionId, request.status())) {
-            throw new NotFoundException("No action with id " + actionId);
+        StepType type = flows.findStepType(actionId)
+            .orElseThrow(() -> new NotFoundException("No action with id " + actionId));
+        // A step that sends nothing has no status of its own: holding it would hold the
+        // customers behind it without a word. (Pausing a whole flow comes with flow
+        // editing.)
+        if (type != StepType.EMAIL && type != StepType.WEBHOOK) {
+            RequestValidator.throwIfAny(List.of(new FieldProblem("status",
+                    "a " + type.apiName() + " step has no status of its own; only email and webhook steps do")));
         }
+        flows.updateActionStatus(actionId, request.status());
     }
 
 }

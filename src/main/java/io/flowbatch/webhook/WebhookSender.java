@@ -20,9 +20,12 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import javax.net.ssl.SSLHandshakeException;
 
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -52,6 +55,12 @@ public class WebhookSender {
 
     public static final String EVALUATION_HEADER = "X-Flowbatch-Evaluation";
 
+    /** Of a reply, only its status and start are kept. */
+    static final int MAX_REPLY = 4_096;
+
+    /** A batch's reply may say per item: room for a chunk's results. */
+    static final int MAX_BATCH_REPLY = 1 << 20;
+
     private final OutboundWebhookProperties properties;
 
     private final WebhookTargets targets;
@@ -73,6 +82,11 @@ public class WebhookSender {
             .build();
     }
 
+    /** How many requests of a chunk may be in flight at once. */
+    public int concurrency() {
+        return properties.concurrency();
+    }
+
     /** One request per call, {@code concurrency} at a time; a result for every call. */
     public Map<Long, WebhookResult> send(URI url, List<Call> calls) throws InterruptedException {
         Map<Long, WebhookResult> results = new LinkedHashMap<>();
@@ -85,8 +99,15 @@ public class WebhookSender {
         Map<Long, CompletableFuture<WebhookResult>> pending = new LinkedHashMap<>();
         for (Call call : calls) {
             inFlight.acquire();
-            pending.put(call.id(), post(url, call.body(), "evaluation-" + call.id(), Long.toString(call.id()))
-                .whenComplete((result, failure) -> inFlight.release()));
+            CompletableFuture<WebhookResult> result;
+            try {
+                result = post(url, call.body(), idempotencyKey(call.id()), Long.toString(call.id()));
+            }
+            catch (RuntimeException ex) {
+                // Refused before anything left: the others of the window still count.
+                result = CompletableFuture.completedFuture(failure(ex));
+            }
+            pending.put(call.id(), result.whenComplete((done, failure) -> inFlight.release()));
         }
         pending.forEach((id, future) -> results.put(id, future.join()));
         return results;
@@ -109,10 +130,17 @@ public class WebhookSender {
         for (Call call : calls) {
             ObjectNode item = items.addObject();
             item.put("evaluationId", call.id());
+            item.put("idempotencyKey", idempotencyKey(call.id()));
             item.set("data", json.readTree(call.body()));
         }
         String key = "batch-" + calls.get(0).id() + "-" + calls.get(calls.size() - 1).id() + "-" + calls.size();
-        BatchReply reply = postBatch(url, json.writeValueAsString(batch), key).join();
+        BatchReply reply;
+        try {
+            reply = postBatch(url, json.writeValueAsString(batch), key).join();
+        }
+        catch (RuntimeException ex) {
+            reply = new BatchReply(failure(ex), Map.of());
+        }
         for (Call call : calls) {
             results.put(call.id(), reply.perItem().getOrDefault(call.id(), reply.overall()));
         }
@@ -120,6 +148,10 @@ public class WebhookSender {
     }
 
     private WebhookResult refusal(URI url) {
+        if (properties.signingKey() == null) {
+            return new WebhookResult(WebhookResult.Kind.PERMANENT, 0,
+                    "not sent: flowbatch.outbound-webhooks.signing-key is not set on this node");
+        }
         try {
             targets.checkResolved(url);
             return null;
@@ -129,14 +161,21 @@ public class WebhookSender {
         }
     }
 
+    /**
+     * The timeout bounds the whole exchange: the client's own request timeout ends when
+     * the reply's headers arrive, and a body that trickles in must not hold the chunk.
+     * Only the start of a reply is read.
+     */
     private CompletableFuture<WebhookResult> post(URI url, String body, String idempotencyKey, String evaluation) {
-        return client.sendAsync(request(url, body, idempotencyKey, evaluation), HttpResponse.BodyHandlers.ofString())
+        return client.sendAsync(request(url, body, idempotencyKey, evaluation), LimitedBody.handler(MAX_REPLY))
+            .orTimeout(properties.timeout().toMillis(), TimeUnit.MILLISECONDS)
             .thenApply((response) -> WebhookResult.ofStatus(response.statusCode(), response.body()))
             .exceptionally(WebhookSender::failure);
     }
 
     private CompletableFuture<BatchReply> postBatch(URI url, String body, String idempotencyKey) {
-        return client.sendAsync(request(url, body, idempotencyKey, null), HttpResponse.BodyHandlers.ofString())
+        return client.sendAsync(request(url, body, idempotencyKey, null), LimitedBody.handler(MAX_BATCH_REPLY))
+            .orTimeout(properties.timeout().toMillis(), TimeUnit.MILLISECONDS)
             .thenApply((response) -> {
                 WebhookResult overall = WebhookResult.ofStatus(response.statusCode(), response.body());
                 return new BatchReply(overall,
@@ -201,13 +240,23 @@ public class WebhookSender {
         if (cause instanceof HttpConnectTimeoutException || cause instanceof ConnectException) {
             return new WebhookResult(WebhookResult.Kind.TRANSIENT, 0, "not sent: could not connect: " + cause);
         }
-        if (cause instanceof HttpTimeoutException) {
+        if (cause instanceof SSLHandshakeException) {
+            // The request never left: no TLS session was set up.
+            return new WebhookResult(WebhookResult.Kind.TRANSIENT, 0,
+                    "not sent: TLS handshake failed: " + cause.getMessage());
+        }
+        if (cause instanceof HttpTimeoutException || cause instanceof TimeoutException) {
             return new WebhookResult(WebhookResult.Kind.UNKNOWN, 0, "no reply within the timeout");
         }
         if (cause instanceof IOException) {
             return new WebhookResult(WebhookResult.Kind.UNKNOWN, 0, "the connection failed: " + cause.getMessage());
         }
         return new WebhookResult(WebhookResult.Kind.PERMANENT, 0, "not sent: " + cause);
+    }
+
+    /** The same every time an evaluation is sent again. */
+    static String idempotencyKey(long evaluationId) {
+        return "evaluation-" + evaluationId;
     }
 
     /** One request of the chunk: the evaluation it executes and its rendered body. */

@@ -6,6 +6,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -15,7 +16,10 @@ import org.springframework.stereotype.Component;
  * Which URLs a webhook step may call. A URL is checked when the flow is saved (scheme,
  * host on the allow-list, no address that is not public) and its host again, resolved,
  * just before each chunk's requests: a public name that later resolves to a private
- * address (DNS rebinding) is refused then.
+ * address is refused then. The HTTP client resolves the name again when it connects; the
+ * JVM's address cache ({@code networkaddress.cache.ttl}, 30 s by default) makes that the
+ * address checked, but a cache turned off reopens the gap, and an egress proxy is the
+ * stronger fence (README, Flows).
  */
 @Component
 public class WebhookTargets {
@@ -127,15 +131,47 @@ public class WebhookTargets {
         }
         byte[] bytes = address.getAddress();
         if (address instanceof Inet6Address) {
-            // Unique local (fc00::/7) and IPv4-mapped addresses.
+            // Unique local (fc00::/7).
             if ((bytes[0] & 0xfe) == 0xfc) {
                 return false;
             }
-            boolean mapped = true;
-            for (int i = 0; i < 10; i++) {
-                mapped &= bytes[i] == 0;
+            // An IPv4 address inside an IPv6 one reaches that IPv4 address: NAT64
+            // (64:ff9b::/96), 6to4 (2002::/16), IPv4-compatible (::a.b.c.d). (Java turns
+            // IPv4-mapped ones into IPv4 addresses itself.)
+            byte[] embedded = embeddedIpv4(bytes);
+            return embedded == null || isPublicIpv4(embedded);
+        }
+        return isPublicIpv4(bytes);
+    }
+
+    private static byte[] embeddedIpv4(byte[] bytes) {
+        boolean nat64 = bytes[0] == 0 && bytes[1] == 0x64 && bytes[2] == (byte) 0xff && bytes[3] == (byte) 0x9b;
+        for (int i = 4; nat64 && i < 12; i++) {
+            nat64 = bytes[i] == 0;
+        }
+        boolean compatible = true;
+        for (int i = 0; compatible && i < 12; i++) {
+            compatible = bytes[i] == 0;
+        }
+        if (nat64 || compatible) {
+            return Arrays.copyOfRange(bytes, 12, 16);
+        }
+        if (bytes[0] == 0x20 && bytes[1] == 0x02) {
+            return Arrays.copyOfRange(bytes, 2, 6);
+        }
+        return null;
+    }
+
+    private static boolean isPublicIpv4(byte[] bytes) {
+        try {
+            InetAddress address = InetAddress.getByAddress(bytes);
+            if (address.isAnyLocalAddress() || address.isLoopbackAddress() || address.isLinkLocalAddress()
+                    || address.isSiteLocalAddress() || address.isMulticastAddress()) {
+                return false;
             }
-            return !(mapped && bytes[10] == (byte) 0xff && bytes[11] == (byte) 0xff);
+        }
+        catch (UnknownHostException ex) {
+            return false;
         }
         int first = bytes[0] & 0xff;
         int second = bytes[1] & 0xff;

@@ -106,7 +106,7 @@ class AdminPagesBrowserTest {
 
         logIn();
         assertThat(browser.getTitle()).startsWith("Dashboard");
-        assertThat(browser.findElement(By.id("actions")).getText()).contains("Abandoned checkout · 1");
+        assertThat(browser.findElement(By.id("actions")).getText()).contains("Abandoned checkout · action-1");
         screenshot("dashboard");
 
         open("/admin/executions?status=FAILED");

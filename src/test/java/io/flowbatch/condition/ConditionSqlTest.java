@@ -145,6 +145,26 @@ class ConditionSqlTest {
         assertThat(matches(json.readTree(condition))).as(condition).isEqualTo(names(expected));
     }
 
+    /**
+     * Customer data the readings cannot take (an offset PostgreSQL refuses, a date that
+     * does not exist, digits behind a Unicode space, a number too long) reads as no
+     * value: never an error that would fail the statement of a whole chunk.
+     */
+    @Test
+    void dataThatIsNoNumberOrInstantReadsAsNoValueNotAsAnError() {
+        customer("odd", "Odd", null, """
+                {"since": "2024-01-01T10:00+16", "other": "2024-13-45T99:99:99Z", "s": "\u20037",
+                 "n": "12345678901234567890123456789012345678901234567890", "t": 1e300}""");
+        for (String condition : List.of("""
+                {"property": "customer.properties.since", "op": "before", "value": "P1D"}""", """
+                {"property": "customer.properties.other", "op": "after", "value": "2000-01-01"}""", """
+                {"property": "customer.properties.s", "op": "lt", "value": 10}""", """
+                {"property": "customer.properties.n", "op": "gt", "value": 0}""", """
+                {"property": "customer.properties.t", "op": "before", "value": "P1D"}""")) {
+            assertThat(matches(json.readTree(condition))).as(condition).doesNotContain("odd");
+        }
+    }
+
     @Test
     void aHostileConditionIsRefusedNamingItsFieldOrMatchesOnlyWhatItLiterallySays() throws IOException {
         JsonNode corpus;

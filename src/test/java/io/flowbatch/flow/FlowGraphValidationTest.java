@@ -14,6 +14,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.test.web.servlet.MockMvc;
 
 import static io.flowbatch.support.Api.postJson;
+import static io.flowbatch.support.Api.putJson;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.hasItem;
@@ -177,6 +178,17 @@ class FlowGraphValidationTest {
             .andExpect(jsonPath("$.steps[2].branches[1].next").doesNotExist())
             .andExpect(jsonPath("$.steps[3].next").value("wait"))
             .andExpect(jsonPath("$.actions[0].id").isNumber());
+
+        // A split has no status of its own to pause; an email step has.
+        long split = data.jdbc().sql("SELECT id FROM action WHERE step_key = 'vip'").query(Long.class).single();
+        mvc.perform(putJson("/api/actions/" + split + "/status", "{\"status\": \"PAUSED\"}"))
+            .andExpect(status().isBadRequest())
+            .andExpect(jsonPath("$.errors[0].field").value("status"))
+            .andExpect(jsonPath("$.errors[0].message").value(containsString("a split step has no status of its own")));
+        long mail = data.jdbc().sql("SELECT id FROM action WHERE step_key = 'mailA'").query(Long.class).single();
+        mvc.perform(putJson("/api/actions/" + mail + "/status", "{\"status\": \"PAUSED\"}")).andExpect(status().isOk());
+        assertThat(data.jdbc().sql("SELECT status FROM action WHERE step_key = 'vip'").query(String.class).single())
+            .isEqualTo("LIVE");
     }
 
 }

@@ -5,6 +5,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import io.flowbatch.support.FlowbatchTest;
@@ -130,6 +135,59 @@ class WebhookStepTest {
             .orElseThrow()
             .headers()
             .get("idempotency-key"));
+    }
+
+    /**
+     * While a window of calls is in flight, only that window is SENDING: the windows
+     * before it are recorded, the rest not yet marked. A crash there would leave only the
+     * window in doubt.
+     */
+    @Test
+    void onlyTheWindowInFlightIsSending() throws Exception {
+        flow("Windowed hook", "/hook", false);
+        CountDownLatch arrived = new CountDownLatch(1);
+        CountDownLatch released = new CountDownLatch(1);
+        server.replies((request) -> {
+            if (request.body().contains("hold")) {
+                arrived.countDown();
+                try {
+                    released.await(10, TimeUnit.SECONDS);
+                }
+                catch (InterruptedException ex) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return new TestWebhookServer.Reply(200, "{}", 0);
+        });
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            names.add((i == 19) ? "hold" : "Shopper" + i);
+        }
+        trigger(names);
+
+        ExecutorService job = Executors.newSingleThreadExecutor();
+        try {
+            Future<BatchStatus> run = job.submit(() -> fixture.runMinute().getStatus());
+            assertThat(arrived.await(30, TimeUnit.SECONDS)).isTrue();
+            long sending = fixture.count("state = 'SENDING'");
+            long sent = fixture.count("state = 'SENT'");
+            long notYetMarked = fixture.count("state = 'PROCESSING'");
+            released.countDown();
+            assertThat(run.get(60, TimeUnit.SECONDS)).isEqualTo(BatchStatus.COMPLETED);
+
+            // The chunk of 30 is called eight at a time (the last window holds six), in
+            // the order the reader popped them: the windows before the held one are
+            // recorded SENT, the ones after it not marked yet.
+            assertThat(sending).isBetween(1L, 8L);
+            assertThat(sent % 8).isZero();
+            assertThat(sent + sending + notYetMarked).isEqualTo(30);
+        }
+        finally {
+            released.countDown();
+            job.shutdownNow();
+        }
+        assertThat(fixture.count("state = 'SENT'")).isEqualTo(30);
+        assertThat(server.requests()).hasSize(30);
     }
 
     @Test

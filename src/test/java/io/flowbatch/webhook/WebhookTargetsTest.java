@@ -29,7 +29,8 @@ class WebhookTargetsTest {
             "https://169.254.169.254/latest/meta-data/", "https://10.0.0.5/", "https://192.168.1.1/",
             "https://172.16.0.1/", "https://100.64.0.1/", "https://0.0.0.0/", "https://[::1]/", "https://[fd00::1]/",
             "https://[::ffff:127.0.0.1]/", "https://localhost/", "https://api.localhost/",
-            "https://metadata.google.internal/", "https://printer.local/" })
+            "https://metadata.google.internal/", "https://printer.local/", "https://[64:ff9b::a9fe:a9fe]/",
+            "https://[2002:a9fe:a9fe::]/", "https://[::7f00:1]/" })
     void aHostThatIsNotPublicIsRefused(String url) {
         assertThat(defaults.problems(url)).singleElement().asString().contains("is not a public address");
     }
