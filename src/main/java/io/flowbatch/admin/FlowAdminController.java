@@ -1,5 +1,8 @@
 package io.flowbatch.admin;
 
+import io.flowbatch.flow.FlowService;
+import io.flowbatch.flow.FlowStatusChanged;
+import io.flowbatch.system.ConflictException;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -8,13 +11,16 @@ import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.ResponseBody;
+import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 
 /**
  * A flow for operators: {@code GET /api/admin/flows/{id}} (the graph as {@code GET
  * /api/flows/{id}} shows it, each step with its {@code states}, its {@code skipped} by
  * cause and, for a split or random split, where its customers {@code went}) and the flow
- * page, which draws the graph with the counts on it.
+ * page, which draws the graph with the counts on it and pauses, resumes and archives the
+ * flow.
  */
 @Controller
 class FlowAdminController {
@@ -23,7 +29,10 @@ class FlowAdminController {
 
     private final JsonMapper json;
 
-    FlowAdminController(FlowOverview overview, JsonMapper json) {
+    private final FlowService flows;
+
+    FlowAdminController(FlowOverview overview, JsonMapper json, FlowService flows) {
+        this.flows = flows;
         this.overview = overview;
         this.json = json;
     }
@@ -44,6 +53,24 @@ class FlowAdminController {
             steps.add(node);
         }
         return body;
+    }
+
+    /** Pause, resume or archive from the flow page. */
+    @PostMapping("/admin/flows/{id}/{move:pause|resume|archive}")
+    String move(@PathVariable long id, @PathVariable String move, RedirectAttributes redirect) {
+        try {
+            FlowStatusChanged changed = switch (move) {
+                case "pause" -> flows.pause(id);
+                case "resume" -> flows.resume(id);
+                default -> flows.archive(id);
+            };
+            redirect.addFlashAttribute("message", "Flow " + id + " is " + changed.status() + ((changed.cancelled() > 0)
+                    ? "; " + changed.cancelled() + " pending evaluation(s) cancelled." : "."));
+        }
+        catch (ConflictException ex) {
+            redirect.addFlashAttribute("error", ex.getMessage());
+        }
+        return "redirect:/admin/flows/" + id;
     }
 
     @GetMapping("/admin/flows/{id}")

@@ -41,15 +41,14 @@ public enum EvaluationState {
     /** A crash hit while the send was in flight: the operator decides. */
     IN_DOUBT,
     /**
-     * Withdrawn before it ran. Nothing produces it yet: the flow-editing work gives it
-     * its producers (an archived flow, a removed step). Until then no statement moves a
-     * row here.
+     * Withdrawn before it ran: its flow was archived (a removed step comes with flow
+     * versions).
      */
     CANCELLED;
 
     private static final Map<EvaluationState, Set<EvaluationState>> MOVES = Map.ofEntries(
             Map.entry(WAITING, EnumSet.of(BUFFERED, SKIPPED, DONE, CANCELLED)),
-            Map.entry(BUFFERED, EnumSet.of(PROCESSING)),
+            Map.entry(BUFFERED, EnumSet.of(PROCESSING, CANCELLED)),
             Map.entry(PROCESSING, EnumSet.of(SENDING, SKIPPED, WAITING, BUFFERED)),
             Map.entry(SENDING, EnumSet.of(SENT, FAILED, WAITING, BUFFERED, IN_DOUBT)),
             Map.entry(FAILED, EnumSet.of(WAITING)), Map.entry(IN_DOUBT, EnumSet.of(WAITING, SENT, FAILED)),

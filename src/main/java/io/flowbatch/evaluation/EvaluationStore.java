@@ -45,11 +45,13 @@ import static io.flowbatch.evaluation.EvaluationState.WAITING;
 public class EvaluationStore {
 
     /**
-     * Live and draft actions with due waiting evaluations; paused and manual ones wait.
+     * Live and draft actions of live flows with due waiting evaluations; paused and
+     * manual actions wait, and so does every step of a flow that is not live (paused).
      */
     static final String DUE_ACTIONS = """
             SELECT a.id, a.status, a.type, a.step_key, a.condition::text, a.send_window_days, a.send_window_from,
                    a.send_window_to FROM action a
+            JOIN flow f ON f.id = a.flow_id AND f.status = 'LIVE'
             WHERE a.status IN ('LIVE', 'DRAFT')
               AND EXISTS (SELECT 1 FROM evaluation e
                           WHERE e.action_id = a.id AND e.state = 'WAITING' AND e.due_at <= :now)

@@ -26,7 +26,9 @@ public final class FlowSteps {
     static final String NEXT_STEPS = INSERT + """
             SELECT n.next_action_id, s.customer_id, s.event_id, s.flow_started_at, %s
             FROM %%s s JOIN action_next n ON n.action_id = s.action_id
-            """.formatted(dueAt(":now + n.next_delay", "n.next_delay_at", "s.customer_id"));
+            WHERE %s
+            """.formatted(dueAt(":now + n.next_delay", "n.next_delay_at", "s.customer_id"),
+            notArchived("n.next_action_id"));
 
     /**
      * The step each row of relation {@code %s} was routed to (its columns
@@ -36,7 +38,8 @@ public final class FlowSteps {
     static final String ROUTED_STEPS = INSERT + """
             SELECT n.id, s.customer_id, s.event_id, s.flow_started_at, %s
             FROM %%s s JOIN action n ON n.id = s.next_action_id
-            """.formatted(dueAt(":now + n.delay", "n.delay_at", "s.customer_id"));
+            WHERE %s
+            """.formatted(dueAt(":now + n.delay", "n.delay_at", "s.customer_id"), notArchived("n.id"));
 
     /**
      * {@code %%2$s} is the trigger filters' clause ({@link TriggerFilters}), over the
@@ -54,6 +57,15 @@ public final class FlowSteps {
             """.formatted(dueAt("s.occurred_at + first_step.delay", "first_step.delay_at", "s.customer_id"));
 
     private FlowSteps() {
+    }
+
+    /**
+     * A step of an archived flow gets no new evaluation: a chunk that was in flight when
+     * the flow was archived does not carry its customers on.
+     */
+    private static String notArchived(String actionId) {
+        return "NOT EXISTS (SELECT 1 FROM action x JOIN flow xf ON xf.id = x.flow_id WHERE x.id = " + actionId
+                + " AND xf.status = 'ARCHIVED')";
     }
 
     /**

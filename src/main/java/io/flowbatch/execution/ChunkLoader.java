@@ -29,7 +29,7 @@ import org.springframework.stereotype.Repository;
 class ChunkLoader {
 
     static final String ACTION = """
-            SELECT a.id, a.status, a.kind, a.smart_sending, a.on_cap, a.relay, f.exit_metrics,
+            SELECT a.id, a.status, f.status AS flow_status, a.kind, a.smart_sending, a.on_cap, a.relay, f.exit_metrics,
                    f.profile_filter::text AS profile_filter, a.webhook_url, a.webhook_body, a.webhook_batch,
                    t.id AS template_id, t.version AS template_version,
                    t.from_address, t.subject, t.body_html, t.body_text
@@ -95,7 +95,7 @@ class ChunkLoader {
 
     ActionSnapshot action(long actionId) {
         return jdbc.sql(ACTION).param("actionId", actionId).query((rs, row) -> {
-            return new ActionSnapshot(rs.getLong("id"), rs.getString("status"),
+            return new ActionSnapshot(rs.getLong("id"), rs.getString("status"), rs.getString("flow_status"),
                     "TRANSACTIONAL".equals(rs.getString("kind")), rs.getBoolean("smart_sending"),
                     "DEFER".equals(rs.getString("on_cap")), rs.getString("relay"), textArray(rs, "exit_metrics"),
                     rs.getString("profile_filter"),
@@ -162,6 +162,8 @@ class ChunkLoader {
     /**
      * An action as it is now, with what executing it needs.
      *
+     * @param flowStatus its flow's: a chunk of a flow paused or archived since it was
+     * buffered sends nothing
      * @param transactional its email goes to unsubscribed customers too, without
      * unsubscribe headers, and passes no marketing control
      * @param smartSending a marketing action skips customers sent marketing within the
@@ -173,9 +175,9 @@ class ChunkLoader {
      * @param webhook a webhook step's request; null for an email action (whose template
      * and content are then the email's)
      */
-    record ActionSnapshot(long id, String status, boolean transactional, boolean smartSending, boolean deferOnCap,
-            String relay, List<String> exitMetrics, String profileFilter, Webhook webhook, TemplateRef template,
-            EmailContent content) {
+    record ActionSnapshot(long id, String status, String flowStatus, boolean transactional, boolean smartSending,
+            boolean deferOnCap, String relay, List<String> exitMetrics, String profileFilter, Webhook webhook,
+            TemplateRef template, EmailContent content) {
     }
 
     /**

@@ -40,6 +40,8 @@ class EvaluationProcessor
      */
     static final String PROFILE_FILTER_REASON = "profile filter: customer no longer meets it";
 
+    static final String FLOW_ARCHIVED_REASON = "flow archived while its chunk ran";
+
     private final long actionId;
 
     private final JsonMapper json;
@@ -87,7 +89,7 @@ class EvaluationProcessor
         outcomes.chunkStarted();
         outcomes.relay(action.relay());
         outcomes.webhook(action.webhook());
-        if (!"LIVE".equals(action.status())) {
+        if (!"LIVE".equals(action.status()) || !"LIVE".equals(action.flowStatus())) {
             recipients = Map.of();
             exited = Map.of();
             marketingRefusals = Map.of();
@@ -123,6 +125,16 @@ class EvaluationProcessor
 
     @Override
     public Delivery process(ClaimedEvaluation evaluation) {
+        if ("ARCHIVED".equals(action.flowStatus())) {
+            // Archived while this chunk was on its way: its pending rows were cancelled.
+            outcomes.add(Outcome.skipped(evaluation.id(), FLOW_ARCHIVED_REASON, false));
+            return null;
+        }
+        if (!"LIVE".equals(action.flowStatus())) {
+            outcomes
+                .add(Outcome.released(evaluation.id(), "flow is " + action.flowStatus() + "; waits until it is live"));
+            return null;
+        }
         switch (action.status()) {
             case "LIVE" -> {
                 return (action.webhook() != null) ? call(evaluation) : decide(evaluation);

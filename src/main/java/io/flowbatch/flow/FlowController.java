@@ -32,6 +32,21 @@ class FlowController {
         return flows.get(id);
     }
 
+    @PostMapping("/api/flows/{id}/pause")
+    FlowStatusChanged pause(@PathVariable long id) {
+        return flows.pause(id);
+    }
+
+    @PostMapping("/api/flows/{id}/resume")
+    FlowStatusChanged resume(@PathVariable long id) {
+        return flows.resume(id);
+    }
+
+    @PostMapping("/api/flows/{id}/archive")
+    FlowStatusChanged archive(@PathVariable long id) {
+        return flows.archive(id);
+    }
+
     @PutMapping("/api/actions/{id}/status")
     Map<String, Object> changeStatus(@PathVariable long id, @RequestBody ActionStatusRequest request) {
         flows.changeActionStatus(id, request);

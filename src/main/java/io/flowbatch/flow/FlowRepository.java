@@ -95,6 +95,14 @@ class FlowRepository {
 
     static final String SELECT_STEP_TYPE = "SELECT type FROM action WHERE id = :id";
 
+    /** A flow's status, moved only from one of {@code :from}. */
+    static final String UPDATE_FLOW_STATUS = """
+            UPDATE flow SET status = :status, updated_at = now()
+            WHERE id = :id AND status = ANY(:from::text[])
+            """;
+
+    static final String SELECT_FLOW_STATUS = "SELECT status FROM flow WHERE id = :id";
+
     static final String SELECT_FLOW_ID_BY_NAME = "SELECT id FROM flow WHERE name = :name ORDER BY id LIMIT 1";
 
     /**
@@ -225,6 +233,18 @@ class FlowRepository {
                     textArray(rs, "exit_metrics"), FlowStatus.valueOf(rs.getString("status")),
                     tree(rs.getString("trigger_filter")), tree(rs.getString("profile_filter")), actions, steps))
             .optional();
+    }
+
+    boolean updateFlowStatus(long flowId, FlowStatus status, java.util.Set<FlowStatus> from) {
+        return jdbc.sql(UPDATE_FLOW_STATUS)
+            .param("id", flowId)
+            .param("status", status.name())
+            .param("from", from.stream().map(FlowStatus::name).toArray(String[]::new))
+            .update() == 1;
+    }
+
+    Optional<FlowStatus> findFlowStatus(long flowId) {
+        return jdbc.sql(SELECT_FLOW_STATUS).param("id", flowId).query(String.class).optional().map(FlowStatus::valueOf);
     }
 
     Optional<StepType> findStepType(long actionId) {

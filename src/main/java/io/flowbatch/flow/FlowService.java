@@ -1,15 +1,20 @@
 package io.flowbatch.flow;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Optional;
 
 import io.flowbatch.condition.ConditionParser;
 import io.flowbatch.delivery.EmailContent;
+import io.flowbatch.evaluation.FlowClosures;
 import io.flowbatch.delivery.Relays;
 import io.flowbatch.delivery.TemplateProblem;
 import io.flowbatch.delivery.TemplateSandbox;
+import io.flowbatch.system.ConflictException;
 import io.flowbatch.system.FieldProblem;
 import io.flowbatch.system.NotFoundException;
 import io.flowbatch.system.RequestValidator;
@@ -36,8 +41,14 @@ public class FlowService {
 
     private final WebhookTargets webhookTargets;
 
+    private final FlowClosures closures;
+
+    private final Clock clock;
+
     FlowService(FlowRepository flows, TemplateSandbox templates, RequestValidator validator, Relays relays,
-            WebhookTargets webhookTargets) {
+            WebhookTargets webhookTargets, FlowClosures closures, Clock clock) {
+        this.closures = closures;
+        this.clock = clock;
         this.flows = flows;
         this.webhookTargets = webhookTargets;
         this.relays = relays;
@@ -92,6 +103,10 @@ public class FlowService {
         RequestValidator.throwIfAny(problems);
 
         FlowStatus status = (request.status() != null) ? request.status() : FlowStatus.LIVE;
+        if (status != FlowStatus.LIVE && status != FlowStatus.DRAFT) {
+            RequestValidator.throwIfAny(List.of(new FieldProblem("status",
+                    "a new flow is LIVE or DRAFT; pause or archive it through its endpoints")));
+        }
         List<String> exitMetrics = (request.exitMetrics() != null) ? request.exitMetrics() : List.of();
         long flowId = flows.insertFlow(request.name().strip(), request.trigger().metric().strip(), exitMetrics, status,
                 triggerFilter, profileFilter);
@@ -155,6 +170,45 @@ public class FlowService {
                     .add(new FieldProblem(path + ".smartSending", "a transactional action passes no smart sending"));
             }
         }
+    }
+
+    /**
+     * Holds every pending evaluation of a live flow where it is, and starts none;
+     * evaluations already claimed by a chunk finish it, the rest wait.
+     */
+    @Transactional
+    public FlowStatusChanged pause(long flowId) {
+        return move(flowId, FlowStatus.PAUSED, EnumSet.of(FlowStatus.LIVE), 0);
+    }
+
+    /**
+     * A paused or draft flow goes live: its evaluations go on, its trigger starts flows.
+     */
+    @Transactional
+    public FlowStatusChanged resume(long flowId) {
+        return move(flowId, FlowStatus.LIVE, EnumSet.of(FlowStatus.PAUSED, FlowStatus.DRAFT), 0);
+    }
+
+    /**
+     * Withdraws a flow for good: every pending evaluation CANCELLED in one statement,
+     * with the reason, and no trigger starts it again. Two statements whatever its size.
+     */
+    @Transactional
+    public FlowStatusChanged archive(long flowId) {
+        FlowStatusChanged changed = move(flowId, FlowStatus.ARCHIVED,
+                EnumSet.of(FlowStatus.DRAFT, FlowStatus.LIVE, FlowStatus.PAUSED), 0);
+        int cancelled = closures.cancelPending(flowId, "flow archived at " + clock.instant());
+        return new FlowStatusChanged(flowId, changed.status(), cancelled);
+    }
+
+    private FlowStatusChanged move(long flowId, FlowStatus to, Set<FlowStatus> from, int cancelled) {
+        if (!flows.updateFlowStatus(flowId, to, from)) {
+            FlowStatus now = flows.findFlowStatus(flowId)
+                .orElseThrow(() -> new NotFoundException("No flow with id " + flowId));
+            throw new ConflictException(
+                    "Flow " + flowId + " is " + now + "; only a flow that is " + from + " can become " + to);
+        }
+        return new FlowStatusChanged(flowId, to, cancelled);
     }
 
     public FlowView get(long id) {

@@ -7,7 +7,11 @@ public enum FlowStatus {
     DRAFT,
     /** Incoming trigger events create evaluations. */
     LIVE,
-    /** Withdrawn. */
+    /**
+     * Holds every pending evaluation where it is and starts none; resumed, they go on.
+     */
+    PAUSED,
+    /** Withdrawn for good: its pending evaluations were cancelled; it starts none. */
     ARCHIVED
 
 }

@@ -20,7 +20,10 @@ import static io.flowbatch.support.Api.postJson;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.httpBasic;
 import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.user;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.csrf;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.flash;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
@@ -97,7 +100,18 @@ class FlowAdminTest {
             .getResponse()
             .getContentAsString();
         assertThat(page).contains("<svg id=\"flow-graph\"", "data-step=\"wait\"", "data-step=\"vip\"",
-                "data-step=\"mail\"", "yes: 3 · no: 7", "2 sent · 1 skipped", "profile filter: 1", "no (end)");
+                "data-step=\"mail\"", "yes: 3 · no: 7", "2 sent · 1 skipped", "profile filter: 1", "no (end)",
+                "id=\"pause-flow\"", "id=\"archive-flow\"");
+
+        // The page's buttons move the flow, and a move it cannot make is said, not done.
+        mvc.perform(post("/admin/flows/{id}/pause", flowId).with(user(FlowbatchTest.ADMIN_USER).roles("ADMIN"))
+            .with(csrf()))
+            .andExpect(status().is3xxRedirection())
+            .andExpect(flash().attribute("message", "Flow " + flowId + " is PAUSED."));
+        mvc.perform(post("/admin/flows/{id}/pause", flowId).with(user(FlowbatchTest.ADMIN_USER).roles("ADMIN"))
+            .with(csrf())).andExpect(flash().attributeExists("error"));
+        assertThat(fixture.data().jdbc().sql("SELECT status FROM flow").query(String.class).single())
+            .isEqualTo("PAUSED");
     }
 
 }
