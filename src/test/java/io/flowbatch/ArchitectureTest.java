@@ -35,7 +35,7 @@ class ArchitectureTest {
     static final Map<String, Set<String>> ALLOWED = Map.ofEntries(Map.entry("system", Set.of()),
             Map.entry("condition", Set.of("system")), Map.entry("webhook", Set.of("system")),
             Map.entry("evaluation", Set.of("condition", "system")), Map.entry("delivery", Set.of("intake", "system")),
-            Map.entry("flow", Set.of("condition", "delivery", "evaluation", "webhook", "system")),
+            Map.entry("flow", Set.of("condition", "delivery", "evaluation", "intake", "webhook", "system")),
             Map.entry("intake", Set.of("evaluation", "system")),
             Map.entry("execution", Set.of("condition", "evaluation", "delivery", "webhook", "system")),
             Map.entry("schedule", Set.of("execution")), Map.entry("cluster", Set.of("execution", "delivery", "system")),

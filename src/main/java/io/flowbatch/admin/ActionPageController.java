@@ -6,7 +6,10 @@ import java.util.List;
 import io.flowbatch.deliverability.Reputation;
 import io.flowbatch.evaluation.EvaluationState;
 import io.flowbatch.evaluation.OperatorMoves;
+import io.flowbatch.flow.PreviewRequest;
+import io.flowbatch.flow.StepPreviews;
 import io.flowbatch.system.ConflictException;
+import io.flowbatch.system.InvalidRequestException;
 import io.flowbatch.system.NotFoundException;
 
 import org.springframework.stereotype.Controller;
@@ -19,8 +22,9 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 
 /**
- * One action's page: its evaluations by state, each with its reason, and the operator's
- * moves on them (requeue, close an IN_DOUBT one as SENT or FAILED).
+ * One action's page: its evaluations by state, each with its reason, the operator's moves
+ * on them (requeue, close an IN_DOUBT one as SENT or FAILED), and a preview of the step
+ * for one customer, in a sandboxed frame.
  */
 @Controller
 @RequestMapping("/admin")
@@ -40,8 +44,11 @@ class ActionPageController {
 
     private final Clock clock;
 
+    private final StepPreviews previews;
+
     ActionPageController(DashboardQueries dashboard, EvaluationQueries evaluations, OperatorMoves moves,
-            InDoubtClosures closures, Reputation reputation, Clock clock) {
+            InDoubtClosures closures, Reputation reputation, Clock clock, StepPreviews previews) {
+        this.previews = previews;
         this.reputation = reputation;
         this.dashboard = dashboard;
         this.evaluations = evaluations;
@@ -52,7 +59,7 @@ class ActionPageController {
 
     @GetMapping("/actions/{id}")
     String action(@PathVariable long id, @RequestParam(required = false) EvaluationState state,
-            @RequestParam(defaultValue = "0") int page, Model model) {
+            @RequestParam(defaultValue = "0") int page, @RequestParam(required = false) String preview, Model model) {
         DashboardQueries.ActionOverview action = dashboard.action(id);
         if (action == null) {
             throw new NotFoundException("No action with id " + id);
@@ -70,6 +77,16 @@ class ActionPageController {
         model.addAttribute("page", current);
         model.addAttribute("pages", Math.max(1, (total + PAGE_SIZE - 1) / PAGE_SIZE));
         model.addAttribute("total", total);
+        model.addAttribute("previewEmail", preview);
+        if (preview != null && !preview.isBlank()) {
+            try {
+                model.addAttribute("preview", previews.preview(action.flowId(), action.stepKey(),
+                        new PreviewRequest(preview.strip(), null, null)));
+            }
+            catch (NotFoundException | InvalidRequestException ex) {
+                model.addAttribute("previewError", ex.getMessage());
+            }
+        }
         return "admin/action";
     }
 

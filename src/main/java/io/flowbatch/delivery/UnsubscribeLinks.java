@@ -29,6 +29,11 @@ public class UnsubscribeLinks {
         return baseUrl + token(customerId);
     }
 
+    /** A link that unsubscribes no one, for a preview rendered from sample data. */
+    public String previewUrl() {
+        return baseUrl + "preview";
+    }
+
     String token(long customerId) {
         return customerId + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(sign(customerId));
     }

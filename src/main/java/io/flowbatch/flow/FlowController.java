@@ -17,8 +17,11 @@ class FlowController {
 
     private final FlowService flows;
 
-    FlowController(FlowService flows) {
+    private final StepPreviews previews;
+
+    FlowController(FlowService flows, StepPreviews previews) {
         this.flows = flows;
+        this.previews = previews;
     }
 
     @PostMapping("/api/flows")
@@ -30,6 +33,11 @@ class FlowController {
     @GetMapping("/api/flows/{id}")
     FlowView get(@PathVariable long id) {
         return flows.get(id);
+    }
+
+    @PostMapping("/api/flows/{id}/steps/{stepId}/preview")
+    StepPreviewed preview(@PathVariable long id, @PathVariable String stepId, @RequestBody PreviewRequest request) {
+        return previews.preview(id, stepId, request);
     }
 
     @PostMapping("/api/flows/{id}/pause")

@@ -11,6 +11,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
+import io.flowbatch.delivery.EmailContent;
+import io.flowbatch.delivery.TemplateRef;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -94,6 +96,14 @@ class FlowRepository {
             """;
 
     static final String SELECT_STEP_TYPE = "SELECT type FROM action WHERE id = :id";
+
+    /** What a preview renders: a step's template or body, and its flow's trigger. */
+    static final String SELECT_STEP_CONTENT = """
+            SELECT a.id, a.type, a.webhook_body, f.trigger_metric, t.id AS template_id, t.version AS template_version,
+                   t.from_address, t.subject, t.body_html, t.body_text
+            FROM action a JOIN flow f ON f.id = a.flow_id LEFT JOIN template t ON t.id = a.template_id
+            WHERE a.flow_id = :flowId AND a.step_key = :stepKey
+            """;
 
     /** A flow's status, moved only from one of {@code :from}. */
     static final String UPDATE_FLOW_STATUS = """
@@ -247,6 +257,18 @@ class FlowRepository {
         return jdbc.sql(SELECT_FLOW_STATUS).param("id", flowId).query(String.class).optional().map(FlowStatus::valueOf);
     }
 
+    Optional<StepContent> findStepContent(long flowId, String stepKey) {
+        return jdbc.sql(SELECT_STEP_CONTENT).param("flowId", flowId).param("stepKey", stepKey).query((rs, row) -> {
+            StepType type = StepType.valueOf(rs.getString("type"));
+            return new StepContent(rs.getLong("id"), type, rs.getString("trigger_metric"),
+                    (type == StepType.EMAIL) ? new TemplateRef(rs.getLong("template_id"), rs.getInt("template_version"))
+                            : null,
+                    (type == StepType.EMAIL) ? new EmailContent(rs.getString("from_address"), rs.getString("subject"),
+                            rs.getString("body_html"), rs.getString("body_text")) : null,
+                    rs.getString("webhook_body"));
+        }).optional();
+    }
+
     Optional<StepType> findStepType(long actionId) {
         return jdbc.sql(SELECT_STEP_TYPE).param("id", actionId).query(String.class).optional().map(StepType::valueOf);
     }
@@ -282,6 +304,11 @@ class FlowRepository {
 
     private JsonNode tree(String json) {
         return (json != null) ? this.json.readTree(json) : null;
+    }
+
+    /** A step as a preview renders it: an email's template, or a webhook's body. */
+    record StepContent(long actionId, StepType type, String triggerMetric, TemplateRef template, EmailContent email,
+            String webhookBody) {
     }
 
     private static SendWindow sendWindow(ResultSet rs) throws SQLException {
