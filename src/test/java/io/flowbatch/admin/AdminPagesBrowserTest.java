@@ -5,10 +5,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 
 import io.flowbatch.deliverability.BounceRequest;
 import io.flowbatch.deliverability.BounceType;
 import io.flowbatch.deliverability.Bounces;
+import io.flowbatch.flow.FlowRequest;
+import io.flowbatch.intake.CustomerRequest;
+import io.flowbatch.intake.EventRequest;
 import io.flowbatch.support.Fixtures;
 import io.flowbatch.support.FlowbatchTest;
 import io.flowbatch.support.TestSmtpServer;
@@ -25,6 +30,7 @@ import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
+import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.batch.core.job.JobExecution;
@@ -38,8 +44,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The admin pages in a real browser (Debian's headless Chromium): an operator logs in,
- * finds the minute that failed, sees why, restarts it and sees it complete. Screenshots
- * are saved under target/screenshots for review.
+ * finds the minute that failed, sees why, restarts it and sees it complete; support finds
+ * why a customer got no email. Screenshots are saved under target/screenshots for review.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = "spring.quartz.scheduler-name=flowbatch-browser-test")
@@ -63,6 +69,9 @@ class AdminPagesBrowserTest {
 
     @Autowired
     Bounces bounces;
+
+    @Autowired
+    JsonMapper json;
 
     TestSmtpServer smtp;
 
@@ -180,6 +189,65 @@ class AdminPagesBrowserTest {
             .sql("SELECT count(*) FROM customer WHERE suppressed_at IS NOT NULL")
             .query(Long.class)
             .single()).isZero();
+    }
+
+    /**
+     * Support's question: why did a customer get no email? Found by email, the skip and
+     * its reason are on the customer's page; the step is previewed for another customer;
+     * the flow is paused and goes live again from its page.
+     */
+    @Test
+    void supportFindsWhyACustomerGotNoEmailPreviewsTheStepAndPausesAndResumesTheFlow() throws Exception {
+        long flow = fixtures.flows()
+            .create(json.readValue(
+                    """
+                            {"name": "Abandoned cart", "trigger": {"metric": "Started Checkout"},
+                             "profileFilter": {"not": {"property": "customer.properties.segment", "op": "eq", "value": "wholesale"}},
+                             "steps": [{"id": "mail", "type": "email", "smartSending": false,
+                                        "email": {"from": "Shop <shop@example.com>", "subject": "[[${customer.firstName}]], your cart",
+                                                  "html": "<p>Hi [[${customer.firstName}]]</p>"}}]}""",
+                    FlowRequest.class))
+            .id();
+        fixtures.intake()
+            .upsertCustomers(
+                    List.of(new CustomerRequest("jane@example.com", "Jane", null, null, Map.of("segment", "wholesale")),
+                            new CustomerRequest("tom@example.com", "Tom", null, null, Map.of())));
+        fixtures.intake()
+            .ingestEvents(List.of(new EventRequest("jane@example.com", "Started Checkout", null, null, null),
+                    new EventRequest("tom@example.com", "Started Checkout", null, null, null)));
+        fixtures.runMinute();
+
+        logIn();
+        browser.findElement(By.linkText("Customers")).click();
+        waitFor(By.id("customer-email"));
+        browser.findElement(By.id("customer-email")).sendKeys("jane@example.com");
+        browser.findElement(By.id("find-customer")).click();
+        waitFor(By.id("customer-evaluations"));
+        assertThat(browser.findElement(By.id("customer-evaluations")).getText()).contains("Abandoned cart", "mail",
+                "SKIPPED", "profile filter: customer no longer meets it");
+        assertThat(browser.findElement(By.id("customer")).getText()).contains("wholesale");
+        screenshot("customer-timeline");
+
+        browser.findElement(By.id("customer-evaluations")).findElement(By.linkText("mail")).click();
+        waitFor(By.id("preview-email"));
+        browser.findElement(By.id("preview-email")).sendKeys("tom@example.com");
+        browser.findElement(By.id("preview-button")).click();
+        waitFor(By.id("preview-subject"));
+        assertThat(browser.findElement(By.id("preview-subject")).getText()).isEqualTo("Tom, your cart");
+        assertThat(browser.findElement(By.id("preview-html")).getAttribute("sandbox")).isEmpty();
+        screenshot("step-preview");
+
+        open("/admin/flows/" + flow);
+        waitFor(By.id("flow-graph"));
+        browser.findElement(By.id("pause-flow")).click();
+        new WebDriverWait(browser, Duration.ofSeconds(10))
+            .until(ExpectedConditions.textToBePresentInElementLocated(By.className("flash"), "is PAUSED"));
+        screenshot("flow-paused");
+        browser.findElement(By.id("resume-flow")).click();
+        new WebDriverWait(browser, Duration.ofSeconds(10))
+            .until(ExpectedConditions.textToBePresentInElementLocated(By.className("flash"), "is LIVE"));
+        assertThat(fixtures.data().jdbc().sql("SELECT status FROM flow").query(String.class).single())
+            .isEqualTo("LIVE");
     }
 
     /** Logs in through the form, unless the browser's session still is. */

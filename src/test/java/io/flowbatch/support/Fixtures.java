@@ -61,6 +61,10 @@ public class Fixtures {
         return flows;
     }
 
+    public IntakeService intake() {
+        return intake;
+    }
+
     public TestData data() {
         return data;
     }
