@@ -32,7 +32,7 @@ class DashboardQueries {
             FROM action a JOIN flow f ON f.id = a.flow_id
             """;
 
-    static final String ACTIONS = ACTION_COLUMNS + " ORDER BY f.name, a.position";
+    static final String ACTIONS = ACTION_COLUMNS + " WHERE a.removed_in_version IS NULL ORDER BY f.name, a.position";
 
     static final String ONE_ACTION = ACTION_COLUMNS + " WHERE a.id = :id";
 

@@ -81,6 +81,7 @@ class FlowAdminController {
         model.addAttribute("layout", flow.layout());
         model.addAttribute("nodeWidth", FlowOverview.NODE_WIDTH);
         model.addAttribute("nodeHeight", FlowOverview.NODE_HEIGHT);
+        model.addAttribute("versions", flows.versions(id));
         return "admin/flow";
     }
 

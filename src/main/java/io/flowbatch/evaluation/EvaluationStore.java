@@ -52,7 +52,7 @@ public class EvaluationStore {
             SELECT a.id, a.status, a.type, a.step_key, a.condition::text, a.send_window_days, a.send_window_from,
                    a.send_window_to FROM action a
             JOIN flow f ON f.id = a.flow_id AND f.status = 'LIVE'
-            WHERE a.status IN ('LIVE', 'DRAFT')
+            WHERE a.status IN ('LIVE', 'DRAFT') AND a.removed_in_version IS NULL
               AND EXISTS (SELECT 1 FROM evaluation e
                           WHERE e.action_id = a.id AND e.state = 'WAITING' AND e.due_at <= :now)
             ORDER BY a.id

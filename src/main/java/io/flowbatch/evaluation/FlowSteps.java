@@ -51,7 +51,9 @@ public final class FlowSteps {
             JOIN flow f ON f.trigger_metric = s.metric AND f.status = 'LIVE'
             LEFT JOIN customer c ON c.id = s.customer_id
             CROSS JOIN LATERAL (
-                SELECT a.id, a.delay, a.delay_at FROM action a WHERE a.flow_id = f.id ORDER BY a.position LIMIT 1
+                SELECT a.id, a.delay, a.delay_at FROM action a
+                WHERE a.flow_id = f.id AND a.removed_in_version IS NULL
+                ORDER BY a.position LIMIT 1
             ) first_step
             WHERE %%2$s
             """.formatted(dueAt("s.occurred_at + first_step.delay", "first_step.delay_at", "s.customer_id"));

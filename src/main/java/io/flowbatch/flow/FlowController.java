@@ -1,5 +1,6 @@
 package io.flowbatch.flow;
 
+import java.util.List;
 import java.util.Map;
 
 import org.springframework.http.HttpStatus;
@@ -33,6 +34,16 @@ class FlowController {
     @GetMapping("/api/flows/{id}")
     FlowView get(@PathVariable long id) {
         return flows.get(id);
+    }
+
+    @PutMapping("/api/flows/{id}")
+    FlowUpdated update(@PathVariable long id, @RequestBody FlowRequest request) {
+        return flows.update(id, request);
+    }
+
+    @GetMapping("/api/flows/{id}/versions")
+    List<FlowVersion> versions(@PathVariable long id) {
+        return flows.versions(id);
     }
 
     @PostMapping("/api/flows/{id}/steps/{stepId}/preview")

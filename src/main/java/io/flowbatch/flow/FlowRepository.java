@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.LocalTime;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.List;
 import java.util.Optional;
 
@@ -81,7 +82,7 @@ class FlowRepository {
             FROM action a
             LEFT JOIN action n ON n.id = a.next_action_id
             LEFT JOIN action x ON x.id = a.no_action_id
-            WHERE a.flow_id = :flowId
+            WHERE a.flow_id = :flowId AND a.removed_in_version IS NULL
             ORDER BY a.position
             """;
 
@@ -91,11 +92,69 @@ class FlowRepository {
                    a.template_id,
                    t.version AS template_version
             FROM action a JOIN template t ON t.id = a.template_id
-            WHERE a.flow_id = :flowId
+            WHERE a.flow_id = :flowId AND a.removed_in_version IS NULL
             ORDER BY a.position
             """;
 
     static final String SELECT_STEP_TYPE = "SELECT type FROM action WHERE id = :id";
+
+    /** A flow as an edit finds it: its version, status and every step it ever had. */
+    static final String SELECT_CURRENT = """
+            SELECT f.version, f.status, a.id, a.step_key, a.type, extract(epoch FROM a.delay) AS delay_seconds,
+                   a.template_id
+            FROM flow f LEFT JOIN action a ON a.flow_id = f.id
+            WHERE f.id = :id
+            """;
+
+    /** The flow row of a new version, only over the version the edit was made from. */
+    static final String UPDATE_FLOW_VERSION = """
+            UPDATE flow SET name = :name, trigger_metric = :triggerMetric, exit_metrics = :exitMetrics::text[],
+                trigger_filter = :triggerFilter::jsonb, profile_filter = :profileFilter::jsonb,
+                version = version + 1, updated_at = now()
+            WHERE id = :id AND version = :version AND status <> 'ARCHIVED'
+            """;
+
+    /**
+     * Every step out of the way of the new positions ({@code (flow_id, position)} is
+     * unique): each takes minus its id, which no other has.
+     */
+    static final String FREE_POSITIONS = "UPDATE action SET position = -id WHERE flow_id = :flowId";
+
+    static final String UPDATE_STEP = """
+            UPDATE action SET position = :position, delay = make_interval(secs => :delaySeconds), delay_at = :at::time,
+                status = :status, kind = :kind, smart_sending = :smartSending, on_cap = :onCap,
+                send_window_days = :windowDays::smallint[], send_window_from = :windowFrom::time,
+                send_window_to = :windowTo::time, relay = :relay, condition = :condition::jsonb,
+                webhook_url = :webhookUrl, webhook_body = :webhookBody, webhook_batch = :webhookBatch,
+                removed_in_version = NULL, updated_at = now()
+            WHERE id = :id
+            """;
+
+    /** A template edit is a new version of it, compiled afresh; the same text stays. */
+    static final String UPDATE_TEMPLATE = """
+            UPDATE template SET from_address = :from, subject = :subject, body_html = :html, body_text = :text,
+                version = version + 1, updated_at = now()
+            WHERE id = :id AND (from_address, subject, body_html, body_text)
+                               IS DISTINCT FROM (:from, :subject, :html, :text)
+            """;
+
+    static final String MARK_REMOVED = """
+            UPDATE action SET removed_in_version = :version, updated_at = now()
+            WHERE id = ANY(:ids::bigint[])
+            """;
+
+    static final String DELETE_BRANCHES = """
+            DELETE FROM action_branch WHERE action_id IN (SELECT id FROM action WHERE flow_id = :flowId)
+            """;
+
+    static final String INSERT_VERSION = """
+            INSERT INTO flow_version (flow_id, version, definition) VALUES (:flowId, :version, :definition::jsonb)
+            """;
+
+    static final String SELECT_VERSIONS = """
+            SELECT version, definition::text AS definition, created_at FROM flow_version
+            WHERE flow_id = :flowId ORDER BY version DESC
+            """;
 
     /** What a preview renders: a step's template or body, and its flow's trigger. */
     static final String SELECT_STEP_CONTENT = """
@@ -161,18 +220,100 @@ class FlowRepository {
      * One step's row. A step that sends nothing is LIVE (its flow's status holds it) and
      * carries the defaults of the email controls, which it never uses.
      */
+    Optional<Current> current(long flowId) {
+        List<Current> rows = new ArrayList<>();
+        Map<String, CurrentStep> steps = new java.util.LinkedHashMap<>();
+        jdbc.sql(SELECT_CURRENT).param("id", flowId).query((ResultSet rs) -> {
+            if (rows.isEmpty()) {
+                rows.add(new Current(rs.getInt("version"), FlowStatus.valueOf(rs.getString("status")), steps));
+            }
+            if (rs.getObject("id") != null) {
+                steps.put(rs.getString("step_key"),
+                        new CurrentStep(rs.getLong("id"), StepType.valueOf(rs.getString("type")),
+                                rs.getBigDecimal("delay_seconds").doubleValue(),
+                                rs.getObject("template_id", Long.class)));
+            }
+        });
+        return rows.stream().findFirst();
+    }
+
+    boolean updateFlowVersion(long flowId, int version, String name, String triggerMetric, List<String> exitMetrics,
+            String triggerFilter, String profileFilter) {
+        return jdbc.sql(UPDATE_FLOW_VERSION)
+            .param("id", flowId)
+            .param("version", version)
+            .param("name", name)
+            .param("triggerMetric", triggerMetric)
+            .param("exitMetrics", exitMetrics.toArray(String[]::new))
+            .param("triggerFilter", triggerFilter)
+            .param("profileFilter", profileFilter)
+            .update() == 1;
+    }
+
+    void freePositions(long flowId) {
+        jdbc.sql(FREE_POSITIONS).param("flowId", flowId).update();
+    }
+
+    void updateStep(long actionId, int position, FlowGraph.Step step) {
+        stepParams(jdbc.sql(UPDATE_STEP), step).param("id", actionId).param("position", position).update();
+    }
+
+    /** Whether the template changed, and so has a new version. */
+    boolean updateTemplate(long templateId, FlowRequest.Email email) {
+        return jdbc.sql(UPDATE_TEMPLATE)
+            .param("id", templateId)
+            .param("from", email.from().strip())
+            .param("subject", email.subject())
+            .param("html", email.html())
+            .param("text", email.text())
+            .update() == 1;
+    }
+
+    void markRemoved(List<Long> actionIds, int version) {
+        if (!actionIds.isEmpty()) {
+            jdbc.sql(MARK_REMOVED).param("ids", actionIds.toArray(Long[]::new)).param("version", version).update();
+        }
+    }
+
+    void deleteBranches(long flowId) {
+        jdbc.sql(DELETE_BRANCHES).param("flowId", flowId).update();
+    }
+
+    void insertVersion(long flowId, int version, String definition) {
+        jdbc.sql(INSERT_VERSION)
+            .param("flowId", flowId)
+            .param("version", version)
+            .param("definition", definition)
+            .update();
+    }
+
+    List<FlowVersion> versions(long flowId) {
+        return jdbc.sql(SELECT_VERSIONS)
+            .param("flowId", flowId)
+            .query((rs, row) -> new FlowVersion(rs.getInt("version"),
+                    rs.getObject("created_at", java.time.OffsetDateTime.class).toInstant(),
+                    tree(rs.getString("definition"))))
+            .list();
+    }
+
     long insertStep(long flowId, int position, FlowGraph.Step step, Long templateId) {
+        return stepParams(jdbc.sql(INSERT_ACTION), step).param("flowId", flowId)
+            .param("position", position)
+            .param("stepKey", step.key())
+            .param("type", step.type().name())
+            .param("templateId", templateId)
+            .query(Long.class)
+            .single();
+    }
+
+    /** A step's own fields, as both inserting and updating it set them. */
+    private static JdbcClient.StatementSpec stepParams(JdbcClient.StatementSpec statement, FlowGraph.Step step) {
         FlowGraph.Webhook webhook = step.webhook();
         ActionStatus status = (webhook != null) ? webhook.status() : ActionStatus.LIVE;
         FlowRequest.ActionRequest action = (step.email() != null) ? step.email()
                 : new FlowRequest.ActionRequest(step.delay(), status, null, null, null, null, null, step.at(), null);
         SendWindow window = action.sendWindow();
-        return jdbc.sql(INSERT_ACTION)
-            .param("flowId", flowId)
-            .param("position", position)
-            .param("stepKey", step.key())
-            .param("type", step.type().name())
-            .param("condition", step.condition())
+        return statement.param("condition", step.condition())
             .param("webhookUrl", (webhook != null) ? webhook.url().strip() : null)
             .param("webhookBody", (webhook != null) ? webhook.body() : null)
             .param("webhookBatch", webhook != null && webhook.batch())
@@ -186,10 +327,7 @@ class FlowRepository {
                     (window != null) ? window.days().stream().map(SendDay::iso).toArray(Integer[]::new) : null)
             .param("windowFrom", (window != null) ? window.from() : null)
             .param("windowTo", (window != null) ? window.to() : null)
-            .param("relay", action.relay())
-            .param("templateId", templateId)
-            .query(Long.class)
-            .single();
+            .param("relay", action.relay());
     }
 
     void linkSteps(long flowId, List<FlowGraph.Step> steps) {
@@ -304,6 +442,14 @@ class FlowRepository {
 
     private JsonNode tree(String json) {
         return (json != null) ? this.json.readTree(json) : null;
+    }
+
+    /** A flow as an edit finds it; {@code steps} by id, removed ones included. */
+    record Current(int version, FlowStatus status, Map<String, CurrentStep> steps) {
+    }
+
+    /** A step an edit may keep, change or remove. */
+    record CurrentStep(long id, StepType type, double delaySeconds, Long templateId) {
     }
 
     /** A step as a preview renders it: an email's template, or a webhook's body. */

@@ -20,6 +20,10 @@ import jakarta.validation.constraints.Size;
  * @param profileFilter a condition every customer must meet before each send, or null
  * @param actions the linear form: one email action after another
  * @param steps the graph form: the first step is the entry
+ * @param version {@code PUT /api/flows/{id}}: the version this edit was made from (a
+ * stale one is a conflict); absent when creating
+ * @param rescheduleWaiting {@code PUT}: whether evaluations already waiting at a step
+ * whose delay changed move by the change (false when absent)
  */
 public record FlowRequest(@NotBlank @Size(max = 200) @Pattern(
         regexp = TextRules.NO_CONTROL_CHARACTERS, message = TextRules.NO_CONTROL_CHARACTERS_MESSAGE) String name,
@@ -27,12 +31,18 @@ public record FlowRequest(@NotBlank @Size(max = 200) @Pattern(
         @Size(max = 20) List<@NotBlank @Size(max = 200) @Pattern(regexp = TextRules.NO_CONTROL_CHARACTERS,
                 message = TextRules.NO_CONTROL_CHARACTERS_MESSAGE) String> exitMetrics,
         FlowStatus status, JsonNode profileFilter, @Size(max = 50) List<@NotNull @Valid ActionRequest> actions,
-        @Size(max = 100) List<@NotNull @Valid StepRequest> steps) {
+        @Size(max = 100) List<@NotNull @Valid StepRequest> steps, Integer version, Boolean rescheduleWaiting) {
 
     /** A linear flow without filters. */
     public FlowRequest(String name, Trigger trigger, List<String> exitMetrics, FlowStatus status,
             List<ActionRequest> actions) {
         this(name, trigger, exitMetrics, status, null, actions, null);
+    }
+
+    /** A flow to create. */
+    public FlowRequest(String name, Trigger trigger, List<String> exitMetrics, FlowStatus status,
+            JsonNode profileFilter, List<ActionRequest> actions, List<StepRequest> steps) {
+        this(name, trigger, exitMetrics, status, profileFilter, actions, steps, null, null);
     }
 
     /**

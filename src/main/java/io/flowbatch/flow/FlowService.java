@@ -4,7 +4,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.Optional;
 
@@ -20,6 +23,8 @@ import io.flowbatch.system.NotFoundException;
 import io.flowbatch.system.RequestValidator;
 import io.flowbatch.webhook.WebhookTargets;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -45,8 +50,11 @@ public class FlowService {
 
     private final Clock clock;
 
+    private final JsonMapper json;
+
     FlowService(FlowRepository flows, TemplateSandbox templates, RequestValidator validator, Relays relays,
-            WebhookTargets webhookTargets, FlowClosures closures, Clock clock) {
+            WebhookTargets webhookTargets, FlowClosures closures, Clock clock, JsonMapper json) {
+        this.json = json;
         this.closures = closures;
         this.clock = clock;
         this.flows = flows;
@@ -61,6 +69,134 @@ public class FlowService {
      */
     @Transactional
     public FlowCreated create(FlowRequest request) {
+        Checked checked = check(request);
+        if (request.version() != null || request.rescheduleWaiting() != null) {
+            RequestValidator.throwIfAny(List.of(new FieldProblem("version", "is for an edit (PUT /api/flows/{id})")));
+        }
+        FlowStatus status = (request.status() != null) ? request.status() : FlowStatus.LIVE;
+        if (status != FlowStatus.LIVE && status != FlowStatus.DRAFT) {
+            RequestValidator.throwIfAny(List.of(new FieldProblem("status",
+                    "a new flow is LIVE or DRAFT; pause or archive it through its endpoints")));
+        }
+        long flowId = flows.insertFlow(request.name().strip(), request.trigger().metric().strip(),
+                checked.exitMetrics(), status, checked.triggerFilter(), checked.profileFilter());
+        List<FlowCreated.ActionId> actionIds = new ArrayList<>();
+        List<FlowCreated.StepId> stepIds = new ArrayList<>();
+        for (int i = 0; i < checked.steps().size(); i++) {
+            FlowGraph.Step step = checked.steps().get(i);
+            Long templateId = (step.email() != null) ? flows.insertTemplate(step.email().email()) : null;
+            long id = flows.insertStep(flowId, i + 1, step, templateId);
+            if (step.type() == StepType.EMAIL) {
+                actionIds.add(new FlowCreated.ActionId(id));
+            }
+            boolean sends = step.type() == StepType.EMAIL || step.type() == StepType.WEBHOOK;
+            stepIds.add(new FlowCreated.StepId(step.key(), sends ? id : null));
+        }
+        flows.linkSteps(flowId, checked.steps());
+        flows.insertVersion(flowId, 1, definition(request));
+        return new FlowCreated(flowId, actionIds, stepIds);
+    }
+
+    /**
+     * Publishes a new version of a flow, checked whole as a new flow is. A step whose id
+     * stays keeps its row and its waiting evaluations, which go on under the new version
+     * (an email step's template, when changed, is a new template version, rendered for
+     * them when they are sent); a step the version leaves out is marked removed and its
+     * pending evaluations CANCELLED; a changed delay moves the evaluations already
+     * waiting only when {@code rescheduleWaiting} asks. A chunk already claimed finishes
+     * on what it loaded. The version edited must be the flow's current one.
+     */
+    @Transactional
+    public FlowUpdated update(long flowId, FlowRequest request) {
+        if (request.version() == null) {
+            RequestValidator
+                .throwIfAny(List.of(new FieldProblem("version", "must be the version this edit was made from")));
+        }
+        if (request.status() != null) {
+            RequestValidator.throwIfAny(
+                    List.of(new FieldProblem("status", "a flow's status changes through pause, resume and archive")));
+        }
+        Checked checked = check(request);
+        FlowRepository.Current current = flows.current(flowId)
+            .orElseThrow(() -> new NotFoundException("No flow with id " + flowId));
+        if (current.status() == FlowStatus.ARCHIVED) {
+            throw new ConflictException("Flow " + flowId + " is ARCHIVED: it cannot be edited");
+        }
+        if (current.version() != request.version()) {
+            throw new ConflictException("Flow " + flowId + " is at version " + current.version()
+                    + "; this edit was made from version " + request.version());
+        }
+        List<FieldProblem> problems = new ArrayList<>();
+        for (FlowGraph.Step step : checked.steps()) {
+            FlowRepository.CurrentStep was = current.steps().get(step.key());
+            if (was != null && was.type() != step.type()) {
+                problems.add(new FieldProblem(step.path() + ".type", "step '" + step.key() + "' is of type "
+                        + was.type().apiName() + "; a step id keeps its type (give the new step a new id)"));
+            }
+        }
+        RequestValidator.throwIfAny(problems);
+        int version = current.version() + 1;
+        if (!flows.updateFlowVersion(flowId, request.version(), request.name().strip(),
+                request.trigger().metric().strip(), checked.exitMetrics(), checked.triggerFilter(),
+                checked.profileFilter())) {
+            throw new ConflictException(
+                    "Flow " + flowId + " was edited meanwhile; it is no longer at version " + request.version());
+        }
+        flows.freePositions(flowId);
+        Map<Long, Double> shifts = new LinkedHashMap<>();
+        Set<String> kept = new HashSet<>();
+        for (int i = 0; i < checked.steps().size(); i++) {
+            FlowGraph.Step step = checked.steps().get(i);
+            FlowRepository.CurrentStep was = current.steps().get(step.key());
+            if (was == null) {
+                Long templateId = (step.email() != null) ? flows.insertTemplate(step.email().email()) : null;
+                flows.insertStep(flowId, i + 1, step, templateId);
+                continue;
+            }
+            kept.add(step.key());
+            flows.updateStep(was.id(), i + 1, step);
+            if (step.email() != null) {
+                flows.updateTemplate(was.templateId(), step.email().email());
+            }
+            double shift = step.delay().toMillis() / 1000.0 - was.delaySeconds();
+            if (shift != 0) {
+                shifts.put(was.id(), shift);
+            }
+        }
+        List<Long> removed = current.steps()
+            .entrySet()
+            .stream()
+            .filter((entry) -> !kept.contains(entry.getKey()))
+            .map((entry) -> entry.getValue().id())
+            .toList();
+        flows.markRemoved(removed, version);
+        flows.deleteBranches(flowId);
+        flows.linkSteps(flowId, checked.steps());
+        int cancelled = closures.cancelSteps(removed, "step removed in version " + version);
+        int rescheduled = Boolean.TRUE.equals(request.rescheduleWaiting()) ? closures.reschedule(shifts) : 0;
+        flows.insertVersion(flowId, version, definition(request));
+        return new FlowUpdated(flowId, version, cancelled, rescheduled);
+    }
+
+    /** Every version of a flow, newest first. */
+    public List<FlowVersion> versions(long flowId) {
+        get(flowId);
+        return flows.versions(flowId);
+    }
+
+    /** The request as its version keeps it, without what only the edit needed. */
+    private String definition(FlowRequest request) {
+        ObjectNode definition = json.valueToTree(request);
+        definition.remove("version");
+        definition.remove("rescheduleWaiting");
+        return json.writeValueAsString(definition);
+    }
+
+    /**
+     * Everything wrong with a flow's definition, or its steps and filters ready to store:
+     * the same checks for a new flow and a new version.
+     */
+    private Checked check(FlowRequest request) {
         validator.validate(request);
         List<FieldProblem> problems = new ArrayList<>();
         boolean linear = request.actions() != null && !request.actions().isEmpty();
@@ -102,28 +238,13 @@ public class FlowService {
         }
         RequestValidator.throwIfAny(problems);
 
-        FlowStatus status = (request.status() != null) ? request.status() : FlowStatus.LIVE;
-        if (status != FlowStatus.LIVE && status != FlowStatus.DRAFT) {
-            RequestValidator.throwIfAny(List.of(new FieldProblem("status",
-                    "a new flow is LIVE or DRAFT; pause or archive it through its endpoints")));
-        }
         List<String> exitMetrics = (request.exitMetrics() != null) ? request.exitMetrics() : List.of();
-        long flowId = flows.insertFlow(request.name().strip(), request.trigger().metric().strip(), exitMetrics, status,
-                triggerFilter, profileFilter);
-        List<FlowCreated.ActionId> actionIds = new ArrayList<>();
-        List<FlowCreated.StepId> stepIds = new ArrayList<>();
-        for (int i = 0; i < steps.size(); i++) {
-            FlowGraph.Step step = steps.get(i);
-            Long templateId = (step.email() != null) ? flows.insertTemplate(step.email().email()) : null;
-            long id = flows.insertStep(flowId, i + 1, step, templateId);
-            if (step.type() == StepType.EMAIL) {
-                actionIds.add(new FlowCreated.ActionId(id));
-            }
-            boolean sends = step.type() == StepType.EMAIL || step.type() == StepType.WEBHOOK;
-            stepIds.add(new FlowCreated.StepId(step.key(), sends ? id : null));
-        }
-        flows.linkSteps(flowId, steps);
-        return new FlowCreated(flowId, actionIds, stepIds);
+        return new Checked(steps, triggerFilter, profileFilter, exitMetrics);
+    }
+
+    /** A definition that passed every check. */
+    private record Checked(List<FlowGraph.Step> steps, String triggerFilter, String profileFilter,
+            List<String> exitMetrics) {
     }
 
     private void webhookProblems(FlowGraph.Step step, List<FieldProblem> problems) {

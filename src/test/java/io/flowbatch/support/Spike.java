@@ -36,7 +36,7 @@ public final class Spike {
      * Everything flowbatch writes for flows and customers (not Spring Batch's or Quartz's
      * tables).
      */
-    public static final String TRUNCATE = "TRUNCATE evaluation, delivery_log, event, action_branch, action, template, flow, customer, marketing_send, delivery_event, send_tally";
+    public static final String TRUNCATE = "TRUNCATE evaluation, delivery_log, event, action_branch, action, template, flow_version, flow, customer, marketing_send, delivery_event, send_tally";
 
     private Spike() {
     }

@@ -10,7 +10,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 public class TestData {
 
     private static final String TRUNCATE = """
-            TRUNCATE evaluation, delivery_log, event, action_branch, action, template, flow, customer, marketing_send, delivery_event, send_tally RESTART IDENTITY
+            TRUNCATE evaluation, delivery_log, event, action_branch, action, template, flow_version, flow, customer, marketing_send, delivery_event, send_tally RESTART IDENTITY
             """;
 
     private final JdbcClient jdbc;
