@@ -103,6 +103,13 @@ class FlowAdminTest {
                 "data-step=\"mail\"", "yes: 3 · no: 7", "2 sent · 1 skipped", "profile filter: 1", "no (end)",
                 "id=\"pause-flow\"", "id=\"archive-flow\"");
 
+        String list = mvc.perform(get("/admin/flows").with(user(FlowbatchTest.ADMIN_USER).roles("ADMIN")))
+            .andExpect(status().isOk())
+            .andReturn()
+            .getResponse()
+            .getContentAsString();
+        assertThat(list).contains("data-flow=\"" + flowId + "\"", "VIP checkout", "Started Checkout");
+
         // The page's buttons move the flow, and a move it cannot make is said, not done.
         mvc.perform(post("/admin/flows/{id}/pause", flowId).with(user(FlowbatchTest.ADMIN_USER).roles("ADMIN"))
             .with(csrf()))
