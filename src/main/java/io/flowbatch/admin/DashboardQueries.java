@@ -26,13 +26,17 @@ import org.springframework.stereotype.Repository;
 class DashboardQueries {
 
     static final String ACTION_COLUMNS = """
-            SELECT a.id, a.flow_id, a.step_key, a.type, f.name AS flow_name, f.trigger_metric, a.position, a.status,
+            SELECT a.id, a.flow_id, a.step_key || COALESCE(' (removed in v' || a.removed_in_version || ')', '') AS step_key,
+                   a.type, f.name AS flow_name, f.trigger_metric, a.position, a.status,
                    a.status_reason, a.kind,
                    extract(epoch FROM a.delay) AS delay_seconds
             FROM action a JOIN flow f ON f.id = a.flow_id
             """;
 
-    static final String ACTIONS = ACTION_COLUMNS + " WHERE a.removed_in_version IS NULL ORDER BY f.name, a.position";
+    /**
+     * Steps an edit removed too: their failed and in-doubt rows still need an operator.
+     */
+    static final String ACTIONS = ACTION_COLUMNS + " ORDER BY f.name, a.removed_in_version NULLS FIRST, a.position";
 
     static final String ONE_ACTION = ACTION_COLUMNS + " WHERE a.id = :id";
 

@@ -40,10 +40,7 @@ public enum EvaluationState {
     FAILED,
     /** A crash hit while the send was in flight: the operator decides. */
     IN_DOUBT,
-    /**
-     * Withdrawn before it ran: its flow was archived (a removed step comes with flow
-     * versions).
-     */
+    /** Withdrawn before it ran: its flow was archived, or an edit removed its step. */
     CANCELLED;
 
     private static final Map<EvaluationState, Set<EvaluationState>> MOVES = Map.ofEntries(

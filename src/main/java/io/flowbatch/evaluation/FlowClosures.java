@@ -33,13 +33,15 @@ public class FlowClosures {
 
     /**
      * Evaluations waiting at steps whose delay an edit changed, moved by the change (one
-     * statement for every changed step); those due already stay due.
+     * statement for every changed step). Those a send window or a frequency cap deferred
+     * keep their time: it is the control's, not the delay's.
      */
     @Transition(from = WAITING, to = {})
     static final String RESCHEDULE = """
             UPDATE evaluation e SET due_at = e.due_at + make_interval(secs => c.shift), updated_at = now()
             FROM unnest(:actionIds::bigint[], :shifts::double precision[]) AS c(action_id, shift)
             WHERE e.action_id = c.action_id AND e.state = 'WAITING'
+              AND (e.reason IS NULL OR e.reason NOT LIKE 'deferred:%')
             """;
 
     private final JdbcClient jdbc;

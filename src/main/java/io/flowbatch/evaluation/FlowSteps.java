@@ -28,7 +28,7 @@ public final class FlowSteps {
             FROM %%s s JOIN action_next n ON n.action_id = s.action_id
             WHERE %s
             """.formatted(dueAt(":now + n.next_delay", "n.next_delay_at", "s.customer_id"),
-            notArchived("n.next_action_id"));
+            stillInFlow("n.next_action_id"));
 
     /**
      * The step each row of relation {@code %s} was routed to (its columns
@@ -39,7 +39,7 @@ public final class FlowSteps {
             SELECT n.id, s.customer_id, s.event_id, s.flow_started_at, %s
             FROM %%s s JOIN action n ON n.id = s.next_action_id
             WHERE %s
-            """.formatted(dueAt(":now + n.delay", "n.delay_at", "s.customer_id"), notArchived("n.id"));
+            """.formatted(dueAt(":now + n.delay", "n.delay_at", "s.customer_id"), stillInFlow("n.id"));
 
     /**
      * {@code %%2$s} is the trigger filters' clause ({@link TriggerFilters}), over the
@@ -62,12 +62,13 @@ public final class FlowSteps {
     }
 
     /**
-     * A step of an archived flow gets no new evaluation: a chunk that was in flight when
-     * the flow was archived does not carry its customers on.
+     * A step an edit removed, or one of an archived flow, gets no new evaluation: a chunk
+     * that was in flight when the flow was edited or archived does not carry its
+     * customers there.
      */
-    private static String notArchived(String actionId) {
-        return "NOT EXISTS (SELECT 1 FROM action x JOIN flow xf ON xf.id = x.flow_id WHERE x.id = " + actionId
-                + " AND xf.status = 'ARCHIVED')";
+    private static String stillInFlow(String actionId) {
+        return "EXISTS (SELECT 1 FROM action x JOIN flow xf ON xf.id = x.flow_id WHERE x.id = " + actionId
+                + " AND x.removed_in_version IS NULL AND xf.status <> 'ARCHIVED')";
     }
 
     /**

@@ -29,7 +29,7 @@ import org.springframework.stereotype.Repository;
 class ChunkLoader {
 
     static final String ACTION = """
-            SELECT a.id, a.status, f.status AS flow_status, a.kind, a.smart_sending, a.on_cap, a.relay, f.exit_metrics,
+            SELECT a.id, a.status, CASE WHEN a.removed_in_version IS NOT NULL THEN 'REMOVED' ELSE f.status END AS flow_status, a.kind, a.smart_sending, a.on_cap, a.relay, f.exit_metrics,
                    f.profile_filter::text AS profile_filter, a.webhook_url, a.webhook_body, a.webhook_batch,
                    t.id AS template_id, t.version AS template_version,
                    t.from_address, t.subject, t.body_html, t.body_text
@@ -162,8 +162,9 @@ class ChunkLoader {
     /**
      * An action as it is now, with what executing it needs.
      *
-     * @param flowStatus its flow's: a chunk of a flow paused or archived since it was
-     * buffered sends nothing
+     * @param flowStatus its flow's ({@code REMOVED} for a step an edit removed): a chunk
+     * of a flow paused or archived, or of a step removed, since it was buffered sends
+     * nothing
      * @param transactional its email goes to unsubscribed customers too, without
      * unsubscribe headers, and passes no marketing control
      * @param smartSending a marketing action skips customers sent marketing within the

@@ -42,6 +42,8 @@ class EvaluationProcessor
 
     static final String FLOW_ARCHIVED_REASON = "flow archived while its chunk ran";
 
+    static final String STEP_REMOVED_REASON = "step removed from its flow while its chunk ran";
+
     private final long actionId;
 
     private final JsonMapper json;
@@ -128,6 +130,10 @@ class EvaluationProcessor
         if ("ARCHIVED".equals(action.flowStatus())) {
             // Archived while this chunk was on its way: its pending rows were cancelled.
             outcomes.add(Outcome.skipped(evaluation.id(), FLOW_ARCHIVED_REASON, false));
+            return null;
+        }
+        if ("REMOVED".equals(action.flowStatus())) {
+            outcomes.add(Outcome.skipped(evaluation.id(), STEP_REMOVED_REASON, false));
             return null;
         }
         if (!"LIVE".equals(action.flowStatus())) {

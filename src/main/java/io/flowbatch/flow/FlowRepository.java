@@ -101,7 +101,7 @@ class FlowRepository {
     /** A flow as an edit finds it: its version, status and every step it ever had. */
     static final String SELECT_CURRENT = """
             SELECT f.version, f.status, a.id, a.step_key, a.type, extract(epoch FROM a.delay) AS delay_seconds,
-                   a.template_id
+                   a.delay_at, a.template_id, a.removed_in_version
             FROM flow f LEFT JOIN action a ON a.flow_id = f.id
             WHERE f.id = :id
             """;
@@ -161,7 +161,7 @@ class FlowRepository {
             SELECT a.id, a.type, a.webhook_body, f.trigger_metric, t.id AS template_id, t.version AS template_version,
                    t.from_address, t.subject, t.body_html, t.body_text
             FROM action a JOIN flow f ON f.id = a.flow_id LEFT JOIN template t ON t.id = a.template_id
-            WHERE a.flow_id = :flowId AND a.step_key = :stepKey
+            WHERE a.flow_id = :flowId AND a.step_key = :stepKey AND a.removed_in_version IS NULL
             """;
 
     /** A flow's status, moved only from one of {@code :from}. */
@@ -231,7 +231,8 @@ class FlowRepository {
                 steps.put(rs.getString("step_key"),
                         new CurrentStep(rs.getLong("id"), StepType.valueOf(rs.getString("type")),
                                 rs.getBigDecimal("delay_seconds").doubleValue(),
-                                rs.getObject("template_id", Long.class)));
+                                rs.getObject("delay_at", LocalTime.class), rs.getObject("template_id", Long.class),
+                                rs.getObject("removed_in_version", Integer.class)));
             }
         });
         return rows.stream().findFirst();
@@ -448,8 +449,14 @@ class FlowRepository {
     record Current(int version, FlowStatus status, Map<String, CurrentStep> steps) {
     }
 
-    /** A step an edit may keep, change or remove. */
-    record CurrentStep(long id, StepType type, double delaySeconds, Long templateId) {
+    /**
+     * A step an edit may keep, change or remove.
+     *
+     * @param removedInVersion the version that removed it, or null while it is in the
+     * flow
+     */
+    record CurrentStep(long id, StepType type, double delaySeconds, LocalTime at, Long templateId,
+            Integer removedInVersion) {
     }
 
     /** A step as a preview renders it: an email's template, or a webhook's body. */

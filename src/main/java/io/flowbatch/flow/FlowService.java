@@ -129,7 +129,12 @@ public class FlowService {
         List<FieldProblem> problems = new ArrayList<>();
         for (FlowGraph.Step step : checked.steps()) {
             FlowRepository.CurrentStep was = current.steps().get(step.key());
-            if (was != null && was.type() != step.type()) {
+            if (was != null && was.removedInVersion() != null) {
+                // Its id names the removed step's history; a new step takes a new id.
+                problems.add(new FieldProblem(step.path() + ".id", "step '" + step.key() + "' was removed in version "
+                        + was.removedInVersion() + "; give the new step a new id"));
+            }
+            else if (was != null && was.type() != step.type()) {
                 problems.add(new FieldProblem(step.path() + ".type", "step '" + step.key() + "' is of type "
                         + was.type().apiName() + "; a step id keeps its type (give the new step a new id)"));
             }
@@ -158,15 +163,17 @@ public class FlowService {
             if (step.email() != null) {
                 flows.updateTemplate(was.templateId(), step.email().email());
             }
+            // A step that ends at a local time is not moved: its due times are the
+            // customers' clocks, not a shift.
             double shift = step.delay().toMillis() / 1000.0 - was.delaySeconds();
-            if (shift != 0) {
+            if (shift != 0 && was.at() == null && step.at() == null) {
                 shifts.put(was.id(), shift);
             }
         }
         List<Long> removed = current.steps()
             .entrySet()
             .stream()
-            .filter((entry) -> !kept.contains(entry.getKey()))
+            .filter((entry) -> entry.getValue().removedInVersion() == null && !kept.contains(entry.getKey()))
             .map((entry) -> entry.getValue().id())
             .toList();
         flows.markRemoved(removed, version);

@@ -61,7 +61,9 @@ public class StepPreviews {
             variables = TemplateVariables.of(profile.email(), profile.firstName(), profile.lastName(),
                     profile.properties(),
                     (request.eventProperties() != null) ? request.eventProperties() : profile.eventProperties(),
-                    unsubscribeLinks.url(profile.id()));
+                    // Never a working link: a preview is shown to people who are not the
+                    // customer, and the link unsubscribes without a login.
+                    unsubscribeLinks.previewUrl());
         }
         else {
             PreviewRequest.Sample sample = request.customer();

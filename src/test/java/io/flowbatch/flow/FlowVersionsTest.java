@@ -161,6 +161,25 @@ class FlowVersionsTest {
                 .value("step 'mail' is of type email; a step id keeps its type (give the new step a new id)"));
     }
 
+    @Test
+    void aRemovedStepsIdNamesItsHistoryAndIsNotGivenToANewStep() throws Exception {
+        mvc.perform(putJson("/api/flows/" + flow, V2.formatted(1, false, "P2D", "email"))).andExpect(status().isOk());
+        mvc.perform(putJson("/api/flows/" + flow,
+                V1.replace("\"name\": \"Versions\",", "\"name\": \"Versions\", \"version\": 2,")))
+            .andExpect(status().isBadRequest())
+            .andExpect(jsonPath("$.errors[0].field").value("steps[2].id"))
+            .andExpect(jsonPath("$.errors[0].message")
+                .value("step 'gone' was removed in version 2; give the new step a new id"));
+        // Removed once, it stays removed in version 2 whatever later edits do.
+        mvc.perform(putJson("/api/flows/" + flow, V2.formatted(2, false, "P3D", "email"))).andExpect(status().isOk());
+        assertThat(fixture.data()
+            .jdbc()
+            .sql("SELECT removed_in_version FROM action WHERE step_key = 'gone'")
+            .query(Integer.class)
+            .single()).isEqualTo(2);
+        assertThat(fixture.count("reason = 'step removed in version 3'")).isZero();
+    }
+
     private void isNewSubject(TestSmtpServer.Received message) {
         try {
             assertThat(message.parse().getSubject()).startsWith("New ");
