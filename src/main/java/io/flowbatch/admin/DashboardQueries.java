@@ -26,8 +26,7 @@ import org.springframework.stereotype.Repository;
 class DashboardQueries {
 
     static final String ACTION_COLUMNS = """
-            SELECT a.id, a.flow_id, a.step_key || COALESCE(' (removed in v' || a.removed_in_version || ')', '') AS step_key,
-                   a.type, f.name AS flow_name, f.trigger_metric, a.position, a.status,
+            SELECT a.id, a.flow_id, a.step_key, a.removed_in_version, a.type, f.name AS flow_name, f.trigger_metric, a.position, a.status,
                    a.status_reason, a.kind,
                    extract(epoch FROM a.delay) AS delay_seconds
             FROM action a JOIN flow f ON f.id = a.flow_id
@@ -146,6 +145,12 @@ class DashboardQueries {
         return minutes;
     }
 
+    /** Evaluations not settled yet: waiting, buffered, claimed or sending. */
+    static long pending(Map<String, Long> counts) {
+        return counts.getOrDefault("WAITING", 0L) + counts.getOrDefault("BUFFERED", 0L)
+                + counts.getOrDefault("PROCESSING", 0L) + counts.getOrDefault("SENDING", 0L);
+    }
+
     private static Map<String, Long> emptyCounts() {
         Map<String, Long> counts = new LinkedHashMap<>();
         for (EvaluationState state : EvaluationState.values()) {
@@ -155,19 +160,20 @@ class DashboardQueries {
     }
 
     /** An action as stored, before its counts are added. */
-    private record ActionRow(long id, long flowId, String stepKey, String type, String flowName, String triggerMetric,
-            int position, String status, String statusReason, String kind, long delaySeconds) {
+    private record ActionRow(long id, long flowId, String stepKey, Integer removedInVersion, String type,
+            String flowName, String triggerMetric, int position, String status, String statusReason, String kind,
+            long delaySeconds) {
 
         static ActionRow of(ResultSet rs, int row) throws SQLException {
             return new ActionRow(rs.getLong("id"), rs.getLong("flow_id"), rs.getString("step_key"),
-                    rs.getString("type"), rs.getString("flow_name"), rs.getString("trigger_metric"),
-                    rs.getInt("position"), rs.getString("status"), rs.getString("status_reason"), rs.getString("kind"),
-                    rs.getLong("delay_seconds"));
+                    rs.getObject("removed_in_version", Integer.class), rs.getString("type"), rs.getString("flow_name"),
+                    rs.getString("trigger_metric"), rs.getInt("position"), rs.getString("status"),
+                    rs.getString("status_reason"), rs.getString("kind"), rs.getLong("delay_seconds"));
         }
 
         ActionOverview overview(Counts counts, long buffered) {
-            return new ActionOverview(id, flowId, stepKey, type, flowName, triggerMetric, position, status,
-                    statusReason, kind, delaySeconds, counts.byState, buffered,
+            return new ActionOverview(id, flowId, stepKey, removedInVersion, type, flowName, triggerMetric, position,
+                    status, statusReason, kind, delaySeconds, counts.byState, buffered,
                     new Deferred(counts.deferred, counts.nextDeferredDue));
         }
 
@@ -204,9 +210,9 @@ class DashboardQueries {
      * One action with its evaluations by state, its Redis bucket depth, and those
      * deferred (counted among WAITING).
      */
-    record ActionOverview(long id, long flowId, String stepKey, String type, String flowName, String triggerMetric,
-            int position, String status, String statusReason, String kind, long delaySeconds, Map<String, Long> counts,
-            long buffered, Deferred deferred) {
+    record ActionOverview(long id, long flowId, String stepKey, Integer removedInVersion, String type, String flowName,
+            String triggerMetric, int position, String status, String statusReason, String kind, long delaySeconds,
+            Map<String, Long> counts, long buffered, Deferred deferred) {
 
         public long total() {
             return counts.values().stream().mapToLong(Long::longValue).sum();

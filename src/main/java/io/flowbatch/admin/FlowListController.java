@@ -59,7 +59,7 @@ class FlowListController {
         }
 
         public long pending() {
-            return count("WAITING") + count("BUFFERED") + count("PROCESSING") + count("SENDING");
+            return DashboardQueries.pending(counts);
         }
 
     }

@@ -213,11 +213,14 @@ class FlowOverview {
             return went;
         }
 
+        public long pending() {
+            return DashboardQueries.pending(states);
+        }
+
         /** The line the flow page writes in a step's box. */
         public String summary() {
             List<String> parts = new ArrayList<>();
-            long waiting = states.get("WAITING") + states.get("BUFFERED") + states.get("PROCESSING")
-                    + states.get("SENDING");
+            long waiting = pending();
             if (waiting > 0) {
                 parts.add(waiting + " waiting");
             }

@@ -29,7 +29,7 @@ import org.springframework.stereotype.Repository;
 class ChunkLoader {
 
     static final String ACTION = """
-            SELECT a.id, a.status, CASE WHEN a.removed_in_version IS NOT NULL THEN 'REMOVED' ELSE f.status END AS flow_status, a.kind, a.smart_sending, a.on_cap, a.relay, f.exit_metrics,
+            SELECT a.id, a.status, f.status AS flow_status, a.removed_in_version IS NOT NULL AS removed, a.kind, a.smart_sending, a.on_cap, a.relay, f.exit_metrics,
                    f.profile_filter::text AS profile_filter, a.webhook_url, a.webhook_body, a.webhook_batch,
                    t.id AS template_id, t.version AS template_version,
                    t.from_address, t.subject, t.body_html, t.body_text
@@ -96,9 +96,9 @@ class ChunkLoader {
     ActionSnapshot action(long actionId) {
         return jdbc.sql(ACTION).param("actionId", actionId).query((rs, row) -> {
             return new ActionSnapshot(rs.getLong("id"), rs.getString("status"), rs.getString("flow_status"),
-                    "TRANSACTIONAL".equals(rs.getString("kind")), rs.getBoolean("smart_sending"),
-                    "DEFER".equals(rs.getString("on_cap")), rs.getString("relay"), textArray(rs, "exit_metrics"),
-                    rs.getString("profile_filter"),
+                    rs.getBoolean("removed"), "TRANSACTIONAL".equals(rs.getString("kind")),
+                    rs.getBoolean("smart_sending"), "DEFER".equals(rs.getString("on_cap")), rs.getString("relay"),
+                    textArray(rs, "exit_metrics"), rs.getString("profile_filter"),
                     (rs.getString("webhook_url") != null) ? new Webhook(rs.getString("webhook_url"),
                             rs.getString("webhook_body"), rs.getBoolean("webhook_batch")) : null,
                     new TemplateRef(rs.getLong("template_id"), rs.getInt("template_version")),
@@ -176,9 +176,9 @@ class ChunkLoader {
      * @param webhook a webhook step's request; null for an email action (whose template
      * and content are then the email's)
      */
-    record ActionSnapshot(long id, String status, String flowStatus, boolean transactional, boolean smartSending,
-            boolean deferOnCap, String relay, List<String> exitMetrics, String profileFilter, Webhook webhook,
-            TemplateRef template, EmailContent content) {
+    record ActionSnapshot(long id, String status, String flowStatus, boolean removed, boolean transactional,
+            boolean smartSending, boolean deferOnCap, String relay, List<String> exitMetrics, String profileFilter,
+            Webhook webhook, TemplateRef template, EmailContent content) {
     }
 
     /**

@@ -91,7 +91,7 @@ class EvaluationProcessor
         outcomes.chunkStarted();
         outcomes.relay(action.relay());
         outcomes.webhook(action.webhook());
-        if (!"LIVE".equals(action.status()) || !"LIVE".equals(action.flowStatus())) {
+        if (!"LIVE".equals(action.status()) || !"LIVE".equals(action.flowStatus()) || action.removed()) {
             recipients = Map.of();
             exited = Map.of();
             marketingRefusals = Map.of();
@@ -132,7 +132,7 @@ class EvaluationProcessor
             outcomes.add(Outcome.skipped(evaluation.id(), FLOW_ARCHIVED_REASON, false));
             return null;
         }
-        if ("REMOVED".equals(action.flowStatus())) {
+        if (action.removed()) {
             outcomes.add(Outcome.skipped(evaluation.id(), STEP_REMOVED_REASON, false));
             return null;
         }

@@ -86,10 +86,23 @@ final class WebhookCalls {
                 settled = List.of();
                 continue;
             }
-            Map<Long, WebhookResult> results = webhook.batch() ? sender.sendBatch(url, calls) : sender.send(url, calls);
+            Map<Long, WebhookResult> results = webhook.batch() ? sender.sendBatch(url, calls, lease::granted)
+                    : sender.send(url, calls, lease::granted);
             Instant now = clock.instant();
             List<Outcome> windowOutcomes = new ArrayList<>();
-            results.forEach((id, result) -> windowOutcomes.add(outcome(byId.get(id), webhook, result, now)));
+            List<Long> withheld = new ArrayList<>();
+            results.forEach((id, result) -> {
+                if (result.kind() == WebhookResult.Kind.WITHHELD) {
+                    withheld.add(id);
+                }
+                else {
+                    windowOutcomes.add(outcome(byId.get(id), webhook, result, now));
+                }
+            });
+            if (!withheld.isEmpty()) {
+                // Marked, never sent: back to the buffer for whoever owns them next.
+                store.returnToBuffer(withheld, stepExecutionId);
+            }
             outcomes.addAll(windowOutcomes);
             settled = windowOutcomes;
         }
@@ -110,6 +123,7 @@ final class WebhookCalls {
             case TRANSIENT -> (item.evaluation().attempts() + 1 >= delivery.maxAttempts())
                     ? Outcome.failed(id, "gave up after " + delivery.maxAttempts() + " attempts: " + result.reply())
                     : Outcome.retryLater(id, "will retry: " + result.reply(), now.plus(delivery.retryDelay()));
+            case WITHHELD -> throw new IllegalStateException("withheld calls go back to the buffer");
             case UNKNOWN -> (delivery.atLeastOnce() && item.evaluation().attempts() + 1 < delivery.maxAttempts())
                     ? Outcome.retryLater(id, "calling again with the same Idempotency-Key: " + result.reply(), now)
                     : Outcome.inDoubt(id, "may or may not have been received: " + result.reply());

@@ -21,7 +21,8 @@ import org.springframework.validation.annotation.Validated;
  * (cloud metadata) or other non-public addresses; off, such a host is refused when the
  * flow is saved and when its name resolves to one at send time
  * @param allowHttp whether plain {@code http://} URLs are allowed; off, only https
- * @param timeout how long one request may take, from connecting to the reply
+ * @param timeout how long one request may take, from connecting to the reply (at most
+ * PT1M, within the send grace of a claim lease)
  * @param concurrency requests of one chunk in flight at once (an endpoint without
  * batches)
  * @param signingKey the HMAC-SHA256 key every request is signed with
@@ -42,10 +43,15 @@ public record OutboundWebhookProperties(@DefaultValue List<String> allowedHosts,
         return signingKey == null || signingKey.length() >= MIN_KEY_LENGTH;
     }
 
-    @AssertTrue(message = "must be positive and at most PT5M (flowbatch.outbound-webhooks.timeout)")
+    /**
+     * A call in flight is SENDING; its row is left alone for the claim lease's send grace
+     * (PT65S by default) after its sender is taken for dead, so a call must end well
+     * within it.
+     */
+    @AssertTrue(message = "must be positive and at most PT1M (flowbatch.outbound-webhooks.timeout)")
     public boolean isTimeoutSensible() {
         return timeout == null
-                || (!timeout.isNegative() && !timeout.isZero() && timeout.compareTo(Duration.ofMinutes(5)) <= 0);
+                || (!timeout.isNegative() && !timeout.isZero() && timeout.compareTo(Duration.ofMinutes(1)) <= 0);
     }
 
 }

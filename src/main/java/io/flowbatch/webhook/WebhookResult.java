@@ -23,9 +23,16 @@ public record WebhookResult(Kind kind, int status, String reply) {
         /**
          * Sent, but no reply came in time: the endpoint may or may not have acted on it.
          */
-        UNKNOWN
+        UNKNOWN,
+        /**
+         * Not sent: the caller's permit (its claim lease) had ended when the request's
+         * turn came. Certainly not sent, so it may go back to be sent by the row's owner.
+         */
+        WITHHELD
 
     }
+
+    static final WebhookResult WITHHELD = new WebhookResult(Kind.WITHHELD, 0, "not sent: the permit had ended");
 
     static WebhookResult ofStatus(int status, String body) {
         String reply = "HTTP " + status + (body.isBlank() ? "" : ": " + shorten(body));

@@ -22,6 +22,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -87,8 +88,12 @@ public class WebhookSender {
         return properties.concurrency();
     }
 
-    /** One request per call, {@code concurrency} at a time; a result for every call. */
-    public Map<Long, WebhookResult> send(URI url, List<Call> calls) throws InterruptedException {
+    /**
+     * One request per call, {@code concurrency} at a time, each only while {@code permit}
+     * holds; a result for every call.
+     */
+    public Map<Long, WebhookResult> send(URI url, List<Call> calls, BooleanSupplier permit)
+            throws InterruptedException {
         Map<Long, WebhookResult> results = new LinkedHashMap<>();
         WebhookResult refused = refusal(url);
         if (refused != null) {
@@ -100,6 +105,13 @@ public class WebhookSender {
         for (Call call : calls) {
             inFlight.acquire();
             CompletableFuture<WebhookResult> result;
+            // Asked just before each request leaves, as the SMTP sender asks before each
+            // message: a caller paused past its lease hands nothing more over.
+            if (!permit.getAsBoolean()) {
+                inFlight.release();
+                pending.put(call.id(), CompletableFuture.completedFuture(WebhookResult.WITHHELD));
+                continue;
+            }
             try {
                 result = post(url, call.body(), idempotencyKey(call.id()), Long.toString(call.id()));
             }
@@ -118,11 +130,15 @@ public class WebhookSender {
      * <body>}, ...]}}. The reply's status counts for every item, unless its body says per
      * item: {@code {"results": [{"evaluationId": n, "status": 200}, ...]}}.
      */
-    public Map<Long, WebhookResult> sendBatch(URI url, List<Call> calls) {
+    public Map<Long, WebhookResult> sendBatch(URI url, List<Call> calls, BooleanSupplier permit) {
         Map<Long, WebhookResult> results = new LinkedHashMap<>();
         WebhookResult refused = refusal(url);
         if (refused != null) {
             calls.forEach((call) -> results.put(call.id(), refused));
+            return results;
+        }
+        if (!permit.getAsBoolean()) {
+            calls.forEach((call) -> results.put(call.id(), WebhookResult.WITHHELD));
             return results;
         }
         ObjectNode batch = json.createObjectNode();

@@ -15,6 +15,7 @@ import java.util.stream.Collectors;
 import io.flowbatch.support.FlowbatchTest;
 import io.flowbatch.support.Fixtures;
 import io.flowbatch.support.TestWebhookServer;
+import io.flowbatch.webhook.WebhookResult;
 import io.flowbatch.webhook.WebhookSender;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -70,15 +71,15 @@ class WebhookStepTest {
             String body = request.body();
             if (body.contains("down")) {
                 return new TestWebhookServer.Reply(
-                        (server.seenBefore(request.headers().get("idempotency-key")) == 0) ? 503 : 200, "{}", 0);
+                        (server.seenBefore(request.headers().get("idempotency-key")) == 0) ? 503 : 200, "{}", false);
             }
             if (body.contains("gone")) {
-                return new TestWebhookServer.Reply(410, "{\"error\": \"no such contact\"}", 0);
+                return new TestWebhookServer.Reply(410, "{\"error\": \"no such contact\"}", false);
             }
             if (body.contains("slow")) {
-                return new TestWebhookServer.Reply(200, "{}", 3_000);
+                return new TestWebhookServer.Reply(200, "{}", true);
             }
-            return new TestWebhookServer.Reply(200, "{\"ok\": true}", 0);
+            return new TestWebhookServer.Reply(200, "{\"ok\": true}", false);
         });
     }
 
@@ -157,7 +158,7 @@ class WebhookStepTest {
                     Thread.currentThread().interrupt();
                 }
             }
-            return new TestWebhookServer.Reply(200, "{}", 0);
+            return new TestWebhookServer.Reply(200, "{}", false);
         });
         List<String> names = new ArrayList<>();
         for (int i = 0; i < 30; i++) {
@@ -190,6 +191,29 @@ class WebhookStepTest {
         assertThat(server.requests()).hasSize(30);
     }
 
+    /**
+     * The hole it pins: a sender paused past its claim lease must hand no more calls over
+     * once it wakes. The permit (the lease) is asked before each request, and a call
+     * asked for after it ended is withheld, certainly unsent, for the row's next owner.
+     */
+    @Test
+    void noCallLeavesOnceThePermitHasEnded() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+        List<WebhookSender.Call> calls = new ArrayList<>();
+        for (long id = 1; id <= 10; id++) {
+            calls.add(new WebhookSender.Call(id, "{\"n\": " + id + "}"));
+        }
+        Map<Long, WebhookResult> results = sender.send(java.net.URI.create(server.url("/hook")), calls,
+                () -> asked.incrementAndGet() <= 3);
+
+        assertThat(server.requests()).hasSize(3);
+        assertThat(results.values().stream().filter((r) -> r.kind() == WebhookResult.Kind.SENT)).hasSize(3);
+        assertThat(results.values().stream().filter((r) -> r.kind() == WebhookResult.Kind.WITHHELD)).hasSize(7);
+        assertThat(sender.sendBatch(java.net.URI.create(server.url("/batch")), calls, () -> false).values())
+            .allMatch((r) -> r.kind() == WebhookResult.Kind.WITHHELD);
+        assertThat(server.requests()).hasSize(3);
+    }
+
     @Test
     void anEndpointThatTakesBatchesGetsTheChunkInOneRequestAndRepliesPerItem() throws Exception {
         flow("Batch hook", "/batch", true);
@@ -206,7 +230,7 @@ class WebhookStepTest {
                     .append(status)
                     .append('}');
             }
-            return new TestWebhookServer.Reply(200, "{\"results\": [" + results + "]}", 0);
+            return new TestWebhookServer.Reply(200, "{\"results\": [" + results + "]}", false);
         });
         List<String> names = new ArrayList<>(List.of("gone"));
         for (int i = 0; i < 30; i++) {

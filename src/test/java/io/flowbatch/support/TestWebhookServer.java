@@ -8,7 +8,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
@@ -17,8 +19,8 @@ import com.sun.net.httpserver.HttpServer;
 
 /**
  * A real HTTP endpoint for webhook steps: it records every request (path, headers, body)
- * and answers with what the test's function says for the body; the answer may be delayed
- * beyond the caller's timeout.
+ * and answers with what the test's function says for the body; an answer may be held
+ * until the server closes, beyond the caller's timeout.
  */
 public final class TestWebhookServer implements AutoCloseable {
 
@@ -28,7 +30,9 @@ public final class TestWebhookServer implements AutoCloseable {
 
     private final Map<String, AtomicInteger> seen = new ConcurrentHashMap<>();
 
-    private volatile Function<Request, Reply> replies = (request) -> new Reply(200, "{}", 0);
+    private volatile Function<Request, Reply> replies = (request) -> new Reply(200, "{}", false);
+
+    private final CountDownLatch released = new CountDownLatch(1);
 
     public TestWebhookServer() {
         try {
@@ -75,9 +79,10 @@ public final class TestWebhookServer implements AutoCloseable {
         }
         seen.computeIfAbsent(String.valueOf(headers.get("idempotency-key")), (key) -> new AtomicInteger())
             .incrementAndGet();
-        if (reply.delayMillis() > 0) {
+        if (reply.held()) {
             try {
-                Thread.sleep(reply.delayMillis());
+                // Until the test is done with it: a caller's timeout ends its wait first.
+                released.await(30, TimeUnit.SECONDS);
             }
             catch (InterruptedException ex) {
                 Thread.currentThread().interrupt();
@@ -92,6 +97,7 @@ public final class TestWebhookServer implements AutoCloseable {
 
     @Override
     public void close() {
+        released.countDown();
         server.stop(0);
     }
 
@@ -99,8 +105,13 @@ public final class TestWebhookServer implements AutoCloseable {
     public record Request(String path, Map<String, String> headers, String body) {
     }
 
-    /** What to answer, after how long. */
-    public record Reply(int status, String body, long delayMillis) {
+    /**
+     * What to answer.
+     *
+     * @param held whether the answer waits until the server is closed: an endpoint that
+     * does not answer in time
+     */
+    public record Reply(int status, String body, boolean held) {
     }
 
 }
