@@ -2,17 +2,18 @@ package io.flowbatch.admin;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.flowbatch.evaluation.EvaluationCounts;
 import io.flowbatch.evaluation.EvaluationState;
 import io.flowbatch.execution.Buckets;
 
@@ -39,44 +40,6 @@ class DashboardQueries {
 
     static final String ONE_ACTION = ACTION_COLUMNS + " WHERE a.id = :id";
 
-    /**
-     * WAITING evaluations a control holds back (a send window, a frequency cap): their
-     * reason starts with this.
-     */
-    static final String DEFERRED = "state = 'WAITING' AND reason LIKE 'deferred:%'";
-
-    /** Counts by state, and the deferred ones with the earliest of their due times. */
-    static final String COUNT_COLUMNS = """
-            state, count(*) AS n, count(*) FILTER (WHERE %1$s) AS deferred,
-            min(due_at) FILTER (WHERE %1$s) AS next_deferred_due""".formatted(DEFERRED);
-
-    static final String COUNTS = "SELECT action_id, " + COUNT_COLUMNS + " FROM evaluation GROUP BY action_id, state";
-
-    static final String COUNTS_OF_ACTION = "SELECT " + COUNT_COLUMNS
-            + " FROM evaluation WHERE action_id = :id GROUP BY state";
-
-    /** What skipped an evaluation, from the reason the job wrote. */
-    static final String SKIP_CAUSE = """
-            CASE WHEN reason LIKE 'smart sending:%' THEN 'smart sending'
-                 WHEN reason LIKE 'frequency cap %' THEN 'frequency cap'
-                 WHEN reason = 'customer unsubscribed' THEN 'unsubscribed'
-                 WHEN reason LIKE 'customer suppressed%' THEN 'suppressed'
-                 WHEN reason LIKE 'flow filter:%' THEN 'exited the flow'
-                 WHEN reason LIKE 'profile filter:%' THEN 'profile filter'
-                 WHEN reason LIKE 'customer % no longer exists' THEN 'customer deleted'
-                 WHEN reason = 'action is a draft' THEN 'draft'
-                 ELSE 'other' END""";
-
-    /**
-     * One action's skipped evaluations by what skipped them, from the reasons the job
-     * writes; its own rows only, through the (action_id, id) index.
-     */
-    static final String SKIPS_OF_ACTION = """
-            SELECT %s AS cause, count(*) AS n
-            FROM evaluation WHERE action_id = :id AND state = 'SKIPPED'
-            GROUP BY 1 ORDER BY 2 DESC
-            """.formatted(SKIP_CAUSE);
-
     static final String SENT_PER_MINUTE = """
             SELECT date_trunc('minute', sent_at) AS minute, count(*) AS n FROM delivery_log
             WHERE sent_at >= :since GROUP BY 1
@@ -84,48 +47,69 @@ class DashboardQueries {
 
     private final JdbcClient jdbc;
 
+    private final EvaluationCounts evaluationCounts;
+
     private final Buckets buckets;
 
     private final Clock clock;
 
-    DashboardQueries(JdbcClient jdbc, Buckets buckets, Clock clock) {
+    DashboardQueries(JdbcClient jdbc, EvaluationCounts evaluationCounts, Buckets buckets, Clock clock) {
         this.jdbc = jdbc;
+        this.evaluationCounts = evaluationCounts;
         this.buckets = buckets;
         this.clock = clock;
     }
 
+    /**
+     * Every action with its counts, from the counters: the same few statements at 100
+     * million evaluations as at 100.
+     */
     List<ActionOverview> actions() {
-        Map<Long, Counts> counts = new LinkedHashMap<>();
-        jdbc.sql(COUNTS).query((ResultSet rs) -> {
-            counts.computeIfAbsent(rs.getLong("action_id"), (id) -> new Counts()).add(rs);
-        });
         List<ActionRow> rows = jdbc.sql(ACTIONS).query(ActionRow::of).list();
+        Map<Long, Counts> counts = counts(evaluationCounts.all());
         Map<Long, Long> buffered = buckets.sizes(rows.stream().map(ActionRow::id).toList());
         return rows.stream()
             .map((row) -> row.overview(counts.getOrDefault(row.id(), new Counts()), buffered.get(row.id())))
             .toList();
     }
 
-    /**
-     * One action with its counts: its own rows only, through the (action_id, id) index.
-     */
+    /** One action with its counts, from the counters. */
     ActionOverview action(long id) {
         ActionRow row = jdbc.sql(ONE_ACTION).param("id", id).query(ActionRow::of).optional().orElse(null);
         if (row == null) {
             return null;
         }
-        Counts counts = new Counts();
-        jdbc.sql(COUNTS_OF_ACTION).param("id", id).query(counts::add);
+        Counts counts = counts(evaluationCounts.ofSteps(List.of(id))).getOrDefault(id, new Counts());
         return row.overview(counts, buckets.size(id));
     }
 
     /** One action's skipped evaluations by cause, most frequent first. */
     Map<String, Long> skips(long id) {
         Map<String, Long> skips = new LinkedHashMap<>();
-        jdbc.sql(SKIPS_OF_ACTION).param("id", id).query((ResultSet rs) -> {
-            skips.put(rs.getString("cause"), rs.getLong("n"));
-        });
+        evaluationCounts.ofSteps(List.of(id))
+            .stream()
+            .filter((count) -> EvaluationState.SKIPPED.name().equals(count.state()))
+            .sorted(Comparator.comparingLong(EvaluationCounts.Count::n).reversed())
+            .forEach((count) -> skips.put(count.detail(), count.n()));
         return skips;
+    }
+
+    /**
+     * Counts by action and state, with the deferred ones and, where there are some, the
+     * earliest of their due times.
+     */
+    private Map<Long, Counts> counts(List<EvaluationCounts.Count> rows) {
+        Map<Long, Counts> counts = new LinkedHashMap<>();
+        for (EvaluationCounts.Count row : rows) {
+            counts.computeIfAbsent(row.actionId(), (id) -> new Counts()).add(row);
+        }
+        List<Long> deferring = counts.entrySet()
+            .stream()
+            .filter((entry) -> entry.getValue().deferred > 0)
+            .map(Map.Entry::getKey)
+            .toList();
+        evaluationCounts.nextDeferredDue(deferring).forEach((id, due) -> counts.get(id).nextDeferredDue = due);
+        return counts;
     }
 
     /** Sends per minute over the last hour, oldest first, zeros included. */
@@ -179,7 +163,7 @@ class DashboardQueries {
 
     }
 
-    /** An action's counts as the count statements return them, a row per state. */
+    /** An action's counts by state, summed over the counters' details. */
     private static final class Counts {
 
         private final Map<String, Long> byState = emptyCounts();
@@ -188,12 +172,10 @@ class DashboardQueries {
 
         private Instant nextDeferredDue;
 
-        void add(ResultSet rs) throws SQLException {
-            byState.put(rs.getString("state"), rs.getLong("n"));
-            deferred += rs.getLong("deferred");
-            Timestamp due = rs.getTimestamp("next_deferred_due");
-            if (due != null && (nextDeferredDue == null || due.toInstant().isBefore(nextDeferredDue))) {
-                nextDeferredDue = due.toInstant();
+        void add(EvaluationCounts.Count count) {
+            byState.merge(count.state(), count.n(), Long::sum);
+            if (count.deferred()) {
+                deferred += count.n();
             }
         }
 

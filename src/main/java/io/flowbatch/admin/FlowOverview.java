@@ -1,6 +1,5 @@
 package io.flowbatch.admin;
 
-import java.sql.ResultSet;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -11,34 +10,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
+import io.flowbatch.evaluation.EvaluationCounts;
 import io.flowbatch.evaluation.EvaluationState;
 import io.flowbatch.flow.FlowService;
 import io.flowbatch.flow.FlowView;
 
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 /**
  * A flow's graph with each step's counts (by state, skips by cause, and where a split or
- * a random split sent its customers), in one statement over the flow's evaluations, and
- * the graph laid out for the flow page: steps in rows by their distance from the entry.
+ * a random split sent its customers), read from the evaluation counters, and the graph
+ * laid out for the flow page: steps in rows by their distance from the entry.
  */
 @Component
 class FlowOverview {
-
-    /**
-     * The flow's evaluations by step and state; skips by their cause and routed rows by
-     * the branch their reason names (reasons of skips carry ids and addresses, so they
-     * are grouped by cause, not by text).
-     */
-    static final String STEP_COUNTS = """
-            SELECT e.action_id, e.state,
-                   CASE WHEN e.state = 'SKIPPED' THEN %s WHEN e.state = 'DONE' THEN e.reason END AS detail,
-                   count(*) AS n
-            FROM evaluation e JOIN action a ON a.id = e.action_id
-            WHERE a.flow_id = :flowId
-            GROUP BY 1, 2, 3
-            """.formatted(DashboardQueries.SKIP_CAUSE);
 
     static final int NODE_WIDTH = 250;
 
@@ -50,23 +35,20 @@ class FlowOverview {
 
     private final FlowService flows;
 
-    private final JdbcClient jdbc;
+    private final EvaluationCounts evaluationCounts;
 
-    FlowOverview(FlowService flows, JdbcClient jdbc) {
+    FlowOverview(FlowService flows, EvaluationCounts evaluationCounts) {
         this.flows = flows;
-        this.jdbc = jdbc;
+        this.evaluationCounts = evaluationCounts;
     }
 
     Flow of(long flowId) {
         FlowView flow = flows.get(flowId);
         Map<Long, StepCounts> counts = new HashMap<>();
         flow.steps().forEach((step) -> counts.put(step.actionId(), new StepCounts()));
-        jdbc.sql(STEP_COUNTS).param("flowId", flowId).query((ResultSet rs) -> {
-            StepCounts step = counts.get(rs.getLong("action_id"));
-            if (step != null) {
-                step.add(rs.getString("state"), rs.getString("detail"), rs.getLong("n"));
-            }
-        });
+        for (EvaluationCounts.Count count : evaluationCounts.ofSteps(counts.keySet())) {
+            counts.get(count.actionId()).add(count.state(), count.detail(), count.n());
+        }
         List<Step> steps = new ArrayList<>();
         for (FlowView.Step step : flow.steps()) {
             steps.add(new Step(step, counts.get(step.actionId())));

@@ -1,30 +1,29 @@
 package io.flowbatch.admin;
 
+import io.flowbatch.evaluation.EvaluationCounts;
+import io.flowbatch.evaluation.EvaluationState;
 import io.flowbatch.execution.Buckets;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 /**
  * Gauges operators alert on, read when scraped: ids waiting in Redis buckets, and
- * evaluations waiting for a decision (IN_DOUBT) or given up on (FAILED). The counts use a
- * partial index.
+ * evaluations waiting for a decision (IN_DOUBT) or given up on (FAILED), from the
+ * evaluation counters.
  */
 @Component
 class OperationsMetrics implements MeterBinder {
 
-    static final String COUNT_STATE = "SELECT count(*) FROM evaluation WHERE state = :state";
-
     private final Buckets buckets;
 
-    private final JdbcClient jdbc;
+    private final EvaluationCounts counts;
 
-    OperationsMetrics(Buckets buckets, JdbcClient jdbc) {
+    OperationsMetrics(Buckets buckets, EvaluationCounts counts) {
         this.buckets = buckets;
-        this.jdbc = jdbc;
+        this.counts = counts;
     }
 
     @Override
@@ -32,16 +31,12 @@ class OperationsMetrics implements MeterBinder {
         Gauge.builder("flowbatch.buckets.depth", buckets, Buckets::totalDepth)
             .description("Evaluation ids waiting in Redis buckets, all actions")
             .register(registry);
-        Gauge.builder("flowbatch.evaluations.in.doubt", this, (m) -> m.count("IN_DOUBT"))
+        Gauge.builder("flowbatch.evaluations.in.doubt", counts, (c) -> c.inState(EvaluationState.IN_DOUBT))
             .description("Evaluations whose send may or may not have happened, waiting for an operator")
             .register(registry);
-        Gauge.builder("flowbatch.evaluations.failed", this, (m) -> m.count("FAILED"))
+        Gauge.builder("flowbatch.evaluations.failed", counts, (c) -> c.inState(EvaluationState.FAILED))
             .description("Evaluations that failed for good")
             .register(registry);
-    }
-
-    private double count(String state) {
-        return jdbc.sql(COUNT_STATE).param("state", state).query(Long.class).single();
     }
 
 }

@@ -6,7 +6,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
+import io.flowbatch.evaluation.EvaluationCounts;
 import io.flowbatch.evaluation.EvaluationStore;
+import io.flowbatch.evaluation.FlowClosures;
 import io.flowbatch.evaluation.StepRouting;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -23,7 +25,9 @@ import org.springframework.batch.infrastructure.repeat.RepeatStatus;
  * one round trip. Evaluations of draft actions are skipped with the reason; of paused and
  * manual actions wait; of an action with a send window, those outside it wait for its
  * next opening. Before any of that, the steps that send nothing (delays, splits, random
- * splits) are routed in bulk, which may make further steps due now.
+ * splits) are routed in bulk, which may make further steps due now. First of all, the
+ * evaluation counters are folded and pending evaluations a race left at an archived flow
+ * or a removed step are cancelled: once a run, whether or not anything is due.
  */
 class BufferTasklet implements Tasklet {
 
@@ -44,15 +48,22 @@ class BufferTasklet implements Tasklet {
 
     private final StepRouting routing;
 
+    private final EvaluationCounts counts;
+
+    private final FlowClosures closures;
+
     private final Buckets buckets;
 
     private final int pageSize;
 
     private final Clock clock;
 
-    BufferTasklet(EvaluationStore store, StepRouting routing, Buckets buckets, int pageSize, Clock clock) {
+    BufferTasklet(EvaluationStore store, StepRouting routing, EvaluationCounts counts, FlowClosures closures,
+            Buckets buckets, int pageSize, Clock clock) {
         this.store = store;
         this.routing = routing;
+        this.counts = counts;
+        this.closures = closures;
         this.buckets = buckets;
         this.pageSize = pageSize;
         this.clock = clock;
@@ -60,6 +71,8 @@ class BufferTasklet implements Tasklet {
 
     @Override
     public RepeatStatus execute(StepContribution contribution, ChunkContext chunkContext) {
+        counts.fold();
+        long cancelled = closures.cancelStranded();
         Instant now = clock.instant();
         long buffered = 0;
         long skipped = 0;
@@ -117,6 +130,7 @@ class BufferTasklet implements Tasklet {
         contribution.getStepExecution().getExecutionContext().putLong("skippedDraft", skipped);
         contribution.getStepExecution().getExecutionContext().putLong("deferredBySendWindow", deferred);
         contribution.getStepExecution().getExecutionContext().putLong("routed", routed);
+        contribution.getStepExecution().getExecutionContext().putLong("cancelledStranded", cancelled);
         return RepeatStatus.FINISHED;
     }
 

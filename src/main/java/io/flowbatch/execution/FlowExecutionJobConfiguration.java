@@ -10,7 +10,9 @@ import io.flowbatch.delivery.SendTally;
 import io.flowbatch.delivery.TemplateSandbox;
 import io.flowbatch.delivery.UnsubscribeLinks;
 import io.flowbatch.evaluation.ClaimedEvaluation;
+import io.flowbatch.evaluation.EvaluationCounts;
 import io.flowbatch.evaluation.EvaluationStore;
+import io.flowbatch.evaluation.FlowClosures;
 import io.flowbatch.evaluation.StepRouting;
 import io.flowbatch.webhook.WebhookSender;
 import tools.jackson.databind.json.JsonMapper;
@@ -103,9 +105,11 @@ public class FlowExecutionJobConfiguration {
 
     @Bean
     Step buffer(JobRepository jobRepository, PlatformTransactionManager transactionManager, EvaluationStore store,
-            StepRouting routing, Buckets buckets, ExecutionProperties properties, Clock clock, StepNodes stepNodes) {
+            StepRouting routing, EvaluationCounts counts, FlowClosures closures, Buckets buckets,
+            ExecutionProperties properties, Clock clock, StepNodes stepNodes) {
         return new StepBuilder(Partitions.BUFFER_STEP, jobRepository)
-            .tasklet(new BufferTasklet(store, routing, buckets, properties.bufferPageSize(), clock), transactionManager)
+            .tasklet(new BufferTasklet(store, routing, counts, closures, buckets, properties.bufferPageSize(), clock),
+                    transactionManager)
             .listener(stepNodes)
             .build();
     }

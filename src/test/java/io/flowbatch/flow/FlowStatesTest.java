@@ -12,10 +12,12 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.batch.core.BatchStatus;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.http.MediaType;
 import org.springframework.test.web.servlet.MockMvc;
 
 import static io.flowbatch.support.Api.postJson;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.springframework.security.test.web.servlet.request.SecurityMockMvcRequestPostProcessors.httpBasic;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
@@ -91,6 +93,43 @@ class FlowStatesTest {
         assertThat(fixture.runMinute().getStatus()).isEqualTo(BatchStatus.COMPLETED);
         assertThat(fixture.smtp().received()).hasSize(10);
         move(999_999, "pause").andExpect(status().isNotFound());
+    }
+
+    @Test
+    void whatTurnsUpPendingInAnArchivedFlowIsCancelledByTheNextRun() throws Exception {
+        mvc.perform(postJson("/api/flows", FLOW)).andExpect(status().isCreated());
+        long flow = fixture.data().jdbc().sql("SELECT id FROM flow").query(Long.class).single();
+        fixture.customers(0, 10);
+        fixture.smtp().replyAlways(Fixtures.email(0), "550 5.1.1 No such user");
+        fixture.events("Started Checkout", 0, 10, Instant.now().minus(Duration.ofHours(2)));
+        assertThat(fixture.runMinute().getStatus()).isEqualTo(BatchStatus.COMPLETED);
+        assertThat(fixture.count("state = 'FAILED'")).isEqualTo(1);
+        move(flow, "archive").andExpect(status().isOk());
+
+        // An operator requeues the failed send; a start that read the flow live commits
+        // after the archive.
+        long mail = fixture.data()
+            .jdbc()
+            .sql("SELECT id FROM action WHERE step_key = 'mail'")
+            .query(Long.class)
+            .single();
+        mvc.perform(post("/api/admin/evaluations/requeue")
+            .with(httpBasic(FlowbatchTest.ADMIN_USER, FlowbatchTest.ADMIN_PASSWORD))
+            .contentType(MediaType.APPLICATION_JSON)
+            .content("{\"actionId\": " + mail + ", \"state\": \"FAILED\"}")).andExpect(status().isOk());
+        fixture.data()
+            .jdbc()
+            .sql("INSERT INTO evaluation (action_id, customer_id, flow_started_at, due_at)"
+                    + " SELECT a.id, 1, now(), now() FROM action a WHERE a.step_key = 'wait'")
+            .update();
+        assertThat(fixture.count("state = 'WAITING'")).isEqualTo(2);
+        fixture.smtp().reset();
+
+        assertThat(fixture.runMinute().getStatus()).isEqualTo(BatchStatus.COMPLETED);
+        assertThat(fixture.smtp().received()).isEmpty();
+        assertThat(fixture.count("state = 'CANCELLED' AND reason = 'flow archived; found pending by a later run'"))
+            .isEqualTo(2);
+        assertThat(fixture.count("state IN ('WAITING', 'BUFFERED')")).isZero();
     }
 
     @Test

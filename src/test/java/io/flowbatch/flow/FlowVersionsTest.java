@@ -84,6 +84,14 @@ class FlowVersionsTest {
             .andExpect(jsonPath("$.cancelled").value(atGone))
             .andExpect(jsonPath("$.rescheduled").value(0));
         assertThat(fixture.count("state = 'CANCELLED' AND reason = 'step removed in version 2'")).isEqualTo(atGone);
+        // A chunk that read version 1 commits after the edit: five customers land at the
+        // removed step. The next run cancels them; nothing would ever take them.
+        fixture.data()
+            .jdbc()
+            .sql("INSERT INTO evaluation (action_id, customer_id, flow_started_at, due_at)"
+                    + " SELECT :action, c.id, now(), now() FROM customer c ORDER BY c.id LIMIT 5")
+            .param("action", action("gone"))
+            .update();
         assertThat(fixture.count("state = 'WAITING' AND action_id = " + action("wait")
                 + " AND due_at BETWEEN now() + interval '23 hours' AND now() + interval '25 hours'"))
             .isEqualTo(atWait);
@@ -98,6 +106,8 @@ class FlowVersionsTest {
         assertThat(fixture.runMinute().getStatus()).isEqualTo(BatchStatus.COMPLETED);
         assertThat(fixture.smtp().received()).hasSize((int) atMail).allSatisfy(this::isNewSubject);
         assertThat(fixture.count("state = 'SENT'")).isEqualTo(atMail);
+        assertThat(fixture.count("reason = 'step removed in version 2; found pending by a later run'")).isEqualTo(5);
+        assertThat(fixture.count("state IN ('WAITING', 'BUFFERED') AND action_id = " + action("gone"))).isZero();
         // ... and go on to the step that now follows it.
         assertThat(fixture.count("state = 'WAITING' AND action_id = " + action("last"))).isEqualTo(atMail);
 
