@@ -49,8 +49,13 @@ CREATE TABLE evaluation_count_change (
     n         bigint NOT NULL
 );
 
+-- A statement that touched no row returns at once: the job's recording statement continues a
+-- flow in the same statement, and most of its chunks continue no one.
 CREATE FUNCTION evaluation_count_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    IF NOT EXISTS (SELECT FROM inserted) THEN
+        RETURN NULL;
+    END IF;
     INSERT INTO evaluation_count_change (action_id, state, detail, n)
     SELECT action_id, state, evaluation_count_detail(state, reason), count(*)
     FROM inserted GROUP BY 1, 2, 3;
@@ -60,6 +65,9 @@ $$;
 
 CREATE FUNCTION evaluation_count_updated() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    IF NOT EXISTS (SELECT FROM after_rows) THEN
+        RETURN NULL;
+    END IF;
     INSERT INTO evaluation_count_change (action_id, state, detail, n)
     SELECT action_id, state, detail, sum(n)
     FROM (SELECT action_id, state, evaluation_count_detail(state, reason) AS detail, 1 AS n FROM after_rows
@@ -73,6 +81,9 @@ $$;
 
 CREATE FUNCTION evaluation_count_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    IF NOT EXISTS (SELECT FROM deleted) THEN
+        RETURN NULL;
+    END IF;
     INSERT INTO evaluation_count_change (action_id, state, detail, n)
     SELECT action_id, state, evaluation_count_detail(state, reason), -count(*)
     FROM deleted GROUP BY 1, 2, 3;
