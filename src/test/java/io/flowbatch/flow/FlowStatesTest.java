@@ -93,6 +93,7 @@ class FlowStatesTest {
         assertThat(fixture.runMinute().getStatus()).isEqualTo(BatchStatus.COMPLETED);
         assertThat(fixture.smtp().received()).hasSize(10);
         move(999_999, "pause").andExpect(status().isNotFound());
+        assertThat(fixture.data().counterDrift()).as("counters vs GROUP BY").isEmpty();
     }
 
     @Test
