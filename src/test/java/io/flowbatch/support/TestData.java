@@ -1,7 +1,10 @@
 package io.flowbatch.support;
 
+import java.sql.ResultSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 import io.flowbatch.evaluation.EvaluationCounts;
 
@@ -63,7 +66,7 @@ public class TestData {
             counts.all()
                 .forEach((count) -> counted.put(key(count.actionId(), count.state(), count.detail()), count.n()));
             Map<String, Long> grouped = new TreeMap<>();
-            jdbc.sql(GROUPED).query((java.sql.ResultSet rs) -> {
+            jdbc.sql(GROUPED).query((ResultSet rs) -> {
                 grouped.put(key(rs.getLong("action_id"), rs.getString("state"), rs.getString("detail")),
                         rs.getLong("n"));
             });
@@ -83,8 +86,8 @@ public class TestData {
         return actionId + "/" + state + "/" + detail;
     }
 
-    private static java.util.Set<String> union(Map<String, Long> a, Map<String, Long> b) {
-        java.util.Set<String> keys = new java.util.TreeSet<>(a.keySet());
+    private static Set<String> union(Map<String, Long> a, Map<String, Long> b) {
+        Set<String> keys = new TreeSet<>(a.keySet());
         keys.addAll(b.keySet());
         return keys;
     }
