@@ -49,16 +49,19 @@ CREATE TABLE evaluation_count_change (
     n         bigint NOT NULL
 );
 
--- A statement that touched no row returns at once: the job's recording statement continues a
--- flow in the same statement, and most of its chunks continue no one.
-CREATE FUNCTION evaluation_count_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+-- Rows an INSERT added count up, rows a DELETE removed count down; both triggers name their
+-- transition table touched_rows. A statement that touched no row returns at once: the job's
+-- recording statement continues a flow in the same statement, and most of its chunks continue
+-- no one.
+CREATE FUNCTION evaluation_count_added_or_removed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF NOT EXISTS (SELECT FROM inserted) THEN
+    IF NOT EXISTS (SELECT FROM touched_rows) THEN
         RETURN NULL;
     END IF;
     INSERT INTO evaluation_count_change (action_id, state, detail, n)
-    SELECT action_id, state, evaluation_count_detail(state, reason), count(*)
-    FROM inserted GROUP BY 1, 2, 3;
+    SELECT action_id, state, evaluation_count_detail(state, reason),
+           CASE TG_OP WHEN 'INSERT' THEN count(*) ELSE -count(*) END
+    FROM touched_rows GROUP BY 1, 2, 3;
     RETURN NULL;
 END
 $$;
@@ -79,18 +82,6 @@ BEGIN
 END
 $$;
 
-CREATE FUNCTION evaluation_count_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF NOT EXISTS (SELECT FROM deleted) THEN
-        RETURN NULL;
-    END IF;
-    INSERT INTO evaluation_count_change (action_id, state, detail, n)
-    SELECT action_id, state, evaluation_count_detail(state, reason), -count(*)
-    FROM deleted GROUP BY 1, 2, 3;
-    RETURN NULL;
-END
-$$;
-
 CREATE FUNCTION evaluation_count_truncated() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     DELETE FROM evaluation_count;
@@ -102,14 +93,14 @@ $$;
 -- The triggers come first: creating one locks evaluation against writes until this migration
 -- commits, so the rows counted below are exactly those the triggers then count from.
 CREATE TRIGGER evaluation_count_insert AFTER INSERT ON evaluation
-    REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION evaluation_count_inserted();
+    REFERENCING NEW TABLE AS touched_rows FOR EACH STATEMENT EXECUTE FUNCTION evaluation_count_added_or_removed();
 -- Every UPDATE (PostgreSQL allows no column list with transition tables); one that changes no
 -- key, such as a reschedule, appends nothing.
 CREATE TRIGGER evaluation_count_update AFTER UPDATE ON evaluation
     REFERENCING OLD TABLE AS before_rows NEW TABLE AS after_rows
     FOR EACH STATEMENT EXECUTE FUNCTION evaluation_count_updated();
 CREATE TRIGGER evaluation_count_delete AFTER DELETE ON evaluation
-    REFERENCING OLD TABLE AS deleted FOR EACH STATEMENT EXECUTE FUNCTION evaluation_count_deleted();
+    REFERENCING OLD TABLE AS touched_rows FOR EACH STATEMENT EXECUTE FUNCTION evaluation_count_added_or_removed();
 CREATE TRIGGER evaluation_count_truncate AFTER TRUNCATE ON evaluation
     FOR EACH STATEMENT EXECUTE FUNCTION evaluation_count_truncated();
 
